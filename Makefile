@@ -1,0 +1,30 @@
+# The two commands in README.md. Each creates .venv on first use and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test bench lint
+
+$(VENV)/.base:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.examples: $(VENV)/.base pyproject.toml
+	$(PY) -m pip install --quiet -e '.[examples]'
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,examples]'
+	touch $@
+
+demo: $(VENV)/.examples
+	$(PY) -m ember demo $(ARGS)
+
+test: $(VENV)/.test
+	$(PY) -m pytest -q tests
+
+bench: $(VENV)/.test
+	$(PY) -m pip install --quiet -e '.[bench]'
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run_all.py

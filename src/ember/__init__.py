@@ -1,0 +1,240 @@
+"""ember: PyTorch's training model (tensors, autograd, nn, optim) on NumPy.
+
+``import ember as torch`` runs most small PyTorch training scripts.
+"""
+
+from __future__ import annotations
+
+from . import _tensor_methods  # noqa: F401 - binds ops onto Tensor
+from ._creation import (
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    bool_ as bool,  # noqa: A004
+    double,
+    dtype,
+    float,  # noqa: A004
+    float16,
+    float32,
+    float64,
+    half,
+    int,  # noqa: A004
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from ._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed
+from ._random import set_rng_state
+from .ops.elementwise import (
+    abs,  # noqa: A004
+    absolute,
+    add,
+    ceil,
+    clamp,
+    clip,
+    cos,
+    div,
+    divide,
+    exp,
+    expm1,
+    floor,
+    frac,
+    lerp,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    neg,
+    negative,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    round,  # noqa: A004
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from .ops.indexing import (
+    gather,
+    index_select,
+    masked_fill,
+    nonzero,
+    scatter,
+    scatter_add,
+    take_along_dim,
+)
+from .ops.linalg import bmm, dot, ger, inner, matmul, mm, mv, outer
+from .ops.reduce import (
+    all,  # noqa: A004
+    amax,
+    amin,
+    any,  # noqa: A004
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    max,  # noqa: A004
+    mean,
+    min,  # noqa: A004
+    norm,
+    prod,
+    std,
+    std_mean,
+    sum,  # noqa: A004
+    var,
+    var_mean,
+)
+from .ops.shape import (
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    flatten,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    movedim,
+    narrow,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+from .tensor import Size, Tensor, device, is_tensor
+
+from . import autograd, linalg  # noqa: E402,I001
+
+__version__ = "0.1.0"
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def clone(input: Tensor) -> Tensor:
+    return input.clone()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return input.allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input, other) -> bool:
+    return input.equal(other)
+
+
+def eq(input, other):
+    return input == other
+
+
+def ne(input, other):
+    return input != other
+
+
+def lt(input, other):
+    return input < other
+
+
+def le(input, other):
+    return input <= other
+
+
+def gt(input, other):
+    return input > other
+
+
+def ge(input, other):
+    return input >= other
+
+
+def isnan(input):
+    return input.isnan()
+
+
+def isinf(input):
+    return input.isinf()
+
+
+def isfinite(input):
+    return input.isfinite()
+
+
+def logical_not(input):
+    return input.logical_not()
+
+
+def get_default_dtype():
+    return float32
+
+
+def set_default_dtype(d) -> None:
+    if d != float32:
+        raise NotImplementedError("ember's default float dtype is float32")

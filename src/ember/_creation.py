@@ -1,0 +1,206 @@
+"""Tensor creation: tensor, zeros/ones/full/empty, eye, arange, linspace, random tensors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype
+from ._random import rng
+from .tensor import Tensor, _check_device, _from_array, _to_array
+
+
+def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    if device is not None:
+        _check_device(device)
+    t = _from_array(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s.ndim == 0):
+            raise TypeError(f"size must be a tuple of ints, but got an element of type "
+                            f"{type(s).__name__}")
+        if int(s) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: "
+                               f"{list(int(x) for x in size)}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    return _dtype.DEFAULT_FLOAT if dtype is None else _dtype.to_numpy_dtype(dtype)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (float32/int64 by default, as PyTorch)."""
+    return _finish(_to_array(data, dtype), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with an ndarray or Tensor of the right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or
+                                         _dtype.to_numpy_dtype(dtype) == data.dtype):
+        _dtype.from_numpy_dtype(data.dtype)
+        return _finish(data, False, device)
+    return _finish(_to_array(data, dtype), False, device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (writes through either are seen by both)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return _from_array(array)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
+    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = np.bool_
+        elif isinstance(fill_value, int):
+            dtype = np.int64
+        else:
+            dtype = _dtype.DEFAULT_FLOAT
+    size = _size((size,) if isinstance(size, int) else tuple(size))
+    return _finish(np.full(size, fill_value, _dtype.to_numpy_dtype(dtype)), requires_grad, device)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        dtype = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else \
+            _dtype.DEFAULT_FLOAT
+    np_dtype = _dtype.to_numpy_dtype(dtype)
+    # count in float64 then cast, so float ranges have PyTorch's length
+    arr = np.arange(*vals, dtype=np.float64 if np_dtype.kind == "f" else None).astype(np_dtype)
+    return _finish(arr, requires_grad, device)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad,
+                   device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
+             requires_grad: bool = False) -> Tensor:
+    return _finish(np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype)),
+                   requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    arr = rng(generator).random(_size(size), dtype=np.float64).astype(_float_dtype(dtype))
+    return _finish(arr, requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    np_dtype = _float_dtype(dtype)
+    gen = rng(generator)
+    if np_dtype == np.float32 or np_dtype == np.float64:
+        arr = gen.standard_normal(_size(size), dtype=np_dtype)
+    else:
+        arr = gen.standard_normal(_size(size)).astype(np_dtype)
+    return _finish(arr, requires_grad, device)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    arr = rng(generator).integers(low, high, size=_size((tuple(size),))).astype(np_dtype)
+    return _finish(arr, requires_grad, device)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _finish(rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
+           requires_grad: bool = False) -> Tensor:
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if size is None:
+        size = np.broadcast_shapes(np.shape(m), np.shape(s))
+    if isinstance(s, (int, float)) and s < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
+    np_dtype = _float_dtype(dtype)
+    if isinstance(mean, Tensor) and dtype is None:
+        np_dtype = mean._data.dtype
+    arr = rng(generator).normal(m, s, size=tuple(size)).astype(np_dtype)
+    return _finish(arr, requires_grad)
+
+
+def _like(fn):
+    def like(input, *, dtype=None, device=None, requires_grad: bool = False, **_):
+        dt = input._data.dtype if dtype is None else _dtype.to_numpy_dtype(dtype)
+        return _finish(fn(input._data.shape, dt), requires_grad, device)
+
+    like.__name__ = fn.__name__ + "_like"
+    return like
+
+
+zeros_like = _like(np.zeros)
+ones_like = _like(np.ones)
+empty_like = _like(np.empty)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    dt = input._data.dtype if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _finish(np.full(input._data.shape, fill_value, dt), requires_grad, device)
+
+
+def rand_like(input, *, dtype=None, requires_grad=False, **_) -> Tensor:
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad=False, **_) -> Tensor:
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low, high=None, *, dtype=None, requires_grad=False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    draws = rng(generator).random(input._data.shape) < probs
+    return _from_array(draws.astype(input._data.dtype))

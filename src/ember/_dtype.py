@@ -1,0 +1,81 @@
+"""dtypes: thin named wrappers around NumPy dtypes that print and compare like PyTorch's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - PyTorch's name
+    """A tensor element type (``ember.float32`` ...), backed by a NumPy dtype."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name: str, np_dtype) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "fi"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self) -> str:
+        return f"ember.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+uint8 = dtype("uint8", np.uint8)
+bool_ = dtype("bool", np.bool_)
+
+half = float16
+float = float32  # noqa: A001 - PyTorch's alias
+double = float64
+short = int16
+int = int32  # noqa: A001
+long = int64
+
+_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)
+_FROM_NP = {d.np: d for d in _ALL}
+_NAMES = {d.name: d for d in _ALL}
+
+DEFAULT_FLOAT = np.dtype(np.float32)
+DEFAULT_INT = np.dtype(np.int64)
+
+
+def _by_name(name: str) -> dtype:
+    return _NAMES[name]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The ember dtype for a NumPy dtype; TypeError for ones ember does not support."""
+    try:
+        return _FROM_NP[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(f"ember does not support the NumPy dtype {np.dtype(np_dtype)}") from None
+
+
+def to_numpy_dtype(d) -> np.dtype:
+    """Accept an ember dtype, a NumPy dtype, or a Python type (float/int/bool) like PyTorch does."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is builtins_float:
+        return DEFAULT_FLOAT
+    if d is builtins_int:
+        return DEFAULT_INT
+    if d is builtins_bool:
+        return np.dtype(np.bool_)
+    return from_numpy_dtype(d).np
+
+
+import builtins as _builtins  # noqa: E402 - the aliases above shadow float/int/bool
+
+builtins_float = _builtins.float
+builtins_int = _builtins.int
+builtins_bool = _builtins.bool

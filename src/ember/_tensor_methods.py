@@ -1,0 +1,302 @@
+"""Binds the op functions onto Tensor as methods and operators (``t.exp()``, ``a + b``).
+
+Each op is written once, as a function in ``ember.ops``; this module is the table that
+makes it a method too, so ``ember.exp(t)`` and ``t.exp()`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._grad_mode import state as _grad_state
+from .ops import elementwise as ew
+from .ops import indexing, linalg, reduce, shape
+from .ops._util import as_operand
+from .tensor import Tensor, _from_array, inplace
+
+_METHODS = {
+    # elementwise
+    "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul,
+    "div": ew.div, "divide": ew.div, "true_divide": ew.div, "pow": ew.pow, "neg": ew.neg,
+    "negative": ew.neg, "exp": ew.exp, "log": ew.log, "log1p": ew.log1p, "expm1": ew.expm1,
+    "sqrt": ew.sqrt, "rsqrt": ew.rsqrt, "abs": ew.abs, "absolute": ew.abs, "sign": ew.sign,
+    "sin": ew.sin, "cos": ew.cos, "tan": ew.tan, "tanh": ew.tanh, "sigmoid": ew.sigmoid,
+    "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp, "maximum": ew.maximum,
+    "minimum": ew.minimum, "floor": ew.floor, "ceil": ew.ceil, "round": ew.round,
+    "trunc": ew.trunc, "frac": ew.frac, "reciprocal": ew.reciprocal, "square": ew.square,
+    "lerp": ew.lerp,
+    # reductions
+    "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "var": reduce.var,
+    "std": reduce.std, "max": reduce.max, "min": reduce.min, "amax": reduce.amax,
+    "amin": reduce.amin, "argmax": reduce.argmax, "argmin": reduce.argmin,
+    "logsumexp": reduce.logsumexp, "norm": reduce.norm, "all": reduce.all, "any": reduce.any,
+    "cumsum": reduce.cumsum,
+    # linear algebra
+    "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv,
+    "dot": linalg.dot, "outer": linalg.outer, "inner": linalg.inner,
+    # shape
+    "reshape": shape.reshape, "view": shape.view, "view_as": shape.view_as,
+    "reshape_as": shape.reshape_as, "flatten": shape.flatten, "unflatten": shape.unflatten,
+    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
+    "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose,
+    "t": shape.t, "expand": shape.expand, "expand_as": shape.expand_as,
+    "broadcast_to": shape.broadcast_to, "sum_to_size": shape.sum_to_size,
+    "repeat": shape.repeat, "split": shape.split, "chunk": shape.chunk, "unbind": shape.unbind,
+    "flip": shape.flip, "fliplr": shape.fliplr, "flipud": shape.flipud, "narrow": shape.narrow,
+    "tril": shape.tril, "triu": shape.triu, "movedim": shape.movedim,
+    # indexing
+    "gather": indexing.gather, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+    "index_select": indexing.index_select, "masked_fill": indexing.masked_fill,
+    "nonzero": indexing.nonzero, "take_along_dim": indexing.take_along_dim,
+}
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim))[::-1]))
+Tensor.mT = property(shape.mT)
+
+
+def _where(self, condition, other):
+    return ew.where(condition, self, other)
+
+
+Tensor.where = _where
+
+
+# ---------------------------------------------------------------------- operators
+def _reflect(fn):
+    def reflected(self, other):
+        return fn(as_operand(other) if not isinstance(other, (int, float, bool)) else
+                  _scalar_tensor(other, self), self)
+
+    return reflected
+
+
+def _scalar_tensor(value, like: Tensor) -> Tensor:
+    dt = like._data.dtype
+    if isinstance(value, float) and dt.kind != "f":
+        dt = np.dtype(np.float32)
+    return _from_array(np.asarray(value, dtype=dt))
+
+
+Tensor.__add__ = ew.add
+Tensor.__radd__ = ew.add
+Tensor.__sub__ = ew.sub
+Tensor.__rsub__ = _reflect(ew.sub)
+Tensor.__mul__ = ew.mul
+Tensor.__rmul__ = ew.mul
+Tensor.__truediv__ = ew.div
+Tensor.__rtruediv__ = _reflect(ew.div)
+Tensor.__pow__ = ew.pow
+Tensor.__rpow__ = lambda self, other: ew.pow(other, self)
+Tensor.__neg__ = ew.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = ew.abs
+Tensor.__matmul__ = linalg.matmul
+Tensor.__rmatmul__ = lambda self, other: linalg.matmul(as_operand(other), self)
+Tensor.__getitem__ = indexing.getitem
+Tensor.__setitem__ = indexing.setitem
+
+
+def _floordiv(self, other):
+    return ew.div(self, other, rounding_mode="floor")
+
+
+def _rfloordiv(self, other):
+    return ew.div(_scalar_tensor(other, self), self, rounding_mode="floor")
+
+
+def _mod(self, other):
+    b = other._data if isinstance(other, Tensor) else other
+    return _from_array(np.asarray(np.mod(self._data, b)))
+
+
+Tensor.__floordiv__ = _floordiv
+Tensor.__rfloordiv__ = _rfloordiv
+Tensor.__mod__ = _mod
+Tensor.remainder = _mod
+
+
+def _compare(ufunc):
+    def compare(self, other):
+        b = other._data if isinstance(other, Tensor) else other
+        return _from_array(np.asarray(ufunc(self._data, b)))
+
+    return compare
+
+
+for _dunder, _method, _ufunc in [
+    ("__eq__", "eq", np.equal), ("__ne__", "ne", np.not_equal), ("__lt__", "lt", np.less),
+    ("__le__", "le", np.less_equal), ("__gt__", "gt", np.greater),
+    ("__ge__", "ge", np.greater_equal),
+]:
+    setattr(Tensor, _dunder, _compare(_ufunc))
+    setattr(Tensor, _method, _compare(_ufunc))
+Tensor.__hash__ = object.__hash__
+Tensor.greater = Tensor.gt
+Tensor.less = Tensor.lt
+Tensor.greater_equal = Tensor.ge
+Tensor.less_equal = Tensor.le
+Tensor.not_equal = Tensor.ne
+
+
+def _logical(ufunc, name):
+    def op(self, other):
+        b = other._data if isinstance(other, Tensor) else other
+        if self._data.dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
+            raise RuntimeError(f'"{name}" not implemented for \'Float\'')
+        return _from_array(np.asarray(ufunc(self._data, b)))
+
+    return op
+
+
+Tensor.__and__ = Tensor.__rand__ = Tensor.bitwise_and = _logical(np.bitwise_and, "bitwise_and")
+Tensor.__or__ = Tensor.__ror__ = Tensor.bitwise_or = _logical(np.bitwise_or, "bitwise_or")
+Tensor.__xor__ = Tensor.__rxor__ = Tensor.bitwise_xor = _logical(np.bitwise_xor, "bitwise_xor")
+
+
+def _invert(self):
+    if self._data.dtype.kind == "f":
+        raise RuntimeError("\"bitwise_not\" not implemented for 'Float'")
+    return _from_array(np.asarray(np.invert(self._data)))
+
+
+Tensor.__invert__ = Tensor.bitwise_not = _invert
+Tensor.logical_not = lambda self: _from_array(np.logical_not(self._data))
+Tensor.logical_and = lambda self, o: _from_array(np.logical_and(self._data, _arr(o)))
+Tensor.logical_or = lambda self, o: _from_array(np.logical_or(self._data, _arr(o)))
+Tensor.isnan = lambda self: _from_array(np.isnan(self._data))
+Tensor.isinf = lambda self: _from_array(np.isinf(self._data))
+Tensor.isfinite = lambda self: _from_array(np.isfinite(self._data))
+Tensor.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(
+    np.allclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+Tensor.equal = lambda self, other: bool(
+    self._data.shape == _arr(other).shape and np.array_equal(self._data, _arr(other)))
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ---------------------------------------------------------------------- in-place ops
+def _fast_inplace(ufunc, out_of_place):
+    """In-place arithmetic: a NumPy ufunc with out= when nothing records (optimizer steps)."""
+
+    def method(self, other, *, alpha=None):
+        if alpha is not None:
+            other = other * alpha
+        if not _grad_state.enabled or not (
+            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        ):
+            b = other._data if isinstance(other, Tensor) else other
+            if self._data.dtype.kind != "f" and np.asarray(b).dtype.kind == "f":
+                raise RuntimeError(
+                    f"result type Float can't be cast to the desired output type "
+                    f"{self.dtype.name.capitalize()}"
+                )
+            try:
+                ufunc(self._data, b, out=self._data, casting="unsafe")
+            except ValueError:
+                raise RuntimeError(
+                    f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                    f"shape {list(np.broadcast_shapes(self._data.shape, np.shape(b)))}"
+                ) from None
+            self._bump_version()
+            return self
+        return inplace(self, lambda src: out_of_place(src, other), (other,))
+
+    return method
+
+
+Tensor.add_ = _fast_inplace(np.add, ew.add)
+Tensor.sub_ = _fast_inplace(np.subtract, ew.sub)
+Tensor.mul_ = _fast_inplace(np.multiply, ew.mul)
+Tensor.div_ = _fast_inplace(np.true_divide, ew.div)
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+
+
+def _pow_(self, exponent):
+    return inplace(self, lambda src: ew.pow(src, exponent), (exponent,))
+
+
+def _zero_(self):
+    return inplace(self, lambda src: src * 0)
+
+
+def _fill_(self, value):
+    v = value.item() if isinstance(value, Tensor) else value
+    return inplace(self, lambda src: src * 0 + v)
+
+
+def _copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        src = as_operand(src)
+    src_cast = src if src._data.dtype == self._data.dtype else src.to(self.dtype)
+    return inplace(self, lambda old: old * 0 + src_cast, (src,))
+
+
+def _clamp_(self, min=None, max=None):  # noqa: A002
+    return inplace(self, lambda src: ew.clamp(src, min, max), (min, max))
+
+
+def _masked_fill_(self, mask, value):
+    return inplace(self, lambda src: indexing.masked_fill(src, mask, value), (value,))
+
+
+def _requires_tensor_op(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, lambda src: fn(src, *args, **kwargs), args)
+
+    return method
+
+
+Tensor.pow_ = _pow_
+Tensor.zero_ = _zero_
+Tensor.fill_ = _fill_
+Tensor.copy_ = _copy_
+Tensor.clamp_ = Tensor.clip_ = _clamp_
+Tensor.masked_fill_ = _masked_fill_
+for _name in ["exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "floor", "ceil",
+              "round", "sign", "reciprocal", "square", "sin", "cos", "lerp", "scatter",
+              "scatter_add", "tril", "triu"]:
+    setattr(Tensor, _name + "_", _requires_tensor_op(_METHODS[_name]))
+
+
+def _uniform_(self, a=0.0, b=1.0, *, generator=None):
+    from ._random import rng
+
+    with_no_grad_write(self, rng(generator).uniform(a, b, self._data.shape))
+    return self
+
+
+def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    from ._random import rng
+
+    with_no_grad_write(self, rng(generator).normal(mean, std, self._data.shape))
+    return self
+
+
+def _bernoulli_(self, p=0.5, *, generator=None):
+    from ._random import rng
+
+    with_no_grad_write(self, rng(generator).random(self._data.shape) < p)
+    return self
+
+
+def with_no_grad_write(t: Tensor, values) -> None:
+    """Random fills are initialisers: allowed on leaves only under no_grad, like PyTorch."""
+    if _grad_state.enabled and t._requires_grad and t._grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    t._data[...] = values
+    t._bump_version()
+
+
+Tensor.uniform_ = _uniform_
+Tensor.normal_ = _normal_
+Tensor.bernoulli_ = _bernoulli_

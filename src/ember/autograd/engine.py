@@ -1,0 +1,129 @@
+"""The backward engine: walks the graph from the outputs, without recursion.
+
+Dependencies are counted first (an explicit stack), then nodes run once all their
+consumers have delivered gradients, so every node sees its fully summed gradient and
+runs exactly once. Gradients of broadcast inputs are summed back to the input's shape
+here, in one place, rather than in each op.
+"""
+
+from __future__ import annotations
+
+from .._grad_mode import state as _grad_state
+from .function import AccumulateGrad
+
+
+def _count_dependencies(roots: list) -> dict:
+    deps: dict = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_edges:
+            if edge is None:
+                continue
+            target = edge[0]
+            deps[target] = deps.get(target, 0) + 1
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return deps
+
+
+def run_backward(
+    tensors, grad_tensors, retain_graph: bool, create_graph: bool, capture=None
+) -> dict | None:
+    """Backpropagate ``grad_tensors`` from ``tensors``.
+
+    With ``capture`` (a dict {(node, output_nr): None} for autograd.grad), the gradients
+    reaching those edges are returned instead of being accumulated into leaves' ``.grad``.
+    """
+    from ..tensor import _edge, _sum_to
+
+    buffers: dict = {}
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        node, nr = _edge(t)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._n_out
+            roots.append(node)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    deps = _count_dependencies(roots)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    results = {} if capture is not None else None
+
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            if grads is not None and node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
+            if capture is not None and grads is not None:
+                for nr, g in enumerate(grads):
+                    if (node, nr) in capture:
+                        results[(node, nr)] = g
+            if type(node) is AccumulateGrad:
+                if grads is not None and grads[0] is not None and capture is None:
+                    _accumulate(node, grads[0], create_graph)
+                continue
+            edges = node.next_edges
+            if grads is None or all(g is None for g in grads):
+                in_grads = (None,) * len(edges)
+            else:
+                if node._freed:
+                    node.saved_tensors  # raises the retain_graph error
+                in_grads = node._call_backward(grads)
+            shapes = node._shapes
+            for i, edge in enumerate(edges):
+                if edge is None:
+                    continue
+                target, nr = edge
+                g = in_grads[i]
+                if g is not None:
+                    if g.shape != shapes[i]:
+                        g = _sum_to(g, shapes[i])
+                    buf = buffers.get(target)
+                    if buf is None:
+                        buf = buffers[target] = [None] * target._n_out
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                left = deps[target] - 1
+                deps[target] = left
+                if left == 0:
+                    ready.append(target)
+            if not retain_graph:
+                node._release()
+    finally:
+        _grad_state.enabled = prev_mode
+    return results
+
+
+def _run_pre_hooks(node, grads: list) -> list:
+    grads = list(grads)
+    for nr, hooks in node._pre_hooks.items():
+        if grads[nr] is None:
+            continue
+        for hook in list(hooks):
+            new = hook(grads[nr])
+            if new is not None:
+                grads[nr] = new
+    return grads
+
+
+def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
+    leaf = node._leaf()
+    if leaf is None:
+        return
+    if grad.dtype != leaf.dtype:
+        grad = grad.to(leaf.dtype)
+    if leaf._grad is None:
+        # a private copy: the same gradient object may be delivered to several leaves
+        leaf._grad = grad if create_graph else grad.detach().clone()
+    elif create_graph or leaf._grad._requires_grad:
+        leaf._grad = leaf._grad + grad
+    else:
+        leaf._grad._data += grad._data
+        leaf._grad._bump_version()
+    for hook in leaf._post_accumulate_hooks or ():
+        hook(leaf)

@@ -1,0 +1,289 @@
+"""Function: the one way to define a differentiable op, and the graph node it becomes.
+
+An op is a subclass with a ``forward`` and a ``backward``. ``apply`` runs ``forward``
+and, only when grad mode is on and some input requires grad, turns the op instance into a
+graph node: it records the edges to the inputs' nodes and what backward needs. Under
+``no_grad`` nothing is kept, which is what makes evaluation cheap.
+
+Two flavours share that node type and the engine:
+
+* ``Op`` (ember's own ops): ``forward(ctx, *arrays, **options)`` works on NumPy arrays and
+  returns one array. Inputs the backward needs are declared with ``save_inputs`` (indices)
+  and ``save_output``; ``ctx.saved_tensors`` gives them back as Tensors, so backward
+  formulas written with ember ops stay differentiable (``create_graph``).
+* ``Function`` (PyTorch's user API): ``forward(ctx, *args)`` receives the Tensors and runs
+  with grad disabled; ``ctx.save_for_backward``; any number of outputs.
+
+``backward(ctx, *grads)`` returns one gradient (or None) per positional input.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .._grad_mode import state as _grad_state
+
+
+class _RemovableHandle:
+    """Returned by hook registrations; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass
+
+
+class Node:
+    """What a graph node holds; ``Function`` and ``AccumulateGrad`` are the two kinds."""
+
+    next_edges: tuple = ()
+    _n_out = 1
+    _pre_hooks = None  # {output_nr: [hook, ...]}: tensor hooks of non-leaf outputs
+    _freed = False
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((None, 0) if e is None else e for e in self.next_edges)
+
+    def _add_pre_hook(self, output_nr: int, hook) -> _RemovableHandle:
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+
+class AccumulateGrad(Node):
+    """Terminal node of a leaf tensor: sums incoming gradients into ``leaf.grad``."""
+
+    def __init__(self, leaf) -> None:
+        self._leaf = weakref.ref(leaf)
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    @property
+    def variable(self):
+        return self._leaf()
+
+
+class Function(Node):
+    """Base class of differentiable operations (PyTorch's ``torch.autograd.Function``)."""
+
+    _saved = None
+    _user = True  # Op sets False: forward on arrays, single output
+    needs_input_grad: tuple = ()
+    materialize_grads = True
+
+    # ----- the ctx API used inside forward/backward -----
+    def save_for_backward(self, *tensors) -> None:
+        self._saved = tuple(
+            (t, t._version) if t is not None and hasattr(t, "_version") else (t, None)
+            for t in tensors
+        )
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for PyTorch compatibility; in-place outputs bump versions themselves."""
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_diff = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        saved = self._saved
+        if saved is None:
+            return ()
+        out = []
+        for t, version in saved:
+            if version is not None and t._version != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{t.dtype_name()} {list(t.shape)}] is at version "
+                    f"{t._version}; expected version {version} instead. Hint: the operation that "
+                    f"failed was {self.name()}; avoid modifying its inputs in place."
+                )
+            out.append(t)
+        return tuple(out)
+
+    saved_variables = saved_tensors
+
+    # ----- building the graph -----
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run a user-defined Function: forward on Tensors under no_grad, then record a node."""
+        from ..tensor import Tensor, _edge, _from_array
+
+        ctx = cls.__new__(cls)
+        record = _grad_state.enabled and any(
+            isinstance(a, Tensor) and a._requires_grad for a in args
+        )
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            result = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        single = not isinstance(result, tuple)
+        outputs = (result,) if single else result
+        if not record:
+            return result
+        ctx.next_edges = tuple(_edge(a) if isinstance(a, Tensor) else None for a in args)
+        ctx.needs_input_grad = tuple(e is not None for e in ctx.next_edges)
+        ctx._shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
+        ctx._n_out = len(outputs)
+        non_diff = getattr(ctx, "_non_diff", ())
+        wrapped = []
+        for nr, out in enumerate(outputs):
+            if isinstance(out, Tensor) and id(out) not in non_diff and out.is_floating_point():
+                if out._requires_grad or any(out is a for a in args):
+                    out = _from_array(out._data)  # a fresh output, sharing the storage
+                out._grad_fn = ctx
+                out._output_nr = nr
+                out._requires_grad = True
+            wrapped.append(out)
+        ctx._out_shapes = tuple(o.shape if isinstance(o, Tensor) else None for o in wrapped)
+        return wrapped[0] if single else tuple(wrapped)
+
+    def _call_backward(self, grads: list):
+        if self.materialize_grads and None in grads:
+            from ..tensor import zeros_for
+
+            grads = [
+                zeros_for(shape) if g is None else g for g, shape in zip(grads, self._out_shapes)
+            ]
+        result = type(self).backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = len(self.next_edges)
+        if len(result) != n:
+            # PyTorch allows trailing Nones for non-tensor inputs to be omitted only if
+            # forward took exactly that many; be as strict as it is.
+            if len(result) > n and all(r is None for r in result[n:]):
+                result = result[:n]
+            else:
+                raise RuntimeError(
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {n}, got {len(result)})"
+                )
+        return result
+
+    def _release(self) -> None:
+        """Free what backward saved (the graph is not retained)."""
+        d = self.__dict__
+        held = self._saved is not None or any(type(v) is np.ndarray for v in d.values())
+        if held:
+            self._saved = None
+            for k in [k for k, v in d.items() if type(v) is np.ndarray]:
+                del d[k]
+            self._freed = True
+
+
+class Op(Function):
+    """Base of ember's built-in ops: forward on NumPy arrays, one output (see module doc)."""
+
+    _user = False
+    save_inputs: tuple = ()
+    save_output = False
+    differentiable = True
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor, _edge, _from_array
+
+        ctx = cls.__new__(cls)
+        record = False
+        vals = []
+        for a in args:
+            if isinstance(a, Tensor):
+                vals.append(a._data)
+                if a._requires_grad:
+                    record = True
+            else:
+                vals.append(a)
+        record = record and _grad_state.enabled and cls.differentiable
+        ctx.requires_grad = record
+        out = cls.forward(ctx, *vals, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = _from_array(out)
+        if record:
+            ctx.next_edges = tuple(
+                _edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args
+            )
+            ctx.needs_input_grad = tuple(e is not None for e in ctx.next_edges)
+            ctx._shapes = tuple(v.shape if type(v) is np.ndarray else None for v in vals)
+            if cls.save_inputs:
+                ctx._saved = tuple((args[i], _version_of(args[i])) for i in cls.save_inputs)
+            if cls.save_output:
+                ctx._out = out
+            result._grad_fn = ctx
+            result._requires_grad = True
+        return result
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = Function.saved_tensors.fget(self)
+        if self.save_output:
+            from ..tensor import _from_array
+
+            out = _from_array(self._out)
+            out._grad_fn = self
+            out._requires_grad = True
+            return saved + (out,)
+        return saved
+
+    def _call_backward(self, grads: list):
+        result = type(self).backward(self, grads[0])
+        return result if type(result) is tuple else (result,)
+
+
+def _version_of(x):
+    return x._version if hasattr(x, "_version") else None
+
+
+def once_differentiable(fn):
+    """Decorator accepted for PyTorch compatibility: runs backward with grad disabled."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            return fn(ctx, *args)
+        finally:
+            _grad_state.enabled = prev
+
+    return wrapper

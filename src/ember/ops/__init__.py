@@ -1,0 +1,1 @@
+"""ember's differentiable primitives, grouped by family; each is an ``Op`` subclass."""

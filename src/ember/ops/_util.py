@@ -1,0 +1,46 @@
+"""Helpers shared by the op families: operand promotion and constant wrapping."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _from_array
+
+
+def promote(a, b):
+    """Apply PyTorch's type promotion where NumPy's differs (int with float, 0-d operands)."""
+    if type(b) is float or type(b) is int or type(b) is bool:
+        if type(b) is float and a._data.dtype.kind in "iub":
+            a = a.to(np.float32)
+        return a, b
+    if not isinstance(b, Tensor):
+        b = as_operand(b, a)
+    da, db = a._data.dtype, b._data.dtype
+    if da is db or da == db:
+        return a, b
+    fa, fb = da.kind == "f", db.kind == "f"
+    if fa and not fb:
+        return a, b.to(da)
+    if fb and not fa:
+        return a.to(db), b
+    # same category: a 0-d tensor does not decide the dtype (as a Python scalar would not)
+    if a._data.ndim == 0 and b._data.ndim > 0:
+        return a.to(db), b
+    if b._data.ndim == 0 and a._data.ndim > 0:
+        return a, b.to(da)
+    return a, b
+
+
+def as_operand(x, like: Tensor | None = None) -> Tensor:
+    """Turn an array-like operand into a Tensor (scalars stay Python numbers elsewhere)."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype == np.float64 and not isinstance(x, np.ndarray):
+        arr = arr.astype(np.float32)
+    return _from_array(arr)
+
+
+def const(arr) -> Tensor:
+    """A Tensor for a constant used inside a backward formula (masks, counts)."""
+    return _from_array(np.asarray(arr))

@@ -1,0 +1,608 @@
+"""Elementwise ops: arithmetic, transcendental functions, activations, clamping, selection.
+
+Each backward is one line of ember ops on the saved inputs/output, so it is itself
+differentiable (create_graph). Broadcasting is undone by the engine, not here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor, _from_array
+from ._util import as_operand, const, promote
+
+# ======================================================================== arithmetic
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Div(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = g / b if need[0] else None
+        gb = -g * a / (b * b) if need[1] else None
+        return ga, gb
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Pow(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.power(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            if isinstance(b, Tensor):
+                ga = g * b * a ** (b - 1)
+            else:
+                ga = g * b * a ** (b - 1) if b != 0 else g * 0
+        if need[1]:
+            base = a if isinstance(a, Tensor) else const(np.asarray(a, dtype=b._data.dtype))
+            # d(a^b)/db = a^b log a, taken as 0 where a == 0 and b >= 0 (as PyTorch)
+            zero = (base._data == 0) & (b._data >= 0)
+            safe_log = log(where(const(zero), ones_like_const(base), base))
+            gb = where(const(zero), const(np.zeros((), g._data.dtype)), g * base**b * safe_log)
+        return ga, gb
+
+
+def ones_like_const(t: Tensor) -> Tensor:
+    return const(np.ones_like(t._data))
+
+
+class Cast(Op):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.src = a.dtype
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.src) if ctx.src.kind == "f" else None
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# ======================================================================== unary math
+
+
+class Exp(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.exp(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Log1p(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a + 1)
+
+
+class Expm1(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.expm1(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Sqrt(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (out * 2)
+
+
+class Rsqrt(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return 1 / np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * out * out * -0.5
+
+
+class Abs(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * const(np.sign(a._data))
+
+
+class Sin(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cos(a)
+
+
+class Cos(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * sin(a)
+
+
+class Tan(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tan(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out * out + 1)
+
+
+class Tanh(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tanh(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        # exp(-log(1 + e^-x)) never overflows, for any sign of x
+        return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        if ctx.requires_grad:
+            ctx.mask = out > 0
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * const(ctx.mask)
+
+
+class ZeroGrad(Op):
+    """Piecewise-constant functions (floor, ceil, round, sign): zero gradient everywhere."""
+
+    @staticmethod
+    def forward(ctx, a, fn):
+        return fn(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Clamp(Op):
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        out = np.clip(a, lo, hi) if a.dtype.kind != "f" or lo is None or hi is None else \
+            np.minimum(np.maximum(a, lo), hi)
+        if ctx.requires_grad:
+            # the gradient passes where lo <= a <= hi (bounds inclusive, as PyTorch)
+            mask = np.ones(a.shape, dtype=bool)
+            if lo is not None:
+                mask &= a >= lo
+            if hi is not None:
+                mask &= a <= hi
+            ctx.mask = mask
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * const(ctx.mask), None, None
+
+
+class Maximum(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_tie(g, a._data > b._data, a._data == b._data, ctx.needs_input_grad)
+
+
+class Minimum(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_tie(g, a._data < b._data, a._data == b._data, ctx.needs_input_grad)
+
+
+def _split_tie(g, a_wins, tie, need):
+    """Route the gradient to the winner; ties share it equally (as PyTorch)."""
+    dt = g._data.dtype
+    wa = a_wins.astype(dt) + tie.astype(dt) * 0.5
+    ga = g * const(wa) if need[0] else None
+    gb = g * const(1 - wa) if need[1] else None
+    return ga, gb
+
+
+class Where(Op):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond = ctx.cond
+        need = ctx.needs_input_grad
+        zero = np.zeros((), dtype=g._data.dtype)
+        ga = where(const(cond), g, const(zero)) if need[1] else None
+        gb = where(const(cond), const(zero), g) if need[2] else None
+        return None, ga, gb
+
+
+# ======================================================================== public functions
+
+
+def _binary(op, a, b):
+    if not isinstance(a, Tensor):
+        a = as_operand(a)
+    a, b = promote(a, b)
+    return op.apply(a, b)
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    if alpha != 1:
+        other = other * alpha
+    return _binary(Add, input, other)
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    if alpha != 1:
+        other = other * alpha
+    return _binary(Sub, input, other)
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    return _binary(Mul, input, other)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    if rounding_mode is not None:
+        a = input._data if isinstance(input, Tensor) else input
+        b = other._data if isinstance(other, Tensor) else other
+        fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
+        return _from_array(np.asarray(fn(a, b)))
+    if not isinstance(input, Tensor):
+        input = as_operand(input)
+    if input._data.dtype.kind != "f" and (
+        not isinstance(other, Tensor) or other._data.dtype.kind != "f"
+    ):
+        input = input.to(np.float32)  # true division of integers gives the default float
+    return _binary(Div, input, other)
+
+
+def _trunc_div(a, b):
+    q = np.trunc(np.true_divide(a, b))
+    return q.astype(np.result_type(a, b)) if np.result_type(a, b).kind in "iu" else q
+
+
+divide = true_divide = div
+
+
+def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
+    if not isinstance(input, Tensor):
+        base = np.asarray(input, dtype=exponent._data.dtype if exponent.is_floating_point()
+                          else np.float32)
+        return Pow.apply(base.item() if base.ndim == 0 else base, exponent)
+    if isinstance(exponent, Tensor):
+        input, exponent = promote(input, exponent)
+    elif type(exponent) is float and input._data.dtype.kind in "iub":
+        input = input.to(np.float32)
+    return Pow.apply(input, exponent)
+
+
+def neg(input) -> Tensor:
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def exp(input) -> Tensor:
+    return Exp.apply(_floating(input))
+
+
+def log(input) -> Tensor:
+    return Log.apply(_floating(input))
+
+
+def log1p(input) -> Tensor:
+    return Log1p.apply(_floating(input))
+
+
+def expm1(input) -> Tensor:
+    return Expm1.apply(_floating(input))
+
+
+def sqrt(input) -> Tensor:
+    return Sqrt.apply(_floating(input))
+
+
+def rsqrt(input) -> Tensor:
+    return Rsqrt.apply(_floating(input))
+
+
+def abs(input) -> Tensor:  # noqa: A001
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def sign(input) -> Tensor:
+    return ZeroGrad.apply(input, np.sign)
+
+
+def sin(input) -> Tensor:
+    return Sin.apply(_floating(input))
+
+
+def cos(input) -> Tensor:
+    return Cos.apply(_floating(input))
+
+
+def tan(input) -> Tensor:
+    return Tan.apply(_floating(input))
+
+
+def tanh(input) -> Tensor:
+    return Tanh.apply(_floating(input))
+
+
+def sigmoid(input) -> Tensor:
+    return Sigmoid.apply(_floating(input))
+
+
+def relu(input) -> Tensor:
+    return Relu.apply(input)
+
+
+def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min if isinstance(min, Tensor) else as_operand(min))
+        if max is not None:
+            out = minimum(out, max if isinstance(max, Tensor) else as_operand(max))
+        return out
+    if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
+        input = input.to(np.float32)
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def maximum(input, other) -> Tensor:
+    return _binary(Maximum, input, other)
+
+
+def minimum(input, other) -> Tensor:
+    return _binary(Minimum, input, other)
+
+
+def where(condition, input=None, other=None) -> Tensor:
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    if not isinstance(input, Tensor):
+        input = as_operand(input) if not isinstance(input, (int, float)) else input
+    if isinstance(input, Tensor) and not isinstance(other, Tensor):
+        if not isinstance(other, (int, float)):
+            other = as_operand(other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        input, other = promote(input, other)
+    elif isinstance(input, Tensor):
+        other = np.asarray(other, dtype=input._data.dtype)
+    elif isinstance(other, Tensor):
+        input = np.asarray(input, dtype=other._data.dtype)
+    else:
+        input, other = as_operand(input), as_operand(other)
+    return Where.apply(cond, input, other)
+
+
+def floor(input) -> Tensor:
+    return ZeroGrad.apply(input, np.floor)
+
+
+def ceil(input) -> Tensor:
+    return ZeroGrad.apply(input, np.ceil)
+
+
+def trunc(input) -> Tensor:
+    return ZeroGrad.apply(input, np.trunc)
+
+
+def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    if decimals == 0:
+        return ZeroGrad.apply(input, np.round)
+    return ZeroGrad.apply(input, lambda a: np.round(a, decimals))
+
+
+def reciprocal(input) -> Tensor:
+    x = _floating(input)
+    return Div.apply(np.ones((), dtype=x._data.dtype), x)
+
+
+def square(input) -> Tensor:
+    return Mul.apply(input, input)
+
+
+def lerp(input, end, weight) -> Tensor:
+    return input + weight * (end - input)
+
+
+def frac(input) -> Tensor:
+    return input - trunc(input)
+
+
+def _floating(t):
+    if not isinstance(t, Tensor):
+        t = as_operand(t)
+    if t._data.dtype.kind != "f":
+        return t.to(np.float32)
+    return t

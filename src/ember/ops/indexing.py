@@ -1,0 +1,243 @@
+"""Indexing: ``t[idx]``, ``t[idx] = v``, gather/scatter, index_select, masked_fill, nonzero.
+
+Basic indexing (ints, slices, None, Ellipsis) returns a view; integer or boolean
+tensors/lists make it advanced (a copy), as in NumPy and PyTorch. The adjoint of a read is
+an add into zeros (``np.add.at`` only when indices can repeat).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor, _from_array, _wrap_dim
+from .reduce import ScatterAlongDim, TakeAlongDim
+from .shape import _view
+
+
+def normalize_index(idx):
+    """Convert Tensors and lists inside an index to arrays; tell whether it is advanced."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    out = []
+    advanced = False
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it._data
+            if it.dtype.kind == "f":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            if it.ndim == 0 and it.dtype.kind in "iu":
+                it = int(it)
+            else:
+                advanced = True
+        elif isinstance(it, (list, np.ndarray)):
+            it = np.asarray(it)
+            if it.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            advanced = True
+        elif isinstance(it, bool):
+            advanced = True
+        out.append(it)
+    return tuple(out), advanced
+
+
+def _check_bounds(shape: tuple, idx: tuple) -> None:
+    """IndexError naming the dimension, like PyTorch, for an out-of-range integer."""
+    dim = 0
+    for it in idx:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = len(shape) - sum(1 for j in idx if j is not None and j is not Ellipsis)
+            dim = max(dim, 0) + idx.index(Ellipsis)
+            continue
+        if isinstance(it, (int, np.integer)) and not isinstance(it, bool) and dim < len(shape):
+            if not -shape[dim] <= it < shape[dim]:
+                raise IndexError(
+                    f"index {it} is out of bounds for dimension {dim} with size {shape[dim]}"
+                )
+        dim += 1
+
+
+class GetItem(Op):
+    @staticmethod
+    def forward(ctx, a, idx, advanced):
+        ctx.in_shape = a.shape
+        ctx.idx = idx
+        ctx.advanced = advanced
+        return a[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, idx=ctx.idx, shape=ctx.in_shape, advanced=ctx.advanced)
+
+
+class IndexAdd(Op):
+    """Adjoint of GetItem: zeros of the source shape with ``g`` added at ``idx``."""
+
+    @staticmethod
+    def forward(ctx, g, idx, shape, advanced):
+        ctx.idx = idx
+        ctx.advanced = advanced
+        out = np.zeros(shape, dtype=g.dtype)
+        if advanced:
+            np.add.at(out, idx, g)
+        else:
+            out[idx] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GetItem.apply(gg, idx=ctx.idx, advanced=ctx.advanced)
+
+
+class IndexPut(Op):
+    """Out-of-place ``a[idx] = v``; ``Tensor.__setitem__`` writes its result in place."""
+
+    @staticmethod
+    def forward(ctx, a, v, idx, advanced):
+        ctx.idx = idx
+        ctx.advanced = advanced
+        out = a.copy()
+        out[idx] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ga = IndexPut.apply(g, np.zeros((), g._data.dtype), idx=ctx.idx,
+                            advanced=ctx.advanced) if need[0] else None
+        gv = GetItem.apply(g, idx=ctx.idx, advanced=ctx.advanced) if need[1] else None
+        return ga, gv
+
+
+def getitem(t: Tensor, idx) -> Tensor:
+    idx, advanced = normalize_index(idx)
+    _check_bounds(t._data.shape, idx)
+    out = GetItem.apply(t, idx=idx, advanced=advanced)
+    return out if advanced else _view(t, out)
+
+
+def setitem(t: Tensor, idx, value) -> None:
+    from ..tensor import inplace
+
+    idx, advanced = normalize_index(idx)
+    _check_bounds(t._data.shape, idx)
+    if not isinstance(value, Tensor):
+        value = np.asarray(value, dtype=t._data.dtype)
+    elif value._data.dtype != t._data.dtype:
+        value = value.to(t._data.dtype)
+    inplace(t, lambda src: IndexPut.apply(src, value, idx=idx, advanced=advanced), (value,))
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d in range(idx.ndim):
+        if d != axis and idx.shape[d] > input._data.shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(idx.shape)} to be "
+                f"smaller than self {list(input._data.shape)} apart from dimension {axis}"
+            )
+    src = input[tuple(slice(0, s) if d != axis else slice(None)
+                      for d, s in enumerate(idx.shape))]
+    return TakeAlongDim.apply(src, idx, axis)
+
+
+class Scatter(Op):
+    """Out-of-place scatter (``reduce=None``): ``out[idx] = src`` along ``axis``."""
+
+    @staticmethod
+    def forward(ctx, a, src, idx, axis, add):
+        ctx.idx = idx
+        ctx.axis = axis
+        ctx.add = add
+        out = a.copy()
+        full = list(np.indices(idx.shape, sparse=True))
+        full[axis] = idx
+        s = src[tuple(slice(0, n) for n in idx.shape)] if np.ndim(src) else src
+        if add:
+            np.add.at(out, tuple(full), s)
+        else:
+            out[tuple(full)] = s
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ga = gs = None
+        if need[0]:
+            ga = g if ctx.add else Scatter.apply(g, np.zeros((), g._data.dtype), ctx.idx,
+                                                 ctx.axis, False)
+        if need[1]:
+            gs = TakeAlongDim.apply(g, ctx.idx, ctx.axis)
+        return ga, gs, None, None, None
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):
+        src = np.asarray(src, dtype=input._data.dtype)
+    if reduce not in (None, "add"):
+        raise NotImplementedError(f"scatter reduce={reduce!r} is not supported by ember")
+    return Scatter.apply(input, src, idx, axis, reduce == "add")
+
+
+def scatter_add(input, dim: int, index, src) -> Tensor:
+    return scatter(input, dim, index, src, reduce="add")
+
+
+def index_select(input, dim: int, index) -> Tensor:
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input._data.shape[axis] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise IndexError(f"index out of range in self (dim {axis} has size {n})")
+    return getitem(input, (slice(None),) * axis + (idx.astype(np.int64),))
+
+
+def masked_fill(input, mask, value) -> Tensor:
+    from .elementwise import where
+
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{m.dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        value = value.to(input.dtype)
+        return where(_from_array(m), value, input)
+    return where(_from_array(m), np.asarray(value, dtype=input._data.dtype).item(), input)
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(_from_array(i.astype(np.int64)) for i in idx)
+    return _from_array(np.stack(idx, axis=1).astype(np.int64))
+
+
+def take_along_dim(input, indices, dim: int) -> Tensor:
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    return TakeAlongDim.apply(input, np.broadcast_to(idx, np.broadcast_shapes(
+        idx.shape[:axis] + (1,) + idx.shape[axis + 1:],
+        input._data.shape[:axis] + (1,) + input._data.shape[axis + 1:])[:axis]
+        + (idx.shape[axis],) + np.broadcast_shapes(
+        idx.shape[:axis] + (1,) + idx.shape[axis + 1:],
+        input._data.shape[:axis] + (1,) + input._data.shape[axis + 1:])[axis + 1:]), axis)
+
+
+__all__ = ["ScatterAlongDim"]

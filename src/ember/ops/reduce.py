@@ -1,0 +1,394 @@
+"""Reductions: sum, mean, prod, var/std, max/min/amax/amin, logsumexp, norm, cumsum.
+
+``SumTo`` and ``BroadcastTo`` are each other's backward; the engine uses ``SumTo`` to undo
+broadcasting, which is why no elementwise op has to.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor, _from_array, _wrap_dim
+from ._util import const
+
+# ======================================================================== primitives
+
+
+class SumTo(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return sum_to_shape(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return BroadcastTo.apply(g, shape=ctx.in_shape)
+
+
+class BroadcastTo(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return SumTo.apply(g, shape=ctx.in_shape)
+
+
+def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``a`` over the axes that broadcasting added or stretched to reach ``shape``."""
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and a.shape[i + lead] != 1
+    )
+    out = a.sum(axis=axes, keepdims=True) if axes else a
+    return out.reshape(shape)
+
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdim = keepdim
+        return a.sum(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return BroadcastTo.apply(_restore_dims(g, ctx), shape=ctx.in_shape)
+
+
+def _restore_dims(g: Tensor, ctx) -> Tensor:
+    """Reinsert the reduced axes as size-1 dims so ``g`` broadcasts against the input."""
+    if ctx.keepdim or ctx.axis is None and g.ndim == 0:
+        return g if ctx.keepdim else g.reshape((1,) * len(ctx.in_shape))
+    shape = list(ctx.in_shape)
+    axes = range(len(shape)) if ctx.axis is None else ctx.axis
+    for ax in axes:
+        shape[ax] = 1
+    return g.reshape(tuple(shape))
+
+
+class Amax(Op):
+    """amax/amin and full max()/min(): ties share the gradient evenly (as PyTorch)."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim, fn):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdim = keepdim
+        return fn(a, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        hit = (a._data == _restore_dims(out, ctx)._data).astype(g._data.dtype)
+        count = hit.sum(axis=ctx.axis, keepdims=True)
+        return _restore_dims(g, ctx) * const(hit / count)
+
+
+class TakeAlongDim(Op):
+    """Values at given indices along one axis (max/min with dim, gather)."""
+
+    @staticmethod
+    def forward(ctx, a, idx, axis):
+        ctx.in_shape = a.shape
+        ctx.idx = idx
+        ctx.axis = axis
+        return np.take_along_axis(a, idx, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAlongDim.apply(g, ctx.idx, ctx.axis, ctx.in_shape)
+
+
+class ScatterAlongDim(Op):
+    """Adjoint of TakeAlongDim: adds values into zeros at the indices (duplicates add up)."""
+
+    @staticmethod
+    def forward(ctx, src, idx, axis, shape):
+        ctx.idx = idx
+        ctx.axis = axis
+        out = np.zeros(shape, dtype=src.dtype)
+        _scatter_add(out, idx, src, axis)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return TakeAlongDim.apply(g, ctx.idx, ctx.axis), None, None, None
+
+
+def _scatter_add(out: np.ndarray, idx: np.ndarray, src: np.ndarray, axis: int) -> None:
+    """out[..., idx[i], ...] += src[i] along ``axis`` with repeated indices accumulating."""
+    full = list(np.indices(idx.shape, sparse=True))
+    full[axis] = idx
+    np.add.at(out, tuple(full), src[tuple(slice(0, s) for s in idx.shape)])
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return np.cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis)
+
+
+class Prod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.in_shape = a.shape
+        ctx.axis = None if axis is None else (axis,)
+        ctx.keepdim = keepdim
+        return np.prod(a, axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        g = _restore_dims(g, ctx)
+        if not (a._data == 0).any():
+            return g * _restore_dims(out, ctx) / a
+        # with zeros, the product of the *other* elements: exclusive cumprods from both sides
+        axis = ctx.axis[0] if ctx.axis else None
+        x = a._data.reshape(-1) if axis is None else a._data
+        ax = 0 if axis is None else axis
+        left = np.cumprod(np.concatenate([np.ones_like(np.take(x, [0], ax)), x], ax), ax)
+        left = np.take(left, range(x.shape[ax]), ax)
+        rev = np.flip(x, ax)
+        right = np.cumprod(np.concatenate([np.ones_like(np.take(rev, [0], ax)), rev], ax), ax)
+        right = np.flip(np.take(right, range(x.shape[ax]), ax), ax)
+        others = (left * right).reshape(a._data.shape)
+        return g * const(others)
+
+
+# ======================================================================== public functions
+
+_ValuesIndices = namedtuple("_ValuesIndices", ["values", "indices"])
+
+
+class max_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.max
+    __slots__ = ()
+
+
+def _axes(dim, ndim: int):
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None
+        axes = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        return axes
+    return (_wrap_dim(dim, ndim),)
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "bu" or input._data.dtype.kind == "i" and \
+            input._data.dtype != np.int64:
+        input = input.to(np.int64)  # integer sums accumulate in int64 (as PyTorch)
+    return Sum.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {input.dtype.name.capitalize()}"
+        )
+    axes = _axes(dim, input._data.ndim)
+    shape = input._data.shape
+    n = input._data.size if axes is None else int(np.prod([shape[a] for a in axes]))
+    return Sum.apply(input, axis=axes, keepdim=keepdim) / n if n else \
+        _from_array(np.full(np.sum(input._data, axis=axes, keepdims=keepdim).shape, np.nan,
+                            dtype=input._data.dtype))
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    if isinstance(unbiased, bool) or unbiased is None:
+        pass
+    else:  # var(x, dim) positional forms: var(x, 0) or var(x, (0, 1))
+        dim, unbiased = unbiased, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axes = _axes(dim, input._data.ndim)
+    shape = input._data.shape
+    n = input._data.size if axes is None else int(np.prod([shape[a] for a in axes]))
+    centered = input - Sum.apply(input, axis=axes, keepdim=True) / max(n, 1)
+    return Sum.apply(centered * centered, axis=axes, keepdim=keepdim) / max(n - correction, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
+    if input._data.size == 0 and (dim is None or input._data.shape[dim] == 0):
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    if dim is None:
+        return Amax.apply(input, axis=None, keepdim=False, fn=red_fn)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{name}() with dim takes one int, got {dim!r}")
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return max_return(input.clone(), _from_array(np.zeros((), np.int64)))
+    idx = np.expand_dims(arg_fn(input._data, axis=axis), axis)
+    values = TakeAlongDim.apply(input, idx, axis)
+    if not keepdim:
+        values = values.squeeze(axis)
+        idx = np.squeeze(idx, axis)
+    return max_return(values, _from_array(idx.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim: bool = False):  # noqa: A001
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(input, dim)
+    return _extreme(input, dim, keepdim, np.argmax, np.max, "max")
+
+
+def min(input, dim=None, keepdim: bool = False):  # noqa: A001
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(input, dim)
+    return _extreme(input, dim, keepdim, np.argmin, np.min, "min")
+
+
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+    return Amax.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim, fn=np.max)
+
+
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+    return Amax.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim, fn=np.min)
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmax)
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmin)
+
+
+def _arg(input, dim, keepdim, fn) -> Tensor:
+    a = input._data
+    if dim is None:
+        out = np.asarray(fn(a))
+        if keepdim:
+            out = out.reshape((1,) * a.ndim)
+    else:
+        out = fn(a, axis=_wrap_dim(dim, a.ndim), keepdims=keepdim)
+    return _from_array(np.asarray(out, dtype=np.int64))
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+    axes = _axes(dim, input._data.ndim)
+    m = np.max(input._data, axis=axes, keepdims=True) if input._data.size else \
+        np.zeros((1,) * input._data.ndim, input._data.dtype)
+    m = np.where(np.isfinite(m), m, 0)  # all -inf rows: keep log(0) = -inf, not nan
+    shifted = (input - const(m)).exp()
+    out = Sum.apply(shifted, axis=axes, keepdim=True).log() + const(m)
+    return out if keepdim else out.reshape(_reduced_shape(input._data.shape, axes))
+
+
+def _reduced_shape(shape, axes):
+    if axes is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+class Norm2(Op):
+    """Euclidean norm; its gradient x / ||x|| is taken as 0 at x == 0 (as PyTorch)."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdim = keepdim
+        return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        out = _restore_dims(out, ctx)
+        safe = out + const((out._data == 0).astype(out._data.dtype))
+        return _restore_dims(g, ctx) * a / safe
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    axes = _axes(dim, input._data.ndim)
+    if p is None or p == "fro" or p == 2:
+        return Norm2.apply(input, axis=axes, keepdim=keepdim)
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm is not supported by ember")
+    absx = input.abs()
+    if p == float("inf"):
+        return amax(absx, dim if dim is not None else (), keepdim)
+    if p == float("-inf"):
+        return amin(absx, dim if dim is not None else (), keepdim)
+    if p == 0:
+        return Sum.apply((input != 0).to(input.dtype), axis=axes, keepdim=keepdim)
+    if p == 1:
+        return Sum.apply(absx, axis=axes, keepdim=keepdim)
+    return Sum.apply(absx**p, axis=axes, keepdim=keepdim) ** (1.0 / p)
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    axis = None if dim is None else _wrap_dim(dim, input._data.ndim)
+    return Prod.apply(input, axis=axis, keepdim=keepdim)
+
+
+def cumsum(input, dim, *, dtype=None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(np.int64)
+    return Cumsum.apply(input, axis=_wrap_dim(dim, input._data.ndim))
+
+
+def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return _from_array(np.asarray(np.all(input._data, axis=_axes(dim, input._data.ndim),
+                                         keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return _from_array(np.asarray(np.any(input._data, axis=_axes(dim, input._data.ndim),
+                                         keepdims=keepdim)))

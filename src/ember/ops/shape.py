@@ -1,0 +1,437 @@
+"""Shape ops: reshape/view, permute/transpose, expand, squeeze, cat/stack, flip, repeat, tril.
+
+Results that NumPy returns as views share the input's storage, so they also share its
+version counter (``_view``): an in-place write through either is seen by autograd.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor, _wrap_dim
+from .reduce import BroadcastTo, SumTo
+
+
+def _view(base: Tensor, out: Tensor) -> Tensor:
+    if out._data.base is not None:
+        base._share_version(out)
+    return out
+
+
+# ======================================================================== primitives
+
+
+class Reshape(Op):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Permute(Op):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return a.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(tuple(np.argsort(ctx.axes)))
+
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return np.flip(a, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Flip.apply(g, axes=ctx.axes)
+
+
+class Concat(Op):
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads = []
+        start = 0
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad):
+            grads.append(g.narrow(ctx.axis, start, size) if need else None)
+            start += size
+        return tuple(grads)
+
+
+class Tile(Op):
+    @staticmethod
+    def forward(ctx, a, reps):
+        ctx.in_shape = a.shape
+        ctx.reps = reps
+        return np.tile(a, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        # view the output as (r0, s0, r1, s1, ...) and sum the repetition axes
+        lead = len(ctx.reps) - len(ctx.in_shape)
+        shape = (1,) * lead + tuple(ctx.in_shape)
+        split = []
+        for r, s in zip(ctx.reps, shape):
+            split += [r, s]
+        summed = g.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape)
+
+
+class Triangle(Op):
+    @staticmethod
+    def forward(ctx, a, k, upper):
+        ctx.k = k
+        ctx.upper = upper
+        return np.triu(a, k) if upper else np.tril(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Triangle.apply(g, k=ctx.k, upper=ctx.upper)
+
+
+# ======================================================================== public functions
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(numel: int, shape: tuple, src_shape: tuple) -> tuple:
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(input, *shape) -> Tensor:
+    shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
+    if shape == input._data.shape:
+        return _view(input, Reshape.apply(input, shape=shape))
+    return _view(input, Reshape.apply(input, shape=shape))
+
+
+def view(input, *shape) -> Tensor:
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return input.to(shape[0])  # view(dtype)
+    shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
+    if not input._data.flags.c_contiguous and input._data.size > 1:
+        try:
+            np.reshape(input._data, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+    return _view(input, Reshape.apply(input, shape=shape))
+
+
+def view_as(input, other) -> Tensor:
+    return view(input, other._data.shape)
+
+
+def reshape_as(input, other) -> Tensor:
+    return reshape(input, other._data.shape)
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    shape = input._data.shape
+    if len(shape) == 0:
+        return reshape(input, (1,))
+    s = _wrap_dim(start_dim, len(shape))
+    e = _wrap_dim(end_dim, len(shape))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    merged = int(np.prod(shape[s : e + 1]))
+    return reshape(input, shape[:s] + (merged,) + shape[e + 1 :])
+
+
+def unflatten(input, dim: int, sizes) -> Tensor:
+    shape = input._data.shape
+    d = _wrap_dim(dim, len(shape))
+    sizes = tuple(sizes)
+    if -1 in sizes:
+        sizes = _infer_shape(shape[d], sizes, (shape[d],))
+    if int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor"
+        )
+    return reshape(input, shape[:d] + sizes + shape[d + 1 :])
+
+
+def squeeze(input, dim=None) -> Tensor:
+    shape = input._data.shape
+    if dim is None:
+        new = tuple(s for s in shape if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        axes = {_wrap_dim(d, len(shape)) for d in dims}
+        new = tuple(s for i, s in enumerate(shape) if not (i in axes and s == 1))
+    return reshape(input, new) if new != shape else _view(input, Reshape.apply(input, shape=new))
+
+
+def unsqueeze(input, dim: int) -> Tensor:
+    shape = input._data.shape
+    d = _wrap_dim(dim, len(shape) + 1)
+    return reshape(input, shape[:d] + (1,) + shape[d:])
+
+
+def permute(input, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    axes = tuple(_wrap_dim(d, n) for d in dims)
+    if len(set(axes)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _view(input, Permute.apply(input, axes=axes))
+
+
+def transpose(input, dim0: int, dim1: int) -> Tensor:
+    n = input._data.ndim
+    if n == 0:
+        return input
+    axes = list(range(n))
+    a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    axes[a], axes[b] = axes[b], axes[a]
+    return _view(input, Permute.apply(input, axes=tuple(axes)))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input) -> Tensor:
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D")
+    return transpose(input, 0, 1) if input._data.ndim == 2 else input
+
+
+def mT(input) -> Tensor:  # noqa: N802
+    return transpose(input, -2, -1)
+
+
+def expand(input, *sizes) -> Tensor:
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    target = []
+    for i, s in enumerate(sizes):
+        old = shape[i - lead] if i >= lead else None
+        if s == -1:
+            if old is None:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            s = old
+        elif old is not None and old != 1 and old != s:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({old}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(shape)}"
+            )
+        target.append(s)
+    target = tuple(target)
+    if target == shape:
+        return input
+    return _view(input, BroadcastTo.apply(input, shape=target))
+
+
+def expand_as(input, other) -> Tensor:
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input, shape) -> Tensor:
+    return expand(input, tuple(shape))
+
+
+def sum_to_size(input, *size) -> Tensor:
+    return SumTo.apply(input, shape=_shape_arg(size))
+
+
+def repeat(input, *sizes) -> Tensor:
+    sizes = _shape_arg(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    return Tile.apply(input, reps=sizes)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # PyTorch skips 1-D empty tensors in cat (legacy behaviour)
+    kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
+    ref = kept[0]._data
+    axis = _wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(kept):
+        s = t._data.shape
+        if len(s) != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {len(s)}"
+            )
+        for d in range(ref.ndim):
+            if d != axis and s[d] != ref.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{ref.shape[d]} but got size {s[d]} for tensor number {i} in the list."
+                )
+    kept = _common_dtype(kept)
+    return Concat.apply(*kept, axis=axis)
+
+
+concat = concatenate = cat
+
+
+def _common_dtype(tensors: list) -> list:
+    dt = np.result_type(*[t._data.dtype for t in tensors])
+    if any(t._data.dtype.kind == "f" for t in tensors) and dt == np.float64 and not any(
+        t._data.dtype == np.float64 for t in tensors
+    ):
+        dt = np.dtype(np.float32)
+    return [t if t._data.dtype == dt else t.to(dt) for t in tensors]
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                f"and {list(t._data.shape)} at entry {i}"
+            )
+    d = _wrap_dim(dim, len(shape) + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def hstack(tensors) -> Tensor:
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    return cat([t if t._data.ndim > 1 else t.reshape(1, -1) for t in tensors], 0)
+
+
+def narrow(input, dim: int, start: int, length: int) -> Tensor:
+    d = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if start < 0:
+        start += size
+    if not (0 <= start and start + length <= size and length >= 0):
+        raise RuntimeError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({size})."
+        )
+    index = (slice(None),) * d + (slice(start, start + length),)
+    return input[index]
+
+
+def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    d = _wrap_dim(dim, tensor._data.ndim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {step}")
+        sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    out = []
+    start = 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks: int, dim: int = 0) -> tuple:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input._data.shape[_wrap_dim(dim, input._data.ndim)]
+    step = -(-size // chunks) if size else 1
+    return split(input, step, dim)
+
+
+def unbind(input, dim: int = 0) -> tuple:
+    d = _wrap_dim(dim, input._data.ndim)
+    return tuple(
+        squeeze(narrow(input, d, i, 1), d) for i in range(input._data.shape[d])
+    )
+
+
+def flip(input, dims) -> Tensor:
+    if isinstance(dims, int):
+        dims = (dims,)
+    axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    return Flip.apply(input, axes=axes)
+
+
+def fliplr(input) -> Tensor:
+    return flip(input, (1,))
+
+
+def flipud(input) -> Tensor:
+    return flip(input, (0,))
+
+
+def tril(input, diagonal: int = 0) -> Tensor:
+    return Triangle.apply(input, k=diagonal, upper=False)
+
+
+def triu(input, diagonal: int = 0) -> Tensor:
+    return Triangle.apply(input, k=diagonal, upper=True)
+
+
+def movedim(input, source, destination) -> Tensor:
+    n = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(s, n) for s in src]
+    dst = [_wrap_dim(s, n) for s in dst]
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
