@@ -80,11 +80,23 @@ def _scalar_tensor(value, like: Tensor) -> Tensor:
     return _from_array(np.asarray(value, dtype=dt))
 
 
-Tensor.__add__ = ew.add
+def _fast_binary(op, general):
+    """Operator fast path: two tensors of one dtype need no promotion (the common case)."""
+
+    def operator(self, other):
+        if type(other) is Tensor and type(self) is Tensor and self._data.dtype is other._data.dtype:
+            return op.apply(self, other)
+        return general(self, other)
+
+    operator.__name__ = general.__name__
+    return operator
+
+
+Tensor.__add__ = _fast_binary(ew.Add, ew.add)
 Tensor.__radd__ = ew.add
-Tensor.__sub__ = ew.sub
+Tensor.__sub__ = _fast_binary(ew.Sub, ew.sub)
 Tensor.__rsub__ = _reflect(ew.sub)
-Tensor.__mul__ = ew.mul
+Tensor.__mul__ = _fast_binary(ew.Mul, ew.mul)
 Tensor.__rmul__ = ew.mul
 Tensor.__truediv__ = ew.div
 Tensor.__rtruediv__ = _reflect(ew.div)

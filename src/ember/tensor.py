@@ -353,7 +353,7 @@ class Tensor:
         """``to(dtype)``, ``to(device)``, ``to(other)``; only the CPU exists."""
         target = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, _dtype.dtype):
+            if isinstance(a, (_dtype.dtype, np.dtype, type)):  # numpy and Python types too
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
@@ -627,6 +627,12 @@ def zeros_for(shape) -> Tensor:
 def is_tensor(obj) -> builtins.bool:
     return isinstance(obj, Tensor)
 
+
+from .autograd import engine as _engine  # noqa: E402
+from .autograd import function as _function  # noqa: E402
+
+_function._bind_tensor(Tensor, _init, _Version)
+_engine._bind_tensor_helpers(_edge, _sum_to)
 
 from . import _tensor_methods  # noqa: E402,F401 - attaches op methods and dunders to Tensor
 

@@ -11,6 +11,7 @@ from .._grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from . import function as _function
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
@@ -22,15 +23,19 @@ __all__ = [
 
 
 def _as_tuple(x) -> tuple:
-    from ..tensor import Tensor
-
-    if isinstance(x, Tensor):
+    if isinstance(x, _function.Tensor):
         return (x,)
     return tuple(x)
 
 
+def _from_array(arr):
+    t = _function._new(_function.Tensor)
+    _function._init(t, arr)
+    return t
+
+
 def _root_grads(outputs: tuple, grad_outputs) -> list:
-    from ..tensor import Tensor, _from_array
+    Tensor = _function.Tensor  # noqa: N806 - bound at import time of ember.tensor
 
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)

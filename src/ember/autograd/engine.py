@@ -8,8 +8,25 @@ here, in one place, rather than in each op.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._grad_mode import state as _grad_state
+from . import function as _function
 from .function import AccumulateGrad
+
+
+def _from_array(arr):
+    t = _function._new(_function.Tensor)
+    _function._init(t, arr)
+    return t
+
+
+_edge = _sum_to = None  # bound by ember.tensor (circular import)
+
+
+def _bind_tensor_helpers(edge, sum_to) -> None:
+    global _edge, _sum_to
+    _edge, _sum_to = edge, sum_to
 
 
 def _count_dependencies(roots: list) -> dict:
@@ -37,8 +54,6 @@ def run_backward(
     With ``capture`` (a dict {(node, output_nr): None} for autograd.grad), the gradients
     reaching those edges are returned instead of being accumulated into leaves' ``.grad``.
     """
-    from ..tensor import _edge, _sum_to
-
     buffers: dict = {}
     roots = []
     for t, g in zip(tensors, grad_tensors):
@@ -69,7 +84,7 @@ def run_backward(
                     _accumulate(node, grads[0], create_graph)
                 continue
             edges = node.next_edges
-            if grads is None or all(g is None for g in grads):
+            if grads is None or (grads[0] is None and all(g is None for g in grads)):
                 in_grads = (None,) * len(edges)
             else:
                 if node._freed:
@@ -82,12 +97,18 @@ def run_backward(
                 target, nr = edge
                 g = in_grads[i]
                 if g is not None:
-                    if g.shape != shapes[i]:
+                    if g._data.shape != shapes[i]:
                         g = _sum_to(g, shapes[i])
                     buf = buffers.get(target)
                     if buf is None:
                         buf = buffers[target] = [None] * target._n_out
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    old = buf[nr]
+                    if old is None:
+                        buf[nr] = g
+                    elif create_graph:
+                        buf[nr] = old + g
+                    else:  # first-order: sum the arrays directly, no graph to record
+                        buf[nr] = _from_array(np.add(old._data, g._data))
                 left = deps[target] - 1
                 deps[target] = left
                 if left == 0:
@@ -119,7 +140,7 @@ def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
         grad = grad.to(leaf.dtype)
     if leaf._grad is None:
         # a private copy: the same gradient object may be delivered to several leaves
-        leaf._grad = grad if create_graph else grad.detach().clone()
+        leaf._grad = grad if create_graph else _from_array(grad._data.copy())
     elif create_graph or leaf._grad._requires_grad:
         leaf._grad = leaf._grad + grad
     else:

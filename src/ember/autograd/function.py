@@ -22,6 +22,7 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
+from numpy import ndarray
 
 from .._grad_mode import state as _grad_state
 
@@ -202,10 +203,10 @@ class Function(Node):
     def _release(self) -> None:
         """Free what backward saved (the graph is not retained)."""
         d = self.__dict__
-        held = self._saved is not None or any(type(v) is np.ndarray for v in d.values())
-        if held:
+        arrays = [k for k in d if type(d[k]) is ndarray]
+        if arrays or self._saved is not None:
             self._saved = None
-            for k in [k for k, v in d.items() if type(v) is np.ndarray]:
+            for k in arrays:
                 del d[k]
             self._freed = True
 
@@ -220,45 +221,88 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor, _edge, _from_array
-
-        ctx = cls.__new__(cls)
+        # the hot path of every op: kept flat on purpose (no helper calls, no generators)
+        ctx = _new(cls)
         record = False
         vals = []
+        push = vals.append
         for a in args:
             if isinstance(a, Tensor):
-                vals.append(a._data)
+                push(a._data)
                 if a._requires_grad:
                     record = True
             else:
-                vals.append(a)
-        record = record and _grad_state.enabled and cls.differentiable
+                push(a)
+        if record and not (_grad_state.enabled and cls.differentiable):
+            record = False
         ctx.requires_grad = record
         out = cls.forward(ctx, *vals, **kwargs)
-        if type(out) is not np.ndarray:
+        if type(out) is not ndarray:
             out = np.asarray(out)
-        result = _from_array(out)
-        if record:
-            ctx.next_edges = tuple(
-                _edge(a) if isinstance(a, Tensor) and a._requires_grad else None for a in args
-            )
-            ctx.needs_input_grad = tuple(e is not None for e in ctx.next_edges)
-            ctx._shapes = tuple(v.shape if type(v) is np.ndarray else None for v in vals)
-            if cls.save_inputs:
-                ctx._saved = tuple((args[i], _version_of(args[i])) for i in cls.save_inputs)
-            if cls.save_output:
-                ctx._out = out
-            result._grad_fn = ctx
-            result._requires_grad = True
+        result = _new(Tensor)
+        result._data = out
+        result._grad = None
+        result._output_nr = 0
+        result._vc = None
+        result._accum = None
+        result._retains_grad = False
+        result._post_accumulate_hooks = None
+        if not record:
+            result._requires_grad = False
+            result._grad_fn = None
+            return result
+        edges = []
+        needs = []
+        shapes = []
+        for a, v in zip(args, vals):
+            if isinstance(a, Tensor) and a._requires_grad:
+                fn = a._grad_fn
+                if fn is not None:
+                    edges.append((fn, a._output_nr))
+                else:
+                    acc = a._accum
+                    if acc is None:
+                        acc = a._accum = AccumulateGrad(a)
+                    edges.append((acc, 0))
+                needs.append(True)
+                shapes.append(v.shape)
+            else:
+                edges.append(None)
+                needs.append(False)
+                shapes.append(None)
+        ctx.next_edges = edges
+        ctx.needs_input_grad = needs
+        ctx._shapes = shapes
+        if cls.save_inputs:
+            saved = []
+            for i in cls.save_inputs:
+                a = args[i]
+                if isinstance(a, Tensor):
+                    vc = a._vc
+                    saved.append((a, 0 if vc is None else vc.value))
+                else:
+                    saved.append((a, None))
+            ctx._saved = saved
+        if cls.save_output:
+            ctx._out = out
+            vc = result._vc = _Version()
+            ctx._out_vc = vc
+        result._grad_fn = ctx
+        result._requires_grad = True
         return result
 
     @property
     def saved_tensors(self) -> tuple:
         saved = Function.saved_tensors.fget(self)
         if self.save_output:
-            from ..tensor import _from_array
-
-            out = _from_array(self._out)
+            if self._out_vc.value != 0:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: the output of {self.name()} is at version "
+                    f"{self._out_vc.value}; expected version 0 instead."
+                )
+            out = _new(Tensor)
+            _init(out, self._out)
             out._grad_fn = self
             out._requires_grad = True
             return saved + (out,)
@@ -271,6 +315,15 @@ class Op(Function):
 
 def _version_of(x):
     return x._version if hasattr(x, "_version") else None
+
+
+_new = object.__new__
+Tensor = _init = _Version = None  # bound by ember.tensor once Tensor exists (circular import)
+
+
+def _bind_tensor(tensor_cls, init, version_cls) -> None:
+    global Tensor, _init, _Version
+    Tensor, _init, _Version = tensor_cls, init, version_cls
 
 
 def once_differentiable(fn):

@@ -386,10 +386,33 @@ class Where(Op):
 
 
 def _binary(op, a, b):
+    if type(b) is Tensor and type(a) is Tensor and a._data.dtype is b._data.dtype:
+        try:
+            return op.apply(a, b)  # the common case: no promotion to apply
+        except ValueError:
+            raise _broadcast_error(a, b) from None
     if not isinstance(a, Tensor):
         a = as_operand(a)
     a, b = promote(a, b)
-    return op.apply(a, b)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+
+
+def _broadcast_error(a, b) -> RuntimeError:
+    """PyTorch's message for operands whose shapes do not broadcast."""
+    sa = np.shape(a._data if isinstance(a, Tensor) else a)
+    sb = np.shape(b._data if isinstance(b, Tensor) else b)
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for d in range(n - 1, -1, -1):
+        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
+                f"non-singleton dimension {d}"
+            )
+    return RuntimeError(f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -399,12 +422,21 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     if alpha != 1:
         other = other * alpha
     return _binary(Sub, input, other)
 
 
 subtract = sub
+
+
+def _is_bool(x) -> bool:
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def mul(input, other, *, out=None) -> Tensor:

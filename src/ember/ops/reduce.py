@@ -29,14 +29,29 @@ class SumTo(Op):
 
 
 class BroadcastTo(Op):
+    """Broadcast to ``shape``; ``via`` first reshapes (a reduction's output with keepdim dims)."""
+
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a, shape, via=None):
         ctx.in_shape = a.shape
+        ctx.via = via
+        if via is not None:
+            a = a.reshape(via)
+        if a.size == 1 or np.prod(shape) <= _MATERIALIZE_LIMIT:
+            # small: a real array is cheaper than np.broadcast_to's Python-level setup
+            out = np.empty(shape, dtype=a.dtype)
+            out[...] = a
+            return out
         return np.broadcast_to(a, shape)
 
     @staticmethod
     def backward(ctx, g):
-        return SumTo.apply(g, shape=ctx.in_shape)
+        if ctx.via is None:
+            return SumTo.apply(g, shape=ctx.in_shape)
+        return SumTo.apply(g, shape=ctx.via).reshape(ctx.in_shape)
+
+
+_MATERIALIZE_LIMIT = 1 << 16
 
 
 def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
@@ -57,11 +72,21 @@ class Sum(Op):
         ctx.in_shape = a.shape
         ctx.axis = axis
         ctx.keepdim = keepdim
-        return a.sum(axis=axis, keepdims=keepdim)
+        return np.add.reduce(a, axis=axis, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        return BroadcastTo.apply(_restore_dims(g, ctx), shape=ctx.in_shape)
+        return BroadcastTo.apply(g, shape=ctx.in_shape, via=_kept_shape(ctx))
+
+
+def _kept_shape(ctx) -> tuple:
+    """The reduction's output shape with the reduced axes kept as size 1."""
+    if ctx.axis is None:
+        return (1,) * len(ctx.in_shape)
+    shape = list(ctx.in_shape)
+    for ax in ctx.axis:
+        shape[ax] = 1
+    return tuple(shape)
 
 
 def _restore_dims(g: Tensor, ctx) -> Tensor:
@@ -198,6 +223,8 @@ def _axes(dim, ndim: int):
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    if dim is None and dtype is None and input._data.dtype.kind == "f":
+        return Sum.apply(input, axis=None, keepdim=keepdim)  # the loss-reduction fast path
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "bu" or input._data.dtype.kind == "i" and \
