@@ -49,6 +49,17 @@ DEFAULT_FLOAT = np.dtype(np.float32)
 DEFAULT_INT = np.dtype(np.int64)
 
 
+_SCALAR_TYPE_NAMES = {
+    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+    "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool",
+}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """PyTorch's name for a dtype in error messages (``Long`` for int64)."""
+    return _SCALAR_TYPE_NAMES[d.name]
+
+
 def _by_name(name: str) -> dtype:
     return _NAMES[name]
 
@@ -66,7 +77,7 @@ def to_numpy_dtype(d) -> np.dtype:
     if isinstance(d, dtype):
         return d.np
     if d is builtins_float:
-        return DEFAULT_FLOAT
+        return np.dtype(np.float64)  # Python float is double precision (as PyTorch)
     if d is builtins_int:
         return DEFAULT_INT
     if d is builtins_bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _dtype
 from ._grad_mode import state as _grad_state
 from .ops import elementwise as ew
 from .ops import indexing, linalg, reduce, shape
@@ -205,7 +206,7 @@ def _fast_inplace(ufunc, out_of_place):
             if self._data.dtype.kind != "f" and np.asarray(b).dtype.kind == "f":
                 raise RuntimeError(
                     f"result type Float can't be cast to the desired output type "
-                    f"{self.dtype.name.capitalize()}"
+                    f"{_dtype.scalar_type_name(self.dtype)}"
                 )
             try:
                 ufunc(self._data, b, out=self._data, casting="unsafe")

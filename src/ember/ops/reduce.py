@@ -6,10 +6,12 @@ broadcasting, which is why no elementwise op has to.
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
@@ -212,6 +214,10 @@ class max_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.max
 def _axes(dim, ndim: int):
     if dim is None:
         return None
+    if ndim == 0:  # a 0-d tensor accepts dim 0 / -1 and reduces to itself
+        for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+            _wrap_dim(d, 0)
+        return None
     if isinstance(dim, (tuple, list)):
         if len(dim) == 0:
             return None
@@ -239,7 +245,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input.dtype.name.capitalize()}"
+            f"or complex dtype. Got: {_dtype.scalar_type_name(input.dtype)}"
         )
     axes = _axes(dim, input._data.ndim)
     shape = input._data.shape
@@ -259,8 +265,11 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     axes = _axes(dim, input._data.ndim)
     shape = input._data.shape
     n = input._data.size if axes is None else int(np.prod([shape[a] for a in axes]))
-    centered = input - Sum.apply(input, axis=axes, keepdim=True) / max(n, 1)
-    return Sum.apply(centered * centered, axis=axes, keepdim=keepdim) / max(n - correction, 0)
+    # builtins: this module's max/min are the tensor reductions
+    centered = input - Sum.apply(input, axis=axes, keepdim=True) / builtins.max(n, 1)
+    denom = builtins.max(n - correction, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction gives inf/nan
+        return Sum.apply(centered * centered, axis=axes, keepdim=keepdim) / denom
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
@@ -276,7 +285,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
-    if input._data.size == 0 and (dim is None or input._data.shape[dim] == 0):
+    if input._data.size == 0 and (dim is None or input._data.shape[_wrap_dim(dim, input.ndim)]
+                                  == 0):
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."

@@ -1,0 +1,237 @@
+"""Reductions: values and gradients against PyTorch (dim as int/tuple/negative, keepdim)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, check_op, gradcheck64, torch
+
+import ember
+
+DIMS = [None, 0, -1, (0, 2), (-1, 1), 1]
+KEEP = [False, True]
+
+
+def _dim_kw(dim):
+    return {} if dim is None else {"dim": dim}
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("dim", DIMS, ids=str)
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "logsumexp", "norm"])
+def test_reduction_matches_torch(name, dim, keepdim):
+    if dim is None and (keepdim or name == "logsumexp"):
+        pytest.skip("torch has no keepdim without dim for this op")
+    kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    check_op([(2, 3, 4)], lambda lib, a: getattr(lib, name)(a, **kw))
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("dim", DIMS, ids=str)
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("correction", [None, 0, 2])
+def test_var_std_match_torch(name, dim, keepdim, correction):
+    kw = {} if correction is None else {"correction": correction}
+    if dim is None and keepdim:
+        pytest.skip("no keepdim without dim")
+    check_op([(3, 4, 5)], lambda lib, a: getattr(lib, name)(a, **_dim_kw(dim), keepdim=keepdim,
+                                                           **kw))
+
+
+@pytest.mark.parametrize("unbiased", [True, False])
+def test_var_unbiased_flag_matches_torch(unbiased):
+    check_op([(4, 5)], lambda lib, a: a.var(unbiased=unbiased))
+    check_op([(4, 5)], lambda lib, a: a.std(1, unbiased=unbiased))
+    check_op([(4, 5)], lambda lib, a: lib.var(a, 0, unbiased))
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("dim", [None, 0, -1, 1])
+def test_prod_matches_torch(dim, keepdim):
+    if dim is None and keepdim:
+        pytest.skip("no keepdim without dim")
+    kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    check_op([(2, 3, 4)], lambda lib, a: lib.prod(a, **kw))
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_gradient_with_zeros_matches_torch(dim):
+    a = np.array([[0.0, 2.0, 3.0], [1.0, 0.0, 0.0], [1.5, 2.0, -1.0]], np.float32)
+    check_op(None, lambda lib, x: lib.prod(x, **_dim_kw(dim)), arrays=[a])
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("dim", [0, -1, 1])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_with_dim_return_values_and_indices(name, dim, keepdim):
+    e, t = check_op([(2, 3, 4)],
+                    lambda lib, a: getattr(lib, name)(a, dim, keepdim=keepdim).values)
+    a = np.random.default_rng(3).standard_normal((2, 3, 4)).astype(np.float32)
+    er = getattr(ember.tensor(a), name)(dim=dim, keepdim=keepdim)
+    tr = getattr(torch.tensor(a), name)(dim=dim, keepdim=keepdim)
+    assert er.indices.tolist() == tr.indices.tolist()
+    assert er.indices.dtype == ember.int64
+    values, indices = er
+    assert_close(values, tr.values)
+    assert er[1] is er.indices
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_full_max_min_matches_torch_including_ties(name):
+    check_op([(3, 4)], lambda lib, a: getattr(lib, name)(a))
+    tied = np.array([[1.0, 3.0], [3.0, 0.0]], np.float32)
+    check_op(None, lambda lib, a: getattr(a, name)(), arrays=[tied])
+    check_op(None, lambda lib, a: lib.amax(a, 1), arrays=[tied])
+
+
+def test_max_of_two_tensors_is_elementwise():
+    check_op([(3, 4), (4,)], lambda lib, a, b: lib.max(a, b))
+    check_op([(3, 4), (4,)], lambda lib, a, b: a.min(b))
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("dim", [None, 0, -1])
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_argmin_match_torch(name, dim, keepdim):
+    a = np.random.default_rng(4).standard_normal((3, 4)).astype(np.float32)
+    e = getattr(ember, name)(ember.tensor(a), dim=dim, keepdim=keepdim)
+    t = getattr(torch, name)(torch.tensor(a), dim=dim, keepdim=keepdim)
+    assert e.tolist() == t.tolist()
+    assert e.dtype == ember.int64
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("name", ["all", "any"])
+def test_all_any_match_torch(name, dim):
+    a = np.array([[True, False, True], [True, True, True]])
+    e = getattr(ember.tensor(a), name)(**({} if dim is None else {"dim": dim}))
+    t = getattr(torch.tensor(a), name)(**({} if dim is None else {"dim": dim}))
+    assert e.tolist() == t.tolist()
+    assert e.dtype == ember.bool
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumsum_matches_torch(dim):
+    check_op([(3, 4)], lambda lib, a: lib.cumsum(a, dim))
+    check_op([(3, 4)], lambda lib, a: a.cumsum(dim=dim))
+
+
+def test_cumsum_of_ints_is_int64():
+    assert ember.tensor([1, 2, 3], dtype=ember.int32).cumsum(0).dtype == ember.int64
+
+
+@pytest.mark.parametrize("p", [1, 2, 3, float("inf"), float("-inf"), "fro"])
+@pytest.mark.parametrize("dim", [None, 1, (0, 1)])
+def test_norm_orders_match_torch(p, dim):
+    if p == "fro" and dim == 1:
+        pytest.skip("fro over one dim is the 2-norm; covered")
+    check_op([(3, 4)], lambda lib, a: lib.norm(a, p=p, dim=dim))
+
+
+@pytest.mark.parametrize("ord_", [None, 1, 2, float("inf")])
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_linalg_norm_of_vectors_matches_torch(ord_, dim):
+    check_op([(5,)], lambda lib, a: lib.linalg.norm(a, ord=ord_, dim=dim))
+
+
+@pytest.mark.parametrize("ord_", [None, 2, 3])
+def test_linalg_vector_norm_matches_torch(ord_):
+    kw = {} if ord_ is None else {"ord": ord_}
+    check_op([(3, 4)], lambda lib, a: lib.linalg.vector_norm(a, **kw))
+    check_op([(3, 4)], lambda lib, a: lib.linalg.vector_norm(a, dim=1, **kw))
+
+
+def test_linalg_norm_of_matrix_is_frobenius_like_torch():
+    check_op([(3, 4)], lambda lib, a: lib.linalg.norm(a))
+    check_op([(2, 3, 4)], lambda lib, a: lib.linalg.norm(a, dim=(1, 2)))
+
+
+def test_norm_gradient_at_zero_is_zero():
+    x = ember.zeros(3, requires_grad=True)
+    x.norm().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_logsumexp_is_stable_and_handles_minus_inf():
+    x = ember.tensor([[1000.0, 1000.0], [-float("inf"), -float("inf")]])
+    out = x.logsumexp(1)
+    assert abs(out[0].item() - (1000 + np.log(2))) < 1e-3
+    assert out[1].item() == -float("inf")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "uint8"])
+def test_sum_of_integers_and_bools_is_int64_like_torch(dtype):
+    a = np.array([[1, 0, 1], [1, 1, 0]]).astype(dtype)
+    e, t = ember.from_numpy(a.copy()).sum(0), torch.from_numpy(a.copy()).sum(0)
+    assert e.dtype.name == str(t.dtype).replace("torch.", "")
+    assert e.tolist() == t.tolist()
+
+
+def test_sum_with_dtype_argument():
+    x = ember.tensor([1, 2, 3])
+    assert x.sum(dtype=ember.float64).dtype == ember.float64
+
+
+def test_mean_of_integers_raises_runtime_error_naming_dtype():
+    with pytest.raises(RuntimeError, match="Long"):
+        ember.tensor([1, 2]).mean()
+
+
+def test_reduction_with_out_of_range_dim_raises_index_error():
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        ember.ones(2, 3).sum(2)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        ember.ones(2, 3).max(dim=-3)
+
+
+def test_repeated_dims_raise():
+    with pytest.raises(RuntimeError, match="multiple times"):
+        ember.ones(2, 3).sum((0, 0))
+
+
+def test_max_of_empty_tensor_raises():
+    with pytest.raises(RuntimeError, match="numel"):
+        ember.ones(0).max()
+
+
+def test_reductions_of_zero_dim_tensor():
+    x = ember.tensor(3.0, requires_grad=True)
+    assert x.sum().item() == 3.0
+    assert x.max(dim=0).values.item() == 3.0
+    assert x.mean(dim=0).item() == 3.0
+    x.sum(0).backward()
+    assert x.grad.item() == 1.0
+
+
+GRADCHECK = {
+    "sum": (lambda a: a.sum(), [(2, 3)]),
+    "sum_dim_keepdim": (lambda a: a.sum(-1, keepdim=True), [(2, 3)]),
+    "sum_tuple": (lambda a: a.sum((0, 2)), [(2, 3, 2)]),
+    "mean": (lambda a: a.mean(1), [(2, 3)]),
+    "mean_keepdim": (lambda a: a.mean((0, -1), keepdim=True), [(2, 3, 2)]),
+    "prod": (lambda a: a.prod(1), [(2, 3)]),
+    "prod_all": (lambda a: a.prod(), [(2, 3)]),
+    "var": (lambda a: a.var(0), [(3, 2)]),
+    "var_keepdim": (lambda a: a.var(-1, keepdim=True, correction=0), [(2, 3)]),
+    "std": (lambda a: a.std(), [(2, 3)]),
+    "max_dim": (lambda a: a.max(1).values, [(2, 3)]),
+    "min_dim_keepdim": (lambda a: a.min(0, keepdim=True).values, [(2, 3)]),
+    "max": (lambda a: a.max(), [(2, 3)]),
+    "amax": (lambda a: a.amax((0, 1)), [(2, 3, 2)]),
+    "amin": (lambda a: a.amin(-1), [(2, 3)]),
+    "logsumexp": (lambda a: a.logsumexp(1), [(2, 3)]),
+    "logsumexp_keepdim": (lambda a: a.logsumexp((0, 1), keepdim=True), [(2, 3)]),
+    "norm": (lambda a: a.norm(), [(2, 3)]),
+    "norm_dim": (lambda a: a.norm(dim=1, keepdim=True), [(2, 3)]),
+    "norm_p3": (lambda a: a.norm(p=3, dim=0), [(2, 3)]),
+    "norm_p1": (lambda a: a.norm(p=1), [(2, 3)]),
+    "linalg_norm": (lambda a: ember.linalg.norm(a, dim=-1), [(2, 3)]),
+    "cumsum": (lambda a: a.cumsum(1), [(2, 3)]),
+    "cumsum_neg": (lambda a: a.cumsum(-2), [(2, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADCHECK))
+def test_gradcheck(name):
+    fn, shapes = GRADCHECK[name]
+    gradcheck64(fn, shapes, seed=5)
