@@ -15,10 +15,12 @@ from . import function as _function
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
+from .graph import graph_memory, to_dot
 
 __all__ = [
     "Function", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "once_differentiable",
+    "graph_memory", "to_dot",
 ]
 
 
@@ -124,10 +126,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 
-def __getattr__(name: str):
-    if name in ("graph_memory", "to_dot"):
-        from . import graph
-
-        return getattr(graph, name)
-    raise AttributeError(f"module 'ember.autograd' has no attribute {name!r}")
 

@@ -178,7 +178,7 @@ class Function(Node):
         return wrapped[0] if single else tuple(wrapped)
 
     def _call_backward(self, grads: list):
-        if self.materialize_grads and None in grads:
+        if self.materialize_grads and any(g is None for g in grads):
             from ..tensor import zeros_for
 
             grads = [
