@@ -86,7 +86,10 @@ def _fast_binary(op, general):
 
     def operator(self, other):
         if type(other) is Tensor and type(self) is Tensor and self._data.dtype is other._data.dtype:
-            return op.apply(self, other)
+            try:
+                return op.apply(self, other)
+            except ValueError:
+                raise ew._broadcast_error(self, other) from None
         return general(self, other)
 
     operator.__name__ = general.__name__

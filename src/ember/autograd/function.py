@@ -215,6 +215,7 @@ class Op(Function):
     """Base of ember's built-in ops: forward on NumPy arrays, one output (see module doc)."""
 
     _user = False
+    requires_grad = False  # set on the instance when apply records a node
     save_inputs: tuple = ()
     save_output = False
     differentiable = True
@@ -235,7 +236,8 @@ class Op(Function):
                 push(a)
         if record and not (_grad_state.enabled and cls.differentiable):
             record = False
-        ctx.requires_grad = record
+        if record:
+            ctx.requires_grad = True  # else the class default (False) answers
         out = cls.forward(ctx, *vals, **kwargs)
         if type(out) is not ndarray:
             out = np.asarray(out)

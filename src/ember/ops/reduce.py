@@ -71,9 +71,10 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
 class Sum(Op):
     @staticmethod
     def forward(ctx, a, axis, keepdim):
-        ctx.in_shape = a.shape
-        ctx.axis = axis
-        ctx.keepdim = keepdim
+        if ctx.requires_grad:
+            ctx.in_shape = a.shape
+            ctx.axis = axis
+            ctx.keepdim = keepdim
         return np.add.reduce(a, axis=axis, keepdims=keepdim)
 
     @staticmethod
