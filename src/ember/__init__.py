@@ -110,7 +110,7 @@ from .ops.indexing import (
     scatter_add,
     take_along_dim,
 )
-from .ops.linalg import bmm, dot, ger, inner, matmul, mm, mv, outer
+from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
 from .ops.reduce import (
     all,  # noqa: A004
     amax,
@@ -163,6 +163,8 @@ from .ops.shape import (
 from .tensor import Size, Tensor, device, is_tensor
 
 from . import autograd, linalg  # noqa: E402,I001
+from . import optim, utils  # noqa: E402,I001
+from .serialization import load, save  # noqa: E402,I001
 
 __version__ = "0.1.0"
 

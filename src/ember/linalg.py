@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ops.linalg import matmul  # noqa: F401
+from .ops.linalg import einsum, matmul  # noqa: F401
 from .ops.reduce import norm as _norm
 
 

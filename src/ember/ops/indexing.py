@@ -155,6 +155,7 @@ class Scatter(Op):
         ctx.idx = idx
         ctx.axis = axis
         ctx.add = add
+        ctx.src_shape = np.shape(src)
         out = a.copy()
         full = list(np.indices(idx.shape, sparse=True))
         full[axis] = idx
@@ -173,7 +174,13 @@ class Scatter(Op):
             ga = g if ctx.add else Scatter.apply(g, np.zeros((), g._data.dtype), ctx.idx,
                                                  ctx.axis, False)
         if need[1]:
-            gs = TakeAlongDim.apply(g, ctx.idx, ctx.axis)
+            # only src's leading idx.shape block was scattered; the rest gets zero gradient
+            block = tuple(slice(0, n) for n in ctx.idx.shape)
+            rows = tuple(slice(0, n) if d != ctx.axis else slice(None)
+                         for d, n in enumerate(ctx.idx.shape))
+            gs = TakeAlongDim.apply(g[rows], ctx.idx, ctx.axis)
+            if gs.shape != ctx.src_shape:
+                gs = IndexAdd.apply(gs, idx=block, shape=ctx.src_shape, advanced=False)
         return ga, gs, None, None, None
 
 

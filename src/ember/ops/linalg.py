@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor
+from ._util import const
 
 
 class MatMul(Op):
@@ -129,3 +130,169 @@ def outer(input, vec2) -> Tensor:
 
 
 ger = outer
+
+
+# ======================================================================== einsum
+
+
+class _Einsum(Op):
+    """``np.einsum`` over explicit subscripts; subclassed per operand count (see _einsum_op)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, subs, out):
+        ctx.subs = subs
+        ctx.out = out
+        eq = ",".join(subs) + "->" + out
+        result = np.einsum(eq, *arrays, optimize=len(arrays) > 2)
+        if len(arrays) == 1 and np.may_share_memory(result, arrays[0]):
+            result = result.copy()  # one-operand einsum can return a view; ours is a new tensor
+        return result
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        return tuple(
+            _einsum_grad(g, operands, ctx.subs, ctx.out, i) if need else None
+            for i, need in enumerate(ctx.needs_input_grad)
+        )
+
+
+_EINSUM_OPS: dict = {}
+
+
+def _einsum_op(n: int) -> type:
+    """The einsum Op class for ``n`` operands (``save_inputs`` is per class, so one per n)."""
+    op = _EINSUM_OPS.get(n)
+    if op is None:
+        op = _EINSUM_OPS[n] = type("Einsum", (_Einsum,), {"save_inputs": tuple(range(n))})
+    return op
+
+
+def _einsum_grad(g, operands, subs, out, i):
+    """d(einsum)/d(operand i): contract g with the other operands onto operand i's subscripts."""
+    target = subs[i]
+    unique = "".join(dict.fromkeys(target))
+    others = [j for j in range(len(subs)) if j != i]
+    available = set(out).union(*(subs[j] for j in others))
+    present = "".join(c for c in unique if c in available)
+    eq = ",".join([out] + [subs[j] for j in others]) + "->" + present
+    grad = einsum(eq, g, *[operands[j] for j in others])
+    size = dict(zip(target, operands[i].shape))
+    if present != unique:  # letters summed within operand i alone: constant gradient along them
+        grad = grad.reshape(tuple(size[c] if c in present else 1 for c in unique))
+        grad = grad.expand(tuple(size[c] for c in unique))
+    if len(unique) != len(target):  # repeated letters (a diagonal): place grad on it
+        free = iter(c for c in _LETTERS if c not in target and c not in out)
+        full, eyes = [], []
+        seen = set()
+        for c in target:
+            if c in seen:
+                fresh = next(free)
+                full.append(fresh)
+                eyes.append((c + fresh, np.eye(size[c], dtype=g._data.dtype)))
+            else:
+                seen.add(c)
+                full.append(c)
+        eq = ",".join([unique] + [s for s, _ in eyes]) + "->" + "".join(full)
+        grad = einsum(eq, grad, *[const(e) for _, e in eyes])
+    return grad
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation: str, shapes: list) -> tuple:
+    """Explicit per-operand subscripts and output (ellipses expanded to fresh letters)."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise RuntimeError(
+            f"einsum(): {'more' if len(shapes) > len(inputs) else 'fewer'} operands were "
+            f"provided than specified in the equation {equation!r}"
+        )
+    for c in eq:
+        if not (c.isalpha() or c in ",.->"):
+            raise RuntimeError(f"einsum(): invalid subscript given in the equation string: {c!r}")
+    used = set(c for c in eq if c.isalpha())
+    free = iter(c for c in _LETTERS if c not in used)
+    n_ell = 0
+    for sub, shape in zip(inputs, shapes):
+        if "..." in sub:
+            n_ell = max(n_ell, len(shape) - (len(sub) - 3))
+    ell = "".join(next(free) for _ in range(n_ell))
+    subs = []
+    for i, (sub, shape) in enumerate(zip(inputs, shapes)):
+        if "..." in sub:
+            k = len(shape) - (len(sub) - 3)
+            if k < 0:
+                raise RuntimeError(
+                    f"einsum(): the number of subscripts in the equation ({len(sub) - 3}) is more "
+                    f"than the number of dimensions ({len(shape)}) for operand {i}"
+                )
+            sub = sub.replace("...", ell[n_ell - k:])
+        elif len(sub) != len(shape):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(sub)}) does not match "
+                f"the number of dimensions ({len(shape)}) for operand {i} and no ellipsis was "
+                "given"
+            )
+        if "." in sub:
+            raise RuntimeError("einsum(): found '.' for operand that is not part of any ellipsis")
+        subs.append(sub)
+    letters = "".join(subs)
+    if arrow:
+        out = rhs.replace("...", ell)
+        for c in out:
+            if c not in letters:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any "
+                    "input operand"
+                )
+            if out.count(c) > 1:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} appears more than once in the output"
+                )
+    else:  # implicit output: ellipsis dims, then letters seen once, in alphabetical order
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                   and c not in ell))
+    return subs, out
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation (``torch.einsum``), differentiable in every operand.
+
+    Supports explicit (``'ij,jk->ik'``) and implicit (``'ij,jk'``) outputs, repeated
+    subscripts (diagonals, traces), ``...`` for broadcast batch dimensions, and size-1
+    dimensions broadcasting against the other operands.
+
+    Raises:
+        RuntimeError: malformed equation, or operand shapes that do not agree.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    dtypes = {t._data.dtype for t in operands}
+    if len(dtypes) > 1:
+        raise RuntimeError(
+            "einsum(): operands must have the same dtype, got "
+            + ", ".join(str(t.dtype) for t in operands)
+        )
+    subs, out = _parse_einsum(equation, [t._data.shape for t in operands])
+    size: dict = {}
+    for sub, t in zip(subs, operands):
+        for c, n in zip(sub, t._data.shape):
+            if size.get(c, 1) == 1:
+                size[c] = n
+            elif n not in (1, size[c]):
+                raise RuntimeError(
+                    f"einsum(): operands do not broadcast with remapped shapes: subscript {c} "
+                    f"has size {size[c]} and {n} (operand shapes "
+                    + ", ".join(str(tuple(o._data.shape)) for o in operands) + ")"
+                )
+    expanded = []
+    for sub, t in zip(subs, operands):
+        target = tuple(size[c] for c in sub)
+        expanded.append(t if target == t._data.shape else t.expand(target))
+    return _einsum_op(len(expanded)).apply(*expanded, subs=tuple(subs), out=out)

@@ -1,0 +1,165 @@
+"""Linear algebra: matmul in every rank case, mm/bmm/mv/dot/outer, einsum; errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, check_op, gradcheck64, torch
+
+import ember
+
+MATMUL_SHAPES = [
+    [(3,), (3,)],
+    [(3,), (3, 4)],
+    [(2, 3), (3,)],
+    [(2, 3), (3, 4)],
+    [(5, 2, 3), (3, 4)],
+    [(2, 3), (5, 3, 4)],
+    [(5, 2, 3), (5, 3, 4)],
+    [(3,), (5, 3, 4)],
+    [(5, 2, 3), (3,)],
+    [(2, 1, 2, 3), (5, 3, 4)],
+    [(1, 2, 3), (4, 3, 2)],
+]
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_matmul_matches_torch(shapes):
+    check_op(shapes, lambda lib, a, b: lib.matmul(a, b))
+    check_op(shapes, lambda lib, a, b: a @ b)
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES[:7], ids=str)
+def test_matmul_gradcheck(shapes):
+    gradcheck64(lambda a, b: a @ b, shapes)
+
+
+@pytest.mark.parametrize("name,shapes", [
+    ("mm", [(2, 3), (3, 4)]), ("bmm", [(5, 2, 3), (5, 3, 4)]), ("mv", [(2, 3), (3,)]),
+    ("dot", [(3,), (3,)]), ("outer", [(3,), (4,)]), ("inner", [(3,), (3,)]),
+])
+def test_products_match_torch(name, shapes):
+    check_op(shapes, lambda lib, a, b: getattr(lib, name)(a, b))
+    check_op(shapes, lambda lib, a, b: getattr(a, name)(b))
+    gradcheck64(lambda a, b: getattr(ember, name)(a, b), shapes)
+
+
+def test_rmatmul_with_numpy_array():
+    a = np.ones((2, 3), np.float32)
+    out = a @ ember.ones(3, 4)
+    assert isinstance(out, ember.Tensor)
+    assert out.shape == (2, 4)
+
+
+def test_matmul_shape_mismatch_names_both_shapes():
+    with pytest.raises(RuntimeError, match=r"2x3 and 4x5"):
+        ember.ones(2, 3) @ ember.ones(4, 5)
+    with pytest.raises(RuntimeError, match=r"2x3 and 4x5"):
+        ember.mm(ember.ones(2, 3), ember.ones(4, 5))
+
+
+def test_matmul_of_zero_dim_raises():
+    with pytest.raises(RuntimeError, match="at least 1D"):
+        ember.matmul(ember.tensor(2.0), ember.ones(3))
+
+
+def test_matmul_of_mismatched_vectors_raises():
+    with pytest.raises(RuntimeError, match="3.*4"):
+        ember.ones(3) @ ember.ones(4)
+
+
+def test_matmul_of_mixed_dtypes_raises_naming_dtypes():
+    with pytest.raises(RuntimeError, match="float32.*float64|Float.*Double"):
+        ember.ones(2, 2) @ ember.ones(2, 2, dtype=ember.float64)
+
+
+def test_matmul_batch_mismatch_raises():
+    with pytest.raises(RuntimeError, match=r"\(2, 2, 3\).*\(3, 3, 4\)"):
+        ember.ones(2, 2, 3) @ ember.ones(3, 3, 4)
+
+
+def test_mm_bmm_mv_dot_reject_wrong_ranks():
+    with pytest.raises(RuntimeError):
+        ember.mm(ember.ones(2, 3, 4), ember.ones(4, 2))
+    with pytest.raises(RuntimeError):
+        ember.bmm(ember.ones(2, 3), ember.ones(3, 2))
+    with pytest.raises(RuntimeError):
+        ember.mv(ember.ones(2, 3), ember.ones(3, 1))
+    with pytest.raises(RuntimeError, match="1D"):
+        ember.dot(ember.ones(2, 3), ember.ones(3))
+
+
+def test_integer_matmul_matches_torch():
+    a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4)
+    e, t = ember.tensor(a) @ ember.tensor(b), torch.tensor(a) @ torch.tensor(b)
+    assert e.tolist() == t.tolist()
+    assert e.dtype == ember.int64
+
+
+# ---------------------------------------------------------------------- einsum
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("bij,bjk->bik", [(5, 2, 3), (5, 3, 4)]),
+    ("i,i->", [(3,), (3,)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("ij->ji", [(2, 3)]),
+    ("ij->", [(2, 3)]),
+    ("ij->j", [(2, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]),
+    ("iij->ij", [(3, 3, 2)]),
+    ("ij,ij->ij", [(2, 3), (2, 3)]),
+    ("ij,ij", [(2, 3), (2, 3)]),
+    ("ba", [(2, 3)]),
+    ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("...ij,...jk->...ik", [(5, 2, 3), (5, 3, 4)]),
+    ("...ij,...jk", [(2, 1, 2, 3), (5, 3, 4)]),
+    ("i...->...", [(3, 2, 4)]),
+    ("...i,i", [(2, 3, 4), (4,)]),
+    ("b i d, b j d -> b i j", [(2, 3, 4), (2, 5, 4)]),
+    ("ij,kj->ikj", [(1, 3), (4, 3)]),
+    ("Ab,bC->AC", [(2, 3), (3, 4)]),
+    ("i,i,i->i", [(3,), (3,), (3,)]),
+]
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_matches_torch(equation, shapes):
+    check_op(shapes, lambda lib, *ops: lib.einsum(equation, *ops))
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_gradcheck(equation, shapes):
+    gradcheck64(lambda *ops: ember.einsum(equation, *ops), shapes)
+
+
+def test_einsum_accepts_a_list_of_operands():
+    a, b = ember.ones(2, 3), ember.ones(3, 4)
+    assert_close(ember.einsum("ij,jk->ik", [a, b]), np.full((2, 4), 3.0))
+
+
+def test_einsum_result_does_not_alias_its_input():
+    a = ember.zeros(2, 3)
+    out = ember.einsum("ij->ji", a)
+    out[0, 0] = 1.0
+    assert a[0, 0].item() == 0.0
+
+
+def test_einsum_records_a_graph_node():
+    a = ember.ones(2, 3, requires_grad=True)
+    assert ember.einsum("ij->i", a).grad_fn.name() == "EinsumBackward0"
+
+
+@pytest.mark.parametrize("equation,shapes,match", [
+    ("ij,jk->ik", [(2, 3), (4, 5)], r"subscript j has size 3 and 4"),
+    ("ij,jk->ik", [(2, 3)], "fewer operands"),
+    ("ij->ik", [(2, 3)], "output subscript k"),
+    ("ijk->ij", [(2, 3)], "number of subscripts"),
+    ("ij->ii", [(2, 2)], "more than once"),
+    ("i1->i", [(2, 2)], "invalid subscript"),
+])
+def test_einsum_errors(equation, shapes, match):
+    with pytest.raises(RuntimeError, match=match):
+        ember.einsum(equation, *[ember.ones(*s) for s in shapes])

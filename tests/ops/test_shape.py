@@ -1,0 +1,203 @@
+"""Shape ops: values and gradients against PyTorch, view semantics, error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, check_op, gradcheck64, torch
+
+import ember
+
+SHAPE_OPS = {
+    "reshape": ([(2, 3, 4)], lambda lib, a: a.reshape(4, -1)),
+    "reshape_tuple": ([(2, 3, 4)], lambda lib, a: lib.reshape(a, (6, 4))),
+    "reshape_0d": ([()], lambda lib, a: a.reshape(1, 1)),
+    "view": ([(2, 3, 4)], lambda lib, a: a.view(-1)),
+    "view_as": ([(2, 6), (3, 4)], lambda lib, a, b: a.view_as(b) * b),
+    "flatten": ([(2, 3, 4)], lambda lib, a: lib.flatten(a)),
+    "flatten_range": ([(2, 3, 4, 5)], lambda lib, a: a.flatten(1, 2)),
+    "flatten_neg": ([(2, 3, 4)], lambda lib, a: a.flatten(-2)),
+    "unflatten": ([(2, 12)], lambda lib, a: a.unflatten(1, (3, 4))),
+    "unflatten_infer": ([(2, 12)], lambda lib, a: lib.unflatten(a, -1, (3, -1))),
+    "squeeze": ([(2, 1, 3, 1)], lambda lib, a: a.squeeze()),
+    "squeeze_dim": ([(2, 1, 3, 1)], lambda lib, a: a.squeeze(1)),
+    "squeeze_neg": ([(2, 1, 3, 1)], lambda lib, a: lib.squeeze(a, -1)),
+    "squeeze_noop": ([(2, 3)], lambda lib, a: a.squeeze(0)),
+    "squeeze_tuple": ([(2, 1, 3, 1)], lambda lib, a: a.squeeze((1, 3))),
+    "unsqueeze": ([(2, 3)], lambda lib, a: a.unsqueeze(0)),
+    "unsqueeze_neg": ([(2, 3)], lambda lib, a: lib.unsqueeze(a, -1)),
+    "transpose": ([(2, 3, 4)], lambda lib, a: a.transpose(0, 2)),
+    "transpose_neg": ([(2, 3, 4)], lambda lib, a: lib.transpose(a, -1, -2)),
+    "permute": ([(2, 3, 4)], lambda lib, a: a.permute(2, 0, 1)),
+    "permute_tuple": ([(2, 3, 4)], lambda lib, a: lib.permute(a, (1, -1, 0))),
+    "t": ([(2, 3)], lambda lib, a: a.t()),
+    "t_1d": ([(3,)], lambda lib, a: lib.t(a)),
+    "T": ([(2, 3, 4)], lambda lib, a: a.T if lib is not torch else a.permute(2, 1, 0)),
+    "mT": ([(2, 3, 4)], lambda lib, a: a.mT),
+    "expand": ([(3, 1)], lambda lib, a: a.expand(2, 3, 4)),
+    "expand_minus1": ([(3, 1)], lambda lib, a: a.expand(-1, 5)),
+    "expand_as": ([(1, 4), (3, 4)], lambda lib, a, b: a.expand_as(b) * b),
+    "broadcast_to": ([(4,)], lambda lib, a: lib.broadcast_to(a, (2, 4))),
+    "repeat": ([(2, 3)], lambda lib, a: a.repeat(2, 3)),
+    "repeat_more_dims": ([(2, 3)], lambda lib, a: a.repeat(2, 1, 2)),
+    "cat": ([(2, 3), (4, 3)], lambda lib, a, b: lib.cat([a, b])),
+    "cat_dim1": ([(2, 3), (2, 1)], lambda lib, a, b: lib.cat((a, b), dim=1)),
+    "cat_neg": ([(2, 3), (2, 2)], lambda lib, a, b: lib.cat([a, b, a], -1)),
+    "stack": ([(2, 3), (2, 3)], lambda lib, a, b: lib.stack([a, b])),
+    "stack_dim": ([(2, 3), (2, 3)], lambda lib, a, b: lib.stack([a, b], dim=2)),
+    "stack_neg": ([(2, 3), (2, 3)], lambda lib, a, b: lib.stack([a, b], -2)),
+    "split": ([(5, 3)], lambda lib, a: lib.split(a, 2)[2]),
+    "split_sizes": ([(5, 3)], lambda lib, a: a.split([1, 4])[1] * 2),
+    "split_dim": ([(3, 5)], lambda lib, a: lib.cat(a.split(2, dim=1)[::-1], 1)),
+    "chunk": ([(7, 2)], lambda lib, a: lib.cat(a.chunk(3)[1:])),
+    "chunk_dim": ([(2, 6)], lambda lib, a: a.chunk(2, -1)[0]),
+    "flip": ([(2, 3, 4)], lambda lib, a: a.flip(0)),
+    "flip_dims": ([(2, 3, 4)], lambda lib, a: lib.flip(a, (0, -1))),
+    "narrow": ([(4, 5)], lambda lib, a: a.narrow(1, 1, 3)),
+    "narrow_neg": ([(4, 5)], lambda lib, a: lib.narrow(a, 0, -2, 2)),
+    "tril": ([(4, 4)], lambda lib, a: a.tril()),
+    "tril_k": ([(3, 5)], lambda lib, a: lib.tril(a, -1)),
+    "triu": ([(4, 4)], lambda lib, a: lib.triu(a)),
+    "triu_k": ([(2, 3, 4)], lambda lib, a: a.triu(1)),
+    "unbind": ([(3, 2)], lambda lib, a: a.unbind(0)[1]),
+    "movedim": ([(2, 3, 4)], lambda lib, a: lib.movedim(a, 0, -1)),
+    "contiguous": ([(2, 3)], lambda lib, a: a.t().contiguous()),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPE_OPS))
+def test_shape_op_matches_torch(name):
+    shapes, fn = SHAPE_OPS[name]
+    check_op(shapes, fn)
+
+
+GRADCHECK = {
+    "reshape": (lambda a: a.reshape(3, 2) * a.reshape(3, 2), [(2, 3)]),
+    "permute": (lambda a: a.permute(1, 2, 0) ** 2, [(2, 3, 2)]),
+    "transpose": (lambda a: a.transpose(-1, 0) ** 2, [(2, 3)]),
+    "expand": (lambda a: a.expand(2, 3, 2) ** 2, [(3, 1)]),
+    "repeat": (lambda a: a.repeat(2, 2) ** 2, [(2, 3)]),
+    "cat": (lambda a, b: ember.cat([a, b], 1) ** 2, [(2, 3), (2, 1)]),
+    "stack": (lambda a, b: ember.stack([a, b], -1) ** 2, [(2, 3), (2, 3)]),
+    "split": (lambda a: a.split(2, 1)[1] ** 2, [(2, 3)]),
+    "flip": (lambda a: a.flip(-1) * a, [(2, 3)]),
+    "squeeze": (lambda a: a.squeeze(0).unsqueeze(-1) ** 2, [(1, 3)]),
+    "tril": (lambda a: a.tril(-1) ** 2, [(3, 3)]),
+    "triu": (lambda a: a.triu() ** 2, [(3, 3)]),
+    "narrow": (lambda a: a.narrow(0, 1, 2) ** 2, [(3, 2)]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADCHECK))
+def test_gradcheck(name):
+    fn, shapes = GRADCHECK[name]
+    gradcheck64(fn, shapes)
+
+
+# ---------------------------------------------------------------------- views share memory
+def test_view_shares_storage_with_base():
+    x = ember.zeros(2, 3)
+    v = x.view(6)
+    v[0] = 5.0
+    assert x[0, 0].item() == 5.0
+    x.transpose(0, 1)[2, 1] = 7.0
+    assert x[1, 2].item() == 7.0
+
+
+def test_view_of_non_contiguous_tensor_raises():
+    x = ember.zeros(2, 3).t()
+    with pytest.raises(RuntimeError, match="reshape"):
+        x.view(6)
+    assert x.reshape(6).shape == (6,)
+    assert not x.is_contiguous()
+    assert x.contiguous().is_contiguous()
+
+
+def test_in_place_write_through_view_bumps_the_shared_version():
+    x = ember.zeros(4)
+    v = x[1:3]
+    before = x._version
+    v.add_(1)
+    assert x._version > before
+    assert x.tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+# ---------------------------------------------------------------------- errors
+def test_reshape_invalid_size_raises_runtime_error_naming_shape():
+    with pytest.raises(RuntimeError, match=r"shape '\[4, 4\]' is invalid for input of size 6"):
+        ember.ones(2, 3).reshape(4, 4)
+    with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
+        ember.ones(2, 3).reshape(-1, -1)
+
+
+def test_cat_mismatched_shapes_raise():
+    with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
+        ember.cat([ember.ones(2, 3), ember.ones(2, 4)])
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        ember.cat([ember.ones(2, 3), ember.ones(3)])
+
+
+def test_cat_promotes_dtypes_like_torch():
+    e = ember.cat([ember.ones(2, dtype=ember.int64), ember.ones(2)])
+    t = torch.cat([torch.ones(2, dtype=torch.int64), torch.ones(2)])
+    assert e.dtype.name == str(t.dtype).replace("torch.", "")
+
+
+def test_stack_mismatched_shapes_raise():
+    with pytest.raises(RuntimeError, match=r"stack expects each tensor to be equal size"):
+        ember.stack([ember.ones(2, 3), ember.ones(3, 2)])
+
+
+def test_expand_incompatible_raises_naming_sizes():
+    with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(4\) must match the "
+                                           r"existing size \(3\)"):
+        ember.ones(3, 1).expand(4, 2)
+
+
+def test_permute_wrong_length_raises():
+    with pytest.raises(RuntimeError, match="number of dimensions"):
+        ember.ones(2, 3).permute(0)
+    with pytest.raises(RuntimeError, match="duplicate"):
+        ember.ones(2, 3).permute(0, 0)
+
+
+def test_dim_out_of_range_raises_index_error():
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
+                                         r"\[-2, 1\], but got 2\)"):
+        ember.ones(2, 3).transpose(0, 2)
+    with pytest.raises(IndexError):
+        ember.ones(2, 3).unsqueeze(4)
+
+
+def test_split_and_chunk_sizes_match_torch():
+    for args in [(3,), ([2, 5],)]:
+        e = [p.shape for p in ember.ones(7, 2).split(*args)]
+        t = [tuple(p.shape) for p in torch.ones(7, 2).split(*args)]
+        assert [tuple(s) for s in e] == t
+    for n in (1, 2, 3, 4, 7, 8):
+        e = [tuple(p.shape) for p in ember.ones(7).chunk(n)]
+        t = [tuple(p.shape) for p in torch.ones(7).chunk(n)]
+        assert e == t, n
+
+
+def test_repeat_with_fewer_dims_raises():
+    with pytest.raises(RuntimeError, match="repeat dims"):
+        ember.ones(2, 3).repeat(2)
+
+
+def test_t_of_3d_raises():
+    with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+        ember.ones(2, 3, 4).t()
+
+
+def test_size_of_results_is_ember_size():
+    x = ember.ones(2, 3).unsqueeze(0)
+    assert isinstance(x.shape, ember.Size)
+    assert x.shape == (1, 2, 3)
+    assert x.size(-1) == 3
+    assert repr(x.shape) == "ember.Size([1, 2, 3])"
+
+
+def test_expand_result_matches_torch_values():
+    a = np.arange(3, dtype=np.float32).reshape(3, 1)
+    assert_close(ember.tensor(a).expand(3, 4), torch.tensor(a).expand(3, 4))
