@@ -50,6 +50,12 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._loop_checks import (
+    TrainingLoopError,
+    TrainingLoopWarning,
+    get_loop_checks,
+    set_loop_checks,
+)
 from ._grad_mode import (
     enable_grad,
     inference_mode,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _loop_checks
 from .._grad_mode import state as _grad_state
+from .._loop_checks import config as _checks
 from . import function as _function
 from .function import AccumulateGrad
 
@@ -136,15 +138,19 @@ def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
     leaf = node._leaf()
     if leaf is None:
         return
-    if grad.dtype != leaf.dtype:
+    if grad._data.dtype != leaf._data.dtype:
         grad = grad.to(leaf.dtype)
-    if leaf._grad is None:
+    old = leaf._grad
+    if old is None:
         # a private copy: the same gradient object may be delivered to several leaves
         leaf._grad = grad if create_graph else _from_array(grad._data.copy())
-    elif create_graph or leaf._grad._requires_grad:
-        leaf._grad = leaf._grad + grad
     else:
-        leaf._grad._data += grad._data
-        leaf._grad._bump_version()
+        if _checks.warn and "_ember_step" in leaf.__dict__:
+            _loop_checks.on_accumulate(leaf)  # stale gradients: forgot zero_grad()?
+        if create_graph or old._requires_grad:
+            leaf._grad = old + grad
+        else:
+            old._data += grad._data
+            old._bump_version()
     for hook in leaf._post_accumulate_hooks or ():
         hook(leaf)

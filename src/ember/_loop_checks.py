@@ -1,0 +1,241 @@
+"""Training-loop checks: notice the classic mistakes of the loop and explain them.
+
+PyTorch stays silent when a loop forgets ``zero_grad()``, steps without gradients or
+evaluates in training mode; the model just trains badly. ember watches for them:
+
+- ``"warn"`` (default): the unambiguous mistakes (stale gradients, a step without
+  gradients) issue a ``TrainingLoopWarning``, once per kind of mistake per optimizer (or module).
+- ``"strict"``: every check, the heuristic ones included, raises ``TrainingLoopError`` at the
+  point of the mistake. Meant for a user's own tests of a training script.
+- ``"off"``: no checks and no cost.
+
+The hooks below are called from the optimizer, the engine and the train/eval-sensitive layers;
+each returns at once when checks are off.
+"""
+
+from __future__ import annotations
+
+import gc
+import warnings
+import weakref
+
+from ._grad_mode import state as _grad_state
+
+_LEVELS = ("off", "warn", "strict")
+
+
+class TrainingLoopWarning(UserWarning):
+    """A likely mistake in the training loop (see ``ember.set_loop_checks``)."""
+
+
+class TrainingLoopError(RuntimeError):
+    """A training-loop mistake, raised when checks are ``"strict"``."""
+
+
+class _Config:
+    level = "warn"
+    warn = True
+    strict = False
+
+
+config = _Config()
+
+
+def set_loop_checks(level: str) -> None:
+    """Choose how ember reacts to training-loop mistakes: ``"warn"``, ``"strict"`` or ``"off"``."""
+    if level not in _LEVELS:
+        raise ValueError(f"loop checks level must be one of {_LEVELS}, got {level!r}")
+    config.level = level
+    config.warn = level != "off"
+    config.strict = level == "strict"
+
+
+def get_loop_checks() -> str:
+    """The current loop-check level."""
+    return config.level
+
+
+# ---------------------------------------------------------------------- reporting
+_reported: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _report(owner, kind: str, message: str, heuristic: bool = False) -> None:
+    """Raise (strict) or warn once per (owner, kind); heuristic checks only act when strict."""
+    if config.strict:
+        raise TrainingLoopError(message)
+    if heuristic or not config.warn:
+        return
+    try:
+        kinds = _reported.setdefault(owner, set())
+    except TypeError:  # owner cannot be weakly referenced: warn every time
+        kinds = set()
+    if kind in kinds:
+        return
+    kinds.add(kind)
+    warnings.warn(message, TrainingLoopWarning, stacklevel=4)
+
+
+def _optimizer_name(opt) -> str:
+    return f"{type(opt).__name__} optimizer (id {id(opt):#x})"
+
+
+def module_path(module) -> str:
+    """``model.features.2 (Dropout)``: the module's attribute path from the outermost model."""
+    from .nn.module import Module
+
+    best = ""
+    for obj in gc.get_objects():
+        if isinstance(obj, Module) and obj is not module:
+            try:
+                for name, sub in obj.named_modules():
+                    if sub is module and len(name) > len(best):
+                        best = name
+            except Exception:  # a half-built module: skip it  # noqa: BLE001
+                continue
+    path = "model" + ("." + best if best else "")
+    return f"{path} ({type(module).__name__})"
+
+
+# ---------------------------------------------------------------------- optimizer hooks
+def after_step(optimizer, params_with_grad: list) -> None:
+    """Record which gradients a step consumed; report a step that had none."""
+    if not config.warn:
+        return
+    if not params_with_grad:
+        _report(
+            optimizer, "step_without_grad",
+            f"{_optimizer_name(optimizer)}: step() was called but none of its parameters has a "
+            "gradient, so nothing was updated. Did you forget loss.backward(), or call "
+            "zero_grad() between backward() and step()? Fix: zero_grad(), backward(), step().",
+        )
+        return
+    ref = weakref.ref(optimizer)
+    for p in params_with_grad:
+        g = p._grad
+        vc = g._vc
+        p.__dict__["_ember_step"] = (g, 0 if vc is None else vc.value, ref)
+
+
+def before_zero_grad(optimizer, params) -> None:
+    """Strict only: zero_grad() is about to discard gradients no step has used."""
+    if not config.strict:
+        return
+    for p in params:
+        g = p._grad
+        if g is None:
+            continue
+        record = p.__dict__.get("_ember_step")
+        if record is None or record[0] is not g or record[1] != g._version:
+            _report(
+                optimizer, "cleared_before_use",
+                f"{_optimizer_name(optimizer)}: zero_grad() discards gradients that backward() "
+                "produced and no step() used. Fix: call step() after backward() and before "
+                "zero_grad().",
+                heuristic=True,
+            )
+            return
+
+
+# ---------------------------------------------------------------------- engine hook
+def on_accumulate(leaf) -> None:
+    """Called when backward adds into an existing ``.grad``: stale if a step already used it."""
+    record = leaf.__dict__.get("_ember_step")
+    if record is None:
+        return
+    grad, version, ref = record
+    if grad is leaf._grad and grad._version == version:
+        opt = ref()
+        owner = opt if opt is not None else leaf
+        name = _optimizer_name(opt) if opt is not None else "an optimizer"
+        _report(
+            owner, "stale_grad",
+            f"backward() is accumulating into gradients that {name} already used in step() and "
+            "that nobody cleared since: this step will use the sum of old and new gradients. "
+            "Did you forget optimizer.zero_grad()? Fix: call zero_grad() before backward() each "
+            "iteration.",
+        )
+
+
+# ---------------------------------------------------------------------- module hooks
+def training_layer_forward(module) -> None:
+    """Strict only: a Dropout/BatchNorm in training mode runs under no_grad (looks like eval)."""
+    if config.strict and not _grad_state.enabled:
+        _report(
+            module, "train_mode_in_no_grad",
+            f"{module_path(module)} runs in training mode inside no_grad()/inference_mode(): this "
+            "looks like evaluation without model.eval() (Dropout drops activations, BatchNorm "
+            "overwrites its running statistics with this data). Fix: call model.eval() before "
+            "evaluating.",
+            heuristic=True,
+        )
+
+
+def eval_layer_forward(module, output):
+    """Strict only: mark an eval-mode Dropout/BatchNorm output so backward through it reports."""
+    if not config.strict or not _grad_state.enabled or not output.requires_grad:
+        return output
+    return _EvalModeMarker.apply(output, module=module)
+
+
+_depth = [0]
+
+
+def enter_module_call(module) -> None:
+    """Strict only: an eval-mode model recording a graph while its parameters require grad."""
+    _depth[0] += 1
+    if _depth[0] != 1 or not config.strict or module.training or not _grad_state.enabled:
+        return
+    if any(p.requires_grad for p in module.parameters()):
+        _depth[0] -= 1
+        _report(
+            module, "recording_in_eval",
+            f"{module_path(module)} is in eval mode but runs with gradient recording on while "
+            "its parameters require grad: the graph costs memory an evaluation won't use. Fix: "
+            "wrap evaluation in `with ember.no_grad():`.",
+            heuristic=True,
+        )
+        _depth[0] += 1
+
+
+def exit_module_call() -> None:
+    _depth[0] -= 1
+
+
+def _make_marker():
+    from .autograd.function import Op
+
+    class EvalModeMarker(Op):
+        """Identity whose backward reports training through an eval-mode layer (strict)."""
+
+        @staticmethod
+        def forward(ctx, a, module):
+            ctx.module = weakref.ref(module)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            module = ctx.module()
+            where = module_path(module) if module is not None else "a Dropout/BatchNorm layer"
+            _report(
+                module, "training_in_eval",
+                f"backward() runs through a forward pass in which {where} was in eval mode: "
+                "Dropout did not drop and BatchNorm used running statistics while training. Did "
+                "you forget model.train() after evaluating? (Legitimate when fine-tuning with "
+                "frozen BatchNorm.) Fix: call model.train() before the training forward pass.",
+                heuristic=True,
+            )
+            return g
+
+    return EvalModeMarker
+
+
+class _LazyMarker:
+    _cls = None
+
+    def apply(self, output, module):
+        if _LazyMarker._cls is None:
+            _LazyMarker._cls = _make_marker()
+        return _LazyMarker._cls.apply(output, module=module)
+
+
+_EvalModeMarker = _LazyMarker()
