@@ -1,0 +1,62 @@
+"""Adam: training trajectories match torch.optim.Adam (AMSGrad, weight decay, maximize)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+
+from ._net import assert_same_training, batches, initial_weights, loss_fn, make_params
+
+torch = pytest.importorskip("torch")
+
+CASES = [
+    dict(lr=0.01),
+    dict(lr=0.01, amsgrad=True),
+    dict(lr=0.01, weight_decay=0.1),
+    dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6),
+    dict(lr=0.01, betas=(0.3, 0.9)),  # beta1 < 0.5: the other branch of lerp
+    dict(lr=0.01, amsgrad=True, weight_decay=0.01),
+    dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1),
+]
+
+
+@pytest.mark.parametrize("kwargs", CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_adam_trajectory_matches_torch(kwargs):
+    assert_same_training(lambda lib, ps: lib.optim.Adam(ps, **kwargs), steps=40)
+
+
+def test_adam_maximize_matches_torch():
+    def run(lib):
+        ps = make_params(lib, initial_weights())
+        opt = lib.optim.Adam(ps, lr=0.01, maximize=True, amsgrad=True)
+        for x, y in batches() * 8:
+            opt.zero_grad()
+            (-loss_fn(lib, ps, x, y)).backward()
+            opt.step()
+        return [p.detach().numpy() for p in ps]
+
+    for a, b in zip(run(ember), run(torch), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_adam_float64_parameters_keep_float64_state():
+    p = ember.tensor(np.ones(3), dtype=ember.float64, requires_grad=True)
+    opt = ember.optim.Adam([p], lr=0.1)
+    p.grad = ember.tensor(np.ones(3), dtype=ember.float64)
+    opt.step()
+    assert opt.state[p]["exp_avg"].dtype == ember.float64
+    assert opt.state[p]["step"].dtype == ember.float32
+    np.testing.assert_allclose(p.detach().numpy(), np.full(3, 0.9), rtol=1e-7)
+
+
+def test_adam_invalid_options_raise_like_torch():
+    for kw, msg in [(dict(lr=-0.1), "Invalid learning rate"), (dict(eps=-1), "Invalid epsilon"),
+                    (dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0"),
+                    (dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1"),
+                    (dict(weight_decay=-1), "Invalid weight_decay value")]:
+        with pytest.raises(ValueError, match=msg):
+            ember.optim.Adam([ember.zeros(2, requires_grad=True)], **kw)
+        with pytest.raises(ValueError, match=msg):
+            torch.optim.Adam([torch.zeros(2, requires_grad=True)], **kw)

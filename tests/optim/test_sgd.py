@@ -1,0 +1,68 @@
+"""SGD: training trajectories match torch.optim.SGD for every option combination."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._net import assert_same_training
+
+torch = pytest.importorskip("torch")
+
+CASES = [
+    dict(lr=0.1),
+    dict(lr=0.05, momentum=0.9),
+    dict(lr=0.05, momentum=0.9, dampening=0.3),
+    dict(lr=0.05, momentum=0.9, nesterov=True),
+    dict(lr=0.05, momentum=0.5, weight_decay=0.1),
+    dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),
+    dict(lr=0.1, weight_decay=0.05),
+]
+
+
+@pytest.mark.parametrize("kwargs", CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
+def test_sgd_trajectory_matches_torch(kwargs):
+    assert_same_training(lambda lib, ps: lib.optim.SGD(ps, **kwargs), steps=40)
+
+
+def test_sgd_maximize_matches_torch():
+    # maximizing the negated loss is minimizing the loss
+    import numpy as np
+
+    import ember
+
+    from ._net import batches, initial_weights, loss_fn, make_params
+
+    def run(lib):
+        ps = make_params(lib, initial_weights())
+        opt = lib.optim.SGD(ps, lr=0.05, momentum=0.9, maximize=True)
+        for x, y in batches() * 8:
+            opt.zero_grad()
+            (-loss_fn(lib, ps, x, y)).backward()
+            opt.step()
+        return [p.detach().numpy() for p in ps]
+
+    for a, b in zip(run(ember), run(torch), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_sgd_param_groups_with_their_own_options():
+    def make(lib, ps):
+        return lib.optim.SGD([{"params": ps[:2]}, {"params": ps[2:], "lr": 0.01, "momentum": 0.5}],
+                             lr=0.1, momentum=0.9)
+
+    assert_same_training(make)
+
+
+def test_sgd_invalid_options_raise_like_torch():
+    import ember
+
+    p = [ember.zeros(2, requires_grad=True)]
+    for kw, msg in [(dict(lr=-1), "Invalid learning rate: -1"),
+                    (dict(momentum=-0.5), "Invalid momentum value: -0.5"),
+                    (dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+                    (dict(nesterov=True), "Nesterov momentum requires a momentum"),
+                    (dict(momentum=0.9, dampening=0.1, nesterov=True), "zero dampening")]:
+        with pytest.raises(ValueError, match=msg):
+            ember.optim.SGD(p, **kw)
+        with pytest.raises(ValueError, match=msg):
+            torch.optim.SGD([torch.zeros(2, requires_grad=True)], **kw)
