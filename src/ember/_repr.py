@@ -1,40 +1,139 @@
-"""PyTorch-like printing: ``tensor([[1., 2.]], requires_grad=True)``."""
+"""PyTorch-like printing: ``tensor([[-0.3338,  1.3863]], requires_grad=True)``.
+
+PyTorch's rules, reimplemented: one number format per tensor (integers as ``1.``, 4 decimals,
+or scientific notation when magnitudes span more than 1000x, exceed 1e8 or go below 1e-4),
+every element right-aligned to a common width, 80-column lines, and tensors of more than
+1000 elements summarised to their first and last 3 entries along each dimension.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-
-def _format_floats(arr: np.ndarray) -> dict:
-    finite = arr[np.isfinite(arr)]
-    if finite.size and (np.abs(finite).max() >= 1e8 or
-                        (np.abs(finite[finite != 0]).min() < 1e-4 if (finite != 0).any()
-                         else False)):
-        return {"float_kind": lambda x: f"{x:.4e}"}
-    if finite.size and np.all(finite == np.round(finite)):
-        return {"float_kind": lambda x: f"{x:.0f}." if np.isfinite(x) else str(x)}
-    return {"float_kind": lambda x: f"{x:.4f}" if np.isfinite(x) else str(x)}
+LINEWIDTH = 80
+THRESHOLD = 1000
+EDGEITEMS = 3
+PRECISION = 4
 
 
-def tensor_repr(t) -> str:
+class _Formatter:
+    """Chooses the number format and the common width from (the summary of) the values."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.floating = values.dtype.kind == "f"
+        self.int_mode = True
+        self.sci_mode = False
+        self.width = 1
+        flat = values.reshape(-1)
+        if not self.floating:
+            for v in flat.tolist():
+                self.width = max(self.width, len(str(v)))
+            return
+        flat = flat.astype(np.float64)
+        finite = flat[np.isfinite(flat) & (flat != 0)]
+        if finite.size == 0:
+            return
+        mags = np.abs(finite)
+        lo, hi = mags.min(), mags.max()
+        self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        if self.int_mode:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            if not self.sci_mode:
+                self.width = max(len(f"{v:.0f}") + 1 for v in finite.tolist())
+        else:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            if not self.sci_mode:
+                self.width = max(len(f"{v:.{PRECISION}f}") for v in finite.tolist())
+        if self.sci_mode:
+            self.width = max(len(f"{v:.{PRECISION}e}") for v in finite.tolist())
+
+    def format(self, value) -> str:
+        if not self.floating:
+            text = str(value)
+        elif self.sci_mode:
+            text = f"{value:{self.width}.{PRECISION}e}"
+        elif self.int_mode:
+            text = f"{value:.0f}"
+            if math.isfinite(value):
+                text += "."
+        else:
+            text = f"{value:.{PRECISION}f}"
+        return " " * (self.width - len(text)) + text
+
+
+def _summary(arr: np.ndarray) -> np.ndarray:
+    """The entries that get printed when summarising: the edges of every dimension."""
+    if arr.ndim == 0:
+        return arr
+    if arr.shape[0] > 2 * EDGEITEMS:
+        arr = np.concatenate([arr[:EDGEITEMS], arr[-EDGEITEMS:]])
+    if arr.ndim == 1:
+        return arr
+    return np.stack([_summary(row) for row in arr])
+
+
+def _vector(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    per_line = max(1, int(math.floor((LINEWIDTH - indent) / (fmt.width + 2))))
+    values = arr.tolist()
+    if summarize and len(values) > 2 * EDGEITEMS:
+        items = [fmt.format(v) for v in values[:EDGEITEMS]] + [" ..."] + \
+            [fmt.format(v) for v in values[-EDGEITEMS:]]
+    else:
+        items = [fmt.format(v) for v in values]
+    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _body(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    if arr.ndim == 0:
+        return fmt.format(arr.item())
+    if arr.ndim == 1:
+        return _vector(arr, indent, summarize, fmt)
+    n = arr.shape[0]
+    if summarize and n > 2 * EDGEITEMS:
+        rows = [_body(arr[i], indent + 1, summarize, fmt) for i in range(EDGEITEMS)] + ["..."] + \
+            [_body(arr[i], indent + 1, summarize, fmt) for i in range(n - EDGEITEMS, n)]
+    else:
+        rows = [_body(arr[i], indent + 1, summarize, fmt) for i in range(n)]
+    return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
+
+
+def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
+    """Append ``, suffix`` items, wrapping onto a new line where one would pass 80 columns."""
+    parts = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last += len(suffix) + 2
+    return "".join(parts) + ")"
+
+
+def tensor_repr(t, prefix: str = "tensor(") -> str:
     arr = t._data
-    prefix = "tensor("
-    opts = _format_floats(arr) if arr.dtype.kind == "f" else {}
-    if arr.dtype == np.bool_:
-        opts = {"bool": lambda x: "True" if x else "False"}
-    body = np.array2string(
-        arr, separator=", ", prefix=prefix, formatter=opts, threshold=1000, edgeitems=3,
-        max_line_width=80,
-    )
-    extras = []
-    default = arr.dtype == np.float32 or arr.dtype == np.int64 or arr.dtype == np.bool_
+    indent = len(prefix)
+    suffixes = []
+    default_dtype = arr.dtype == np.float32 or arr.dtype == np.int64 or arr.dtype == np.bool_
     if arr.size == 0:
-        extras.append(f"size={tuple(arr.shape)}")
-    if not default:
-        extras.append(f"dtype=ember.{t.dtype.name}")
+        if arr.ndim != 1:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        # an empty tensor shows no values to infer int64/bool from, so only float32 is implicit
+        if arr.dtype != np.float32:
+            suffixes.append(f"dtype=ember.{t.dtype.name}")
+        body = "[]"
+    else:
+        summarize = arr.size > THRESHOLD
+        fmt = _Formatter(_summary(arr) if summarize else arr)
+        body = _body(arr, indent, summarize, fmt)
+        if not default_dtype:
+            suffixes.append(f"dtype=ember.{t.dtype.name}")
     if t._grad_fn is not None:
-        extras.append(f"grad_fn=<{t._grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif t._requires_grad:
-        extras.append("requires_grad=True")
-    tail = "".join(", " + e for e in extras)
-    return f"{prefix}{body}{tail})"
+        suffixes.append("requires_grad=True")
+    return _with_suffixes(prefix + body, suffixes, indent)

@@ -106,6 +106,9 @@ def ones_like_const(t: Tensor) -> Tensor:
 
 
 class Cast(Op):
+    def name(self) -> str:
+        return "ToCopyBackward0"  # PyTorch's name for the node of .to(dtype)
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.src = a.dtype

@@ -1,0 +1,76 @@
+"""repr(tensor) matches PyTorch's format (widths, precision, sci mode, summaries, suffixes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import torch
+
+import ember
+
+CASES = {
+    "padded_signs": np.array([[-0.3338, 1.3863]], np.float32),
+    "integral_floats": np.array([1.0, 2.0, 3.0], np.float32),
+    "mixed_widths": np.array([1.5, -2.25, 100.0], np.float32),
+    "tiny_goes_scientific": np.array([1e-5, 1.0], np.float32),
+    "huge_goes_scientific": np.array([1e9, 1.0], np.float32),
+    "wide_range_scientific": np.array([0.1, 10000.0], np.float32),
+    "large_non_integral": np.array([123456.0, 0.5], np.float32),
+    "zeros": np.array([0.0, 0.0], np.float32),
+    "scalar": np.array(3.5, np.float32),
+    "integral_scalar": np.array(2.0, np.float32),
+    "ints": np.array([1, -20, 300]),
+    "int_matrix": np.array([[1, 2], [30, 4]]),
+    "bools": np.array([True, False]),
+    "non_finite": np.array([[1.0, np.nan], [np.inf, -np.inf]], np.float32),
+    "float64": np.array([1.0, 2.0], np.float64),
+    "int32": np.array([1, 2], np.int32),
+    "uint8": np.array([1, 2], np.uint8),
+    "float16": np.array([-1.0, 0.5], np.float16),
+    "empty": np.zeros((0,), np.float32),
+    "empty_2d": np.zeros((2, 0), np.float32),
+    "empty_int": np.zeros((0,), np.int64),
+    "summarized_vector": np.arange(2000, dtype=np.float32),
+    "summarized_matrix": np.arange(1200).reshape(40, 30),
+    "3d": np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7,
+    "wrapped_rows": np.random.default_rng(0).standard_normal((3, 12)).astype(np.float32),
+    "int_scalar": np.array(7),
+    "bool_scalar": np.array(True),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_repr_matches_torch(name):
+    a = CASES[name]
+    expected = repr(torch.from_numpy(a.copy())).replace("torch.", "ember.")
+    assert repr(ember.from_numpy(a.copy())) == expected
+
+
+def test_repr_of_documented_example():
+    assert repr(ember.tensor([[-0.3338, 1.3863]])) == "tensor([[-0.3338,  1.3863]])"
+
+
+def test_repr_shows_requires_grad_and_grad_fn_like_torch():
+    e = ember.tensor([1.0, 2.0], requires_grad=True)
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    for fe, ft in [(e, t), (e * 2, t * 2), (e.sum(), t.sum()), (e.double(), t.double())]:
+        assert repr(fe) == repr(ft).replace("torch.", "ember.")
+
+
+def test_repr_wraps_long_suffixes_onto_a_new_line_like_torch():
+    a = np.random.default_rng(1).standard_normal(7).astype(np.float64)
+    e = ember.tensor(a, requires_grad=True) * 2
+    t = torch.tensor(a, requires_grad=True) * 2
+    assert repr(e) == repr(t).replace("torch.", "ember.")
+
+
+def test_str_equals_repr_and_format_of_scalars():
+    x = ember.tensor(1.23456)
+    assert str(x) == repr(x)
+    assert f"{x:.2f}" == "1.23"
+
+
+def test_dtype_and_size_reprs():
+    assert repr(ember.float32) == "ember.float32"
+    assert str(ember.int64) == "ember.int64"
+    assert repr(ember.ones(2, 3).shape) == "ember.Size([2, 3])"
