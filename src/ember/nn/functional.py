@@ -1,0 +1,717 @@
+"""``ember.nn.functional``: the stateless forms of the layers, activations and losses.
+
+Hot-path functions (linear, relu, dropout, softmax family, cross_entropy, batch_norm) call
+one fused op from ``ember.ops.nn``; the rest are short compositions of ember ops, so their
+gradients (and second derivatives) come from autograd.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import _random
+from ..ops import elementwise as ew
+from ..ops import nn as nnops
+from ..ops._util import const
+from ..tensor import Size, Tensor, _from_array, _wrap_dim, inplace
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu_", "leaky_relu", "elu", "gelu", "silu", "mish",
+    "softplus", "hardtanh", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
+    "dropout1d", "dropout2d", "batch_norm", "layer_norm", "group_norm", "embedding", "one_hot",
+    "pad", "normalize", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
+    "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+]
+
+
+# ======================================================================== linear
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` (one fused op).
+
+    Raises:
+        RuntimeError: the last dim of ``input`` is not ``weight``'s in_features.
+    """
+    if input.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
+        rows = int(np.prod(input.shape[:-1])) if input.ndim > 1 else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+            f"{weight.shape[-1]}x{weight.shape[0]})"
+        )
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {_dname(input)} and "
+            f"{_dname(weight)}"
+        )
+    return nnops.Linear.apply(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
+             ) -> Tensor:
+    """``y_k = input1^T weight[k] input2 + bias[k]``."""
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+            f"and {list(input2.shape[:-1])}"
+        )
+    if input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(
+            f"bilinear(): input sizes {input1.shape[-1]} and {input2.shape[-1]} do not match "
+            f"weight {list(weight.shape)}"
+        )
+    return nnops.Bilinear.apply(input1, input2, weight, bias)
+
+
+# ======================================================================== activations
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return relu_(input) if inplace else ew.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def _maybe_inplace(input: Tensor, fn, flag: bool) -> Tensor:
+    return inplace(input, fn) if flag else fn(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    def fn(x):
+        return ew.where(x > 0, x, x * negative_slope)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    def fn(x):
+        # expm1 of min(x, 0) avoids overflow in the branch where() discards
+        return ew.where(x > 0, x, ew.expm1(ew.clamp(x, max=0.0)) * alpha)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit, exact (``'none'``) or the ``'tanh'`` approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
+    return nnops.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, lambda x: x * ew.sigmoid(x), inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (as PyTorch)."""
+    bx = input * beta if beta != 1 else input
+    # log1p(exp(-|z|)) + max(z, 0) never overflows
+    smooth = (ew.log1p(ew.exp(-ew.abs(bx))) + ew.relu(bx))
+    if beta != 1:
+        smooth = smooth / beta
+    return ew.where(bx > threshold, input, smooth)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, lambda x: x * ew.tanh(softplus(x)), inplace)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+
+    def fn(x):
+        # gradient is zero at the bounds themselves (PyTorch's hardtanh_backward)
+        inside = const(((x._data > min_val) & (x._data < max_val)).astype(x._data.dtype))
+        return ew.clamp(x, min_val, max_val).detach() * (1 - inside) + x * inside
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return ew.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return ew.tanh(input)
+
+
+def _softmax_dim(ndim: int) -> int:
+    warnings.warn(
+        "Implicit dimension choice for softmax has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_args(input, dim, dtype):
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
+    axis = _wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        input = input.reshape(1)
+        return input, axis, True
+    return input, axis, False
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = nnops.Softmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
+                ) -> Tensor:
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = nnops.LogSoftmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
+
+
+# ======================================================================== dropout
+
+
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_mask(shape: tuple, p: float, dtype) -> np.ndarray:
+    """Keep-mask scaled by 1/(1-p) (all zeros when p == 1)."""
+    if p == 1.0:
+        return np.zeros(shape, dtype=dtype)
+    keep = _random.rng().random(shape, dtype=np.float32) >= p
+    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
+
+
+def _apply_mask(input: Tensor, mask: np.ndarray, in_place: bool) -> Tensor:
+    if in_place:
+        return inplace(input, lambda x: nnops.MaskMul.apply(x, mask))
+    return nnops.MaskMul.apply(input, mask)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+            ) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)``.
+
+    Active whenever ``training`` is True, grad mode or not (as PyTorch).
+
+    Raises:
+        ValueError: ``p`` outside [0, 1].
+    """
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _apply_mask(input, _dropout_mask(input._data.shape, p, input._data.dtype), inplace)
+
+
+def _channel_dropout(input: Tensor, p: float, training: bool, in_place: bool,
+                     spatial: int, name: str) -> Tensor:
+    _check_p(p)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(
+            f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "
+            f"{input.ndim}D input."
+        )
+    if not training or p == 0.0:
+        return input
+    # one draw per (sample, channel), broadcast over the spatial dims
+    shape = input.shape[:-spatial] + (1,) * spatial
+    return _apply_mask(input, _dropout_mask(shape, p, input._data.dtype), in_place)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+              ) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) input."""
+    return _channel_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+              ) -> Tensor:
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
+    return _channel_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+# ======================================================================== normalisation
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) with batch statistics (training) or running ones.
+
+    In training the running estimates, when given, are updated in place with the
+    UNBIASED batch variance: ``running = (1 - momentum) * running + momentum * batch``.
+
+    Raises:
+        ValueError: training with a single value per channel.
+    """
+    x = input._data
+    c = x.shape[1] if x.ndim > 1 else None
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and (c is None or t._data.size != c):
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    w = None if weight is None else weight.reshape(shape)
+    b = None if bias is None else bias.reshape(shape)
+    if training:
+        count = x.size // c
+        if count <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{Size(x.shape)!r}"
+            )
+        mean = x.mean(axis=axes, keepdims=True)
+        var = np.mean(np.square(x - mean), axis=axes, keepdims=True)
+        if running_mean is not None or running_var is not None:
+            _update_running(running_mean, running_var, mean, var, count, momentum)
+        return nnops.Normalize.apply(input, w, b, axes=axes, eps=eps, mean=mean, var=var)
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    # eval: a per-channel affine map of x with constant statistics
+    invstd = 1.0 / np.sqrt(running_var._data.reshape(shape) + eps)
+    scale = const(invstd.astype(x.dtype))
+    out = (input - const(running_mean._data.reshape(shape).astype(x.dtype))) * scale
+    if w is not None:
+        out = out * w
+    if b is not None:
+        out = out + b
+    return out
+
+
+def _update_running(running_mean, running_var, mean, var, count, momentum) -> None:
+    """In-place running-statistics update (not part of any graph)."""
+    if running_mean is not None:
+        rm = running_mean._data
+        rm *= 1.0 - momentum
+        rm += (momentum * mean.reshape(rm.shape)).astype(rm.dtype, copy=False)
+        running_mean._bump_version()
+    if running_var is not None:
+        rv = running_var._data
+        unbiased = var.reshape(rv.shape) * (count / (count - 1))
+        rv *= 1.0 - momentum
+        rv += (momentum * unbiased).astype(rv.dtype, copy=False)
+        running_var._bump_version()
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` dims, then an elementwise affine."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k > input.ndim:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
+            f"{list(input.shape)}"
+        )
+    axes = tuple(range(input.ndim - k, input.ndim))
+    return nnops.Normalize.apply(input, weight, bias, axes=axes, eps=eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each group of ``C // num_groups`` channels per sample, then a per-channel
+    affine."""
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups != 0:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    grouped = input.reshape(n, num_groups, -1)
+    out = nnops.Normalize.apply(grouped, None, None, axes=(2,), eps=eps).reshape(input.shape)
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``."""
+    norm = input.norm(p, dim, keepdim=True)
+    return input / ew.clamp(norm, min=eps)
+
+
+# ======================================================================== embedding
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Rows of ``weight`` at the integer indices ``input``.
+
+    Raises:
+        IndexError: an index outside ``[0, num_embeddings)``.
+    """
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {_dname(input)} instead"
+        )
+    rows = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    return nnops.Embedding.apply(weight, idx, padding_idx=padding_idx)
+
+
+def _embedding_renorm(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float):
+    """Rescale in place the referenced rows whose norm exceeds ``max_norm`` (as PyTorch)."""
+    w = weight._data
+    rows = np.unique(idx)
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    big = norms > max_norm
+    if big.any():
+        w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
+        weight._bump_version()
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor with one extra trailing dim of size ``num_classes``.
+
+    Raises:
+        RuntimeError: non-integer input, negative indices or indices >= num_classes.
+    """
+    idx = tensor._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
+    return _from_array(out)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left_last, right_last, left_prev, ...)``.
+
+    Modes: constant (negative amounts crop), reflect, replicate, circular.
+    """
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension")
+    pairs = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode == "constant":
+        return nnops.ConstantPad.apply(input, pads=pairs, value=0 if value is None else value)
+    np_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}.get(mode)
+    if np_mode is None:
+        raise NotImplementedError(f"pad: unsupported mode {mode!r}")
+    for d, (b, a) in enumerate(pairs):
+        if (b or a) and mode == "reflect" and max(b, a) >= input.shape[d]:
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({b}, {a}) at dimension {d} of input "
+                f"{list(input.shape)}"
+            )
+    # pad an index grid with NumPy's mode, then gather: the backward is a scatter-add
+    idx = np.pad(np.arange(input.numel()).reshape(input.shape), pairs, mode=np_mode)
+    return nnops.Gather.apply(input, idx)
+
+
+# ======================================================================== losses
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    diff = input - target
+    loss = diff * diff
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    loss = ew.abs(input - target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    diff = input - target
+    ad = ew.abs(diff)
+    if beta == 0:
+        return _reduce(ad, reduction)
+    loss = ew.where(ad < beta, diff * diff * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
+    _warn_size(input, target)
+    diff = input - target
+    ad = ew.abs(diff)
+    loss = ew.where(ad < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def _class_targets(input: Tensor, target: Tensor, fn: str):
+    """Validate (input, class-index target) pairs; returns (class axis, target array)."""
+    t = target._data
+    if input.ndim == 0:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if t.dtype.kind not in "iu":
+        if input.ndim >= 1 and t.ndim >= 1 and t.shape[0] != (input.shape[0] if input.ndim > 1
+                                                               else t.shape[0]):
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({t.shape[0]}).")
+        raise RuntimeError(f"expected scalar type Long but found {_dname(target).capitalize()}")
+    if input.ndim == 1:
+        if t.ndim != 0:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return 0, t
+    if t.ndim == 0 or t.shape[0] != input.shape[0]:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({t.shape[0] if t.ndim else 0})."
+        )
+    if input.ndim == 2 and t.ndim != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if t.shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    return 1, t
+
+
+def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int,
+              reduction: str, label_smoothing: float) -> np.ndarray:
+    """The constant A with loss = sum(A * log_probs) (per sample, or reduced)."""
+    x = input._data
+    n_classes = x.shape[axis]
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    safe_t = np.where(valid, t, 0)
+    w = None if weight is None else weight._data.astype(x.dtype, copy=False)
+    tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
+    coef = np.zeros(x.shape, dtype=x.dtype)
+    idx = np.expand_dims(safe_t, axis)
+    np.put_along_axis(coef, idx, -(1.0 - label_smoothing) * np.expand_dims(tw, axis), axis=axis)
+    if label_smoothing > 0:
+        wshape = [1] * x.ndim
+        wshape[axis] = n_classes
+        wc = np.ones(wshape, x.dtype) if w is None else w.reshape(wshape)
+        coef -= (label_smoothing / n_classes) * wc * np.expand_dims(valid, axis).astype(x.dtype)
+    if reduction == "mean":
+        coef /= tw.sum()  # 0 when every target is ignored: the mean is then nan, as PyTorch
+    return coef
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class indices given log-probabilities (class dim 1)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    axis, t = _class_targets(input, target, "nll_loss")
+    _check_reduction(reduction)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coef = const(_nll_coef(input, t, axis, weight, ignore_index, reduction, 0.0))
+    prod = input * coef
+    return prod.sum() if reduction != "none" else prod.sum(axis)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between logits (class dim 1, or 0 for unbatched input) and class
+    indices or class probabilities.
+
+    Class-index targets go through one fused, numerically stable op (log-softmax inside).
+
+    Raises:
+        ValueError: batch sizes of input and target differ.
+        IndexError: a target index out of range.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target._data.dtype.kind == "f" and target.shape == input.shape:
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    axis, t = _class_targets(input, target, "cross_entropy")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coef = _nll_coef(input, t, axis, weight, ignore_index, reduction, label_smoothing)
+    return nnops.CrossEntropy.apply(input, coef, axis=axis, reduce=reduction != "none")
+
+
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
+    axis = 1 if input.ndim > 1 else 0
+    n_classes = input.shape[axis]
+    if label_smoothing > 0:
+        target = target * (1.0 - label_smoothing) + label_smoothing / n_classes
+    logp = log_softmax(input, axis)
+    prod = logp * target
+    if weight is not None:
+        wshape = [1] * input.ndim
+        wshape[axis] = n_classes
+        prod = prod * weight.reshape(wshape)
+    loss = -prod.sum(axis)
+    if reduction == "mean":
+        return loss.sum() / (input.numel() // n_classes) if input.ndim > 1 else loss
+    return _reduce(loss, reduction)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100 (as PyTorch).
+
+    Raises:
+        ValueError: target and input sizes differ.
+        RuntimeError: input outside [0, 1].
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}) is deprecated. Please ensure they have the same size."
+        )
+    x = input._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    log_x = ew.clamp(ew.log(input), min=-100.0)
+    log_1mx = ew.clamp(ew.log(1 - input), min=-100.0)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross-entropy in the stable form
+    ``(1 - t) x + (1 + (pw - 1) t) * softplus(-x)``.
+
+    Raises:
+        ValueError: target and input sizes differ.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})"
+        )
+    # softplus(-x) = log1p(exp(-|x|)) + relu(-x), finite for any x
+    sp = ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input)
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
+    else:
+        loss = (1 - target) * input + sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target || exp(input)) pointwise: ``target * (log target - input)``; 0 where
+    target == 0. ``'batchmean'`` divides the sum by the batch size."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if log_target:
+        loss = ew.exp(target) * (target - input)
+    else:
+        # xlogy: 0 * log 0 = 0; the log sees 1 where target is 0 so no nan leaks into grads
+        zero = const(target._data == 0) if isinstance(target, Tensor) else None
+        safe = ew.where(zero, ew.ones_like_const(target), target)
+        loss = ew.where(zero, const(np.zeros((), input._data.dtype)),
+                        target * (ew.log(safe) - input))
+    if reduction == "batchmean":
+        if input.ndim == 0:
+            return loss.sum()
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+def _dname(t) -> str:
+    return t.dtype.name if isinstance(t, Tensor) else str(np.asarray(t).dtype)
+

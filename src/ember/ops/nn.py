@@ -1,0 +1,408 @@
+"""Fused neural-network ops: linear, softmax/log-softmax, cross-entropy, normalisation,
+dropout, embedding, GELU, padding.
+
+These are the primitives on the hot path of a training step, so each forward is a few
+NumPy calls on the input's dtype (float32 stays float32). Backwards are written with ember
+ops so they stay differentiable (``create_graph``); where a backward needs a quantity that
+depends on an input (softmax probabilities, normalised activations), it takes the cheap
+constant saved by forward when grad mode is off (first-order backward) and recomputes it
+differentiably when grad mode is on (``create_graph=True``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._grad_mode import state as _grad_state
+from ..autograd.function import Op
+from ..tensor import Tensor
+from ._util import const
+
+try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
+    from scipy.special import erf as _np_erf
+except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
+    def _np_erf(x):
+        # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)
+        s = np.sign(x)
+        a = np.abs(x)
+        t = 1.0 / (1.0 + 0.3275911 * a)
+        poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
+            -1.453152027 + t * 1.061405429))))
+        return s * (1.0 - poly * np.exp(-a * a))
+
+
+def _creating_graph() -> bool:
+    """True inside a backward run with ``create_graph=True`` (the engine enables grad mode)."""
+    return _grad_state.enabled
+
+
+# ======================================================================== linear
+
+
+class Linear(Op):
+    """``x @ W.T + b`` in one node (b may be None)."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = g.matmul(w)
+        if need[1] or need[2]:
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            if need[1]:
+                x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                gw = g2.mT.matmul(x2) if x.ndim > 1 else g.unsqueeze(-1) * x
+            if need[2]:
+                gb = g2.sum(0)
+        return gx, gw, gb
+
+
+class Bilinear(Op):
+    """``y_k = x1^T A_k x2 + b_k`` over the last dims of x1, x2."""
+
+    save_inputs = (0, 1, 2)
+
+    @staticmethod
+    def forward(ctx, x1, x2, w, b):
+        out = np.einsum("...i,kij,...j->...k", x1, w, x2, optimize=True)
+        if b is not None:
+            out += b
+        return out.astype(x1.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .linalg import matmul
+
+        x1, x2, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        lead = g.shape[:-1]
+        k, i, j = w.shape
+        g2 = g.reshape(-1, k)
+        a = x1.reshape(-1, i)
+        c = x2.reshape(-1, j)
+        g1 = g2_ = gw = gb = None
+        if need[0]:  # sum_k g_k (A_k x2)
+            t = matmul(c, w.permute(2, 0, 1).reshape(j, k * i)).reshape(-1, k, i)
+            g1 = (g2.unsqueeze(-1) * t).sum(1).reshape(*lead, i)
+        if need[1]:  # sum_k g_k (x1^T A_k)
+            t = matmul(a, w.permute(1, 0, 2).reshape(i, k * j)).reshape(-1, k, j)
+            g2_ = (g2.unsqueeze(-1) * t).sum(1).reshape(*lead, j)
+        if need[2]:  # sum_n g_nk x1_ni x2_nj
+            outer = (a.unsqueeze(2) * c.unsqueeze(1)).reshape(-1, i * j)
+            gw = matmul(g2.mT, outer).reshape(k, i, j)
+        if need[3]:
+            gb = g2.sum(0)
+        return g1, g2_, gw, gb
+
+
+# ======================================================================== softmax family
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # an all -inf row stays -inf rather than nan
+    s = np.exp(x - m)
+    return np.log(np.sum(s, axis=axis, keepdims=True)) + m
+
+
+class LogSoftmax(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return x - _logsumexp(x, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(ctx.axis, keepdim=True)
+
+
+class Softmax(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        e = np.exp(x - m)
+        e /= np.sum(e, axis=axis, keepdims=True)
+        return e
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(ctx.axis, keepdim=True))
+
+
+class CrossEntropy(Op):
+    """``sum_c A[n, c] * log_softmax(x)[n, c]`` along ``axis``: the fused class-index loss.
+
+    ``coef`` (same shape as x, a constant) folds in the target one-hot, class weights,
+    label smoothing, ignored entries and the ``mean`` denominator; ``reduce`` sums the
+    per-sample losses into a scalar. d/dx = A - softmax(x) * sum_c A.
+    """
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, coef, axis, reduce):
+        logp = x - _logsumexp(x, axis)
+        prod = coef * logp
+        out = prod.sum() if reduce else prod.sum(axis=axis)
+        if ctx.requires_grad:
+            ctx.coef = coef
+            ctx.axis = axis
+            ctx.reduce = reduce
+            ctx.coef_sum = coef.sum(axis=axis, keepdims=True)
+            np.exp(logp, out=logp)  # softmax, reusing the buffer
+            ctx.prob = logp
+        return np.asarray(out, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        if _creating_graph():
+            (x,) = ctx.saved_tensors
+            prob = Softmax.apply(x, axis=ctx.axis)
+            dx = const(ctx.coef) - prob * const(ctx.coef_sum)
+        else:
+            dx = const(ctx.coef - ctx.prob * ctx.coef_sum)
+        if not ctx.reduce:
+            g = g.unsqueeze(ctx.axis)
+        return g * dx
+
+
+# ======================================================================== normalisation
+
+
+def _stats(x: np.ndarray, axes: tuple):
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(np.square(xc), axis=axes, keepdims=True)
+    return mean, var, xc
+
+
+class Normalize(Op):
+    """Standardise over ``axes`` then apply an optional affine ``w * xhat + b``.
+
+    ``w``/``b`` arrive already shaped to broadcast against x (``wshape``), and the gradients
+    are reduced back to that shape here. ``mean``/``var`` may be given (precomputed batch
+    statistics, so the module can update its running estimates from the same numbers).
+    """
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w, b, axes, eps, mean=None, var=None):
+        if mean is None:
+            mean, var, xc = _stats(x, axes)
+        else:
+            xc = x - mean
+        invstd = 1.0 / np.sqrt(var + eps)
+        xhat = xc
+        xhat *= invstd.astype(x.dtype, copy=False)
+        if ctx.requires_grad:
+            ctx.axes = axes
+            ctx.eps = eps
+            ctx.invstd = invstd.astype(x.dtype, copy=False)
+            ctx.xhat = xhat
+        if w is None:
+            return xhat if b is None else xhat + b
+        out = xhat * w
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        axes = ctx.axes
+        if _creating_graph() and need[0]:
+            mean = x.mean(axes, keepdim=True)
+            xc = x - mean
+            invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
+            xhat = xc * invstd
+        else:
+            xhat = const(ctx.xhat)
+            invstd = const(ctx.invstd)
+        gx = gw = gb = None
+        if need[0]:
+            gxhat = g if w is None else g * w
+            gx = invstd * (gxhat - gxhat.mean(axes, keepdim=True)
+                           - xhat * (gxhat * xhat).mean(axes, keepdim=True))
+        if need[1]:
+            gw = _reduce_to(g * xhat, ctx._shapes[1])
+        if need[2]:
+            gb = _reduce_to(g, ctx._shapes[2])
+        return gx, gw, gb
+
+
+def _reduce_to(t: Tensor, shape: tuple) -> Tensor:
+    """Sum ``t`` over the axes where ``shape`` (same rank) has size 1."""
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and t.shape[i] != 1)
+    return t.sum(axes, keepdim=True) if axes else t
+
+
+# ======================================================================== dropout
+
+
+class MaskMul(Op):
+    """``x * mask`` with a constant mask (dropout's scaled keep-mask)."""
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        if ctx.requires_grad:
+            ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * const(ctx.mask), None
+
+
+# ======================================================================== embedding
+
+
+class Embedding(Op):
+    """Rows of ``weight`` picked by integer ``idx``; padding_idx rows get no gradient."""
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx):
+        if ctx.requires_grad:
+            ctx.idx = idx
+            ctx.padding_idx = padding_idx
+            ctx.rows = weight.shape[0]
+        return weight[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = ctx.idx
+        if ctx.padding_idx is not None:
+            idx = np.where(idx == ctx.padding_idx, -1, idx)  # -1: dropped by EmbeddingGrad
+        return EmbeddingGrad.apply(g, idx, rows=ctx.rows), None
+
+
+class EmbeddingGrad(Op):
+    """Scatter-add rows of g into a (rows, dim) zero matrix (index -1 is skipped)."""
+
+    @staticmethod
+    def forward(ctx, g, idx, rows):
+        ctx.idx = idx
+        flat = idx.reshape(-1)
+        g2 = g.reshape(flat.size, -1)
+        keep = flat >= 0
+        if not keep.all():
+            flat, g2 = flat[keep], g2[keep]
+        out = np.zeros((rows, g2.shape[1]), dtype=g.dtype)
+        np.add.at(out, flat, g2)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        idx = ctx.idx
+        picked = Embedding.apply(gg, np.maximum(idx, 0), padding_idx=None)
+        return picked * const((idx >= 0)[..., None].astype(gg._data.dtype)), None
+
+
+# ======================================================================== GELU
+
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TANH_C = math.sqrt(2.0 / math.pi)
+
+
+class Erf(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        return _np_erf(x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
+class Gelu(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = _TANH_C * (x + 0.044715 * x * x * x)
+            return (0.5 * x * (1.0 + np.tanh(inner))).astype(x.dtype, copy=False)
+        return (0.5 * x * (1.0 + _np_erf(x / _SQRT_2))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = (_TANH_C * (x + 0.044715 * x * x * x)).tanh()
+            dinner = _TANH_C * (1.0 + 3 * 0.044715 * x * x)
+            return g * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * dinner)
+        cdf = 0.5 * (1.0 + Erf.apply(x / _SQRT_2))
+        pdf = _INV_SQRT_2PI * (-0.5 * x * x).exp()
+        return g * (cdf + x * pdf)
+
+
+# ======================================================================== padding
+
+
+class Gather(Op):
+    """``x.reshape(-1)[idx]``: any fixed re-indexing (reflect/replicate/circular padding)."""
+
+    @staticmethod
+    def forward(ctx, x, idx):
+        ctx.idx = idx
+        ctx.size = x.size
+        return x.reshape(-1)[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAddFlat.apply(g, ctx.idx, size=ctx.size, shape=ctx._shapes[0]), None
+
+
+class ScatterAddFlat(Op):
+    @staticmethod
+    def forward(ctx, g, idx, size, shape):
+        ctx.idx = idx
+        flat = np.bincount(idx.reshape(-1), weights=g.reshape(-1), minlength=size)
+        return flat.astype(g.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Gather.apply(gg, ctx.idx), None
+
+
+class ConstantPad(Op):
+    """Pad with a constant; negative amounts crop. ``pads`` is [(before, after), ...]."""
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pads, x.shape))
+        grow = [(max(b, 0), max(a, 0)) for b, a in pads]
+        ctx.pads = pads
+        return np.pad(x[crop], grow, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ConstantPad.apply(g, pads=[(-b, -a) for b, a in ctx.pads], value=0)
