@@ -169,6 +169,7 @@ from .ops.shape import (
 from .tensor import Size, Tensor, device, is_tensor
 
 from . import autograd, linalg  # noqa: E402,I001
+from . import nn  # noqa: E402,I001
 from . import optim, utils  # noqa: E402,I001
 from .serialization import load, save  # noqa: E402,I001
 
