@@ -1,0 +1,206 @@
+"""Creation functions: values, dtypes and shapes as PyTorch; memory sharing; seeding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, torch
+
+import ember
+
+
+def _same(e, t):
+    assert e.dtype.name == str(t.dtype).replace("torch.", ""), (e.dtype, t.dtype)
+    assert tuple(e.shape) == tuple(t.shape)
+    assert_close(e, t)
+
+
+CREATORS = {
+    "tensor_floats": lambda lib: lib.tensor([[1.0, 2.0], [3.0, 4.0]]),
+    "tensor_ints": lambda lib: lib.tensor([1, 2, 3]),
+    "tensor_bools": lambda lib: lib.tensor([True, False]),
+    "tensor_mixed": lambda lib: lib.tensor([1, 2.5]),
+    "tensor_scalar": lambda lib: lib.tensor(3),
+    "tensor_dtype": lambda lib: lib.tensor([1, 2], dtype=lib.float64),
+    "tensor_of_tensors": lambda lib: lib.tensor([lib.tensor(1.0), lib.tensor(2.0)]),
+    "tensor_empty": lambda lib: lib.tensor([]),
+    "as_tensor_list": lambda lib: lib.as_tensor([1, 2]),
+    "zeros": lambda lib: lib.zeros(2, 3),
+    "zeros_tuple": lambda lib: lib.zeros((2, 3), dtype=lib.int32),
+    "zeros_empty": lambda lib: lib.zeros(0, 3),
+    "ones": lambda lib: lib.ones(4),
+    "ones_list": lambda lib: lib.ones([2, 2], dtype=lib.float64),
+    "ones_0d": lambda lib: lib.ones(()),
+    "full_float": lambda lib: lib.full((2, 2), 1.5),
+    "full_int": lambda lib: lib.full((2,), 7),
+    "full_bool": lambda lib: lib.full((2,), True),
+    "full_dtype": lambda lib: lib.full([3], 2, dtype=lib.float32),
+    "empty_shape": lambda lib: lib.empty(2, 3).zero_(),
+    "eye": lambda lib: lib.eye(3),
+    "eye_rect": lambda lib: lib.eye(2, 4, dtype=lib.int64),
+    "arange": lambda lib: lib.arange(5),
+    "arange_start": lambda lib: lib.arange(2, 9, 3),
+    "arange_float": lambda lib: lib.arange(0, 1, 0.1),
+    "arange_float_end": lambda lib: lib.arange(5.0),
+    "arange_negative": lambda lib: lib.arange(5, 0, -2),
+    "arange_dtype": lambda lib: lib.arange(4, dtype=lib.float64),
+    "linspace": lambda lib: lib.linspace(0, 1, 5),
+    "linspace_one": lambda lib: lib.linspace(-1, 1, 1),
+    "linspace_dtype": lambda lib: lib.linspace(0, 10, 4, dtype=lib.float64),
+    "zeros_like": lambda lib: lib.zeros_like(lib.ones(2, 3, dtype=lib.int32)),
+    "ones_like": lambda lib: lib.ones_like(lib.zeros(2)),
+    "ones_like_dtype": lambda lib: lib.ones_like(lib.zeros(2), dtype=lib.int64),
+    "full_like": lambda lib: lib.full_like(lib.zeros(3), 4.5),
+    "full_like_int": lambda lib: lib.full_like(lib.zeros(3, dtype=lib.int64), 2.7),
+    "empty_like": lambda lib: lib.empty_like(lib.zeros(2, 2)).fill_(1),
+}
+
+
+@pytest.mark.parametrize("name", list(CREATORS))
+def test_creation_matches_torch(name):
+    _same(CREATORS[name](ember), CREATORS[name](torch))
+
+
+RANDOM = {
+    "rand": (lambda lib: lib.rand(3, 4), "float32", (3, 4)),
+    "rand_dtype": (lambda lib: lib.rand(2, dtype=lib.float64), "float64", (2,)),
+    "randn": (lambda lib: lib.randn(3, 4), "float32", (3, 4)),
+    "randn_tuple": (lambda lib: lib.randn((2, 2)), "float32", (2, 2)),
+    "randint": (lambda lib: lib.randint(0, 10, (3, 4)), "int64", (3, 4)),
+    "randint_high": (lambda lib: lib.randint(5, (6,)), "int64", (6,)),
+    "randperm": (lambda lib: lib.randperm(6), "int64", (6,)),
+    "normal_floats": (lambda lib: lib.normal(0.0, 1.0, (3,)), "float32", (3,)),
+    "normal_tensor": (lambda lib: lib.normal(lib.zeros(2, 3), 1.0), "float32", (2, 3)),
+    "rand_like": (lambda lib: lib.rand_like(lib.zeros(2, dtype=lib.float64)), "float64", (2,)),
+    "randn_like": (lambda lib: lib.randn_like(lib.zeros(2, 5)), "float32", (2, 5)),
+    "randint_like": (lambda lib: lib.randint_like(lib.zeros(3), 4), "float32", (3,)),
+}
+
+
+@pytest.mark.parametrize("name", list(RANDOM))
+def test_random_creation_dtype_and_shape_match_torch(name):
+    fn, dtype, shape = RANDOM[name]
+    e, t = fn(ember), fn(torch)
+    assert e.dtype.name == dtype == str(t.dtype).replace("torch.", "")
+    assert tuple(e.shape) == shape == tuple(t.shape)
+
+
+@pytest.mark.parametrize("name", list(RANDOM))
+def test_manual_seed_makes_random_creation_reproducible(name):
+    fn = RANDOM[name][0]
+    ember.manual_seed(123)
+    a = fn(ember)
+    ember.manual_seed(123)
+    b = fn(ember)
+    assert a.tolist() == b.tolist()
+
+
+def test_different_seeds_give_different_values():
+    ember.manual_seed(1)
+    a = ember.rand(10)
+    ember.manual_seed(2)
+    assert a.tolist() != ember.rand(10).tolist()
+
+
+def test_generator_argument_is_independent_of_global_seed():
+    g = ember.Generator().manual_seed(5)
+    a = ember.randn(4, generator=g)
+    g.manual_seed(5)
+    ember.randn(3)
+    assert ember.randn(4, generator=g).tolist() == a.tolist()
+
+
+def test_random_values_have_the_right_distribution():
+    ember.manual_seed(0)
+    u = ember.rand(20000)
+    assert 0.0 <= u.min().item() and u.max().item() < 1.0
+    assert abs(u.mean().item() - 0.5) < 0.02
+    n = ember.randn(20000)
+    assert abs(n.mean().item()) < 0.05 and abs(n.std().item() - 1) < 0.05
+    r = ember.randint(3, 7, (1000,))
+    assert set(r.tolist()) == {3, 4, 5, 6}
+    assert sorted(ember.randperm(10).tolist()) == list(range(10))
+    m = ember.normal(ember.full((5000,), 3.0), 0.5)
+    assert abs(m.mean().item() - 3) < 0.05 and abs(m.std().item() - 0.5) < 0.05
+
+
+def test_requires_grad_at_creation():
+    for x in (ember.zeros(2, requires_grad=True), ember.ones(2, requires_grad=True),
+              ember.randn(2, requires_grad=True), ember.tensor([1.0], requires_grad=True),
+              ember.full((2,), 1.0, requires_grad=True)):
+        assert x.requires_grad and x.is_leaf
+
+
+def test_requires_grad_on_integer_tensor_raises():
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.arange(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.ones(2, dtype=ember.int64).requires_grad_()
+
+
+def test_tensor_copies_its_data():
+    a = np.zeros(3, np.float32)
+    t = ember.tensor(a)
+    a[0] = 1
+    assert t[0].item() == 0
+    src = ember.zeros(2)
+    copy = ember.tensor(src)
+    src[0] = 5
+    assert copy[0].item() == 0
+
+
+def test_from_numpy_shares_memory_both_ways():
+    a = np.zeros(3)
+    t = ember.from_numpy(a)
+    assert t.dtype == ember.float64
+    a[0] = 1.0
+    assert t[0].item() == 1.0
+    t[1] = 2.0
+    assert a[1] == 2.0
+    t.add_(1)
+    assert a.tolist() == [2.0, 3.0, 1.0]
+    assert t.numpy() is a or np.shares_memory(t.numpy(), a)
+
+
+def test_as_tensor_shares_memory_when_dtype_matches():
+    a = np.zeros(3, np.float32)
+    t = ember.as_tensor(a)
+    a[0] = 1
+    assert t[0].item() == 1
+    t2 = ember.as_tensor(a, dtype=ember.float64)
+    a[1] = 1
+    assert t2[1].item() == 0
+    x = ember.ones(2)
+    assert ember.as_tensor(x) is x
+
+
+def test_from_numpy_rejects_non_arrays():
+    with pytest.raises(TypeError):
+        ember.from_numpy([1, 2])
+
+
+def test_negative_size_raises():
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        ember.zeros(2, -1)
+
+
+def test_arange_zero_step_raises():
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        ember.arange(0, 5, 0)
+
+
+def test_ragged_nested_list_raises():
+    with pytest.raises((ValueError, TypeError)):
+        ember.tensor([[1, 2], [3]])
+
+
+def test_randint_with_empty_range_raises():
+    with pytest.raises(RuntimeError, match="from"):
+        ember.randint(5, 5, (2,))
+
+
+def test_normal_with_negative_std_raises():
+    with pytest.raises(RuntimeError, match="std"):
+        ember.normal(0.0, -1.0, (2,))
