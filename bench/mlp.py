@@ -102,7 +102,7 @@ def main() -> None:
     same_weights(me, mt)
     te, acc_e = digits_epochs(ember, me, data, epochs=5)
     tt, acc_t = digits_epochs(torch, mt, data, epochs=5)
-    report("mlp_digits (s/epoch)", te, tt, "s", target=1.0)
+    report("mlp_digits (ms/epoch)", te, tt, "ms", target=1.0)
     print(f"    test accuracy after 5 epochs: ember {100 * acc_e:.2f}%  torch {100 * acc_t:.2f}%")
 
     torch.manual_seed(0)
