@@ -7,7 +7,6 @@ PY := $(VENV)/bin/python
 
 $(VENV)/.base:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
