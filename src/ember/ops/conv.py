@@ -1,0 +1,435 @@
+"""Convolution ops: conv (1-d and 2-d through one 2-d kernel), its two adjoints, padding.
+
+Every convolution is lowered to one large BLAS matrix multiplication:
+
+* forward ``Y = W @ cols`` with ``cols`` the im2col matrix of shape (C*kh*kw, N*Ho*Wv);
+* input gradient (= transposed convolution) ``gcols = W^T @ G`` then col2im, which loops
+  over the kh*kw kernel offsets with strided slice-adds (never ``np.add.at``);
+* weight gradient ``G @ cols^T``.
+
+Layout trick ("virtual width"): with unit horizontal stride, the output is computed on the
+padded input's full row width Wv = Wp instead of Wo, so each kernel offset's im2col rows are
+long contiguous runs of the padded input (a memcpy instead of a 6-d strided gather) and
+col2im's slice-adds are contiguous too. The Wp - Wo extra columns per row are garbage in
+the forward (dropped when the output is written) and zeros in the backward. Scratch arrays
+(padded input, cols, gemm outputs) live in a small per-thread workspace and are reused
+across calls, so a training step does not page-fault fresh multi-megabyte buffers.
+
+The three ops ``Conv2d``, ``ConvInputGrad`` (transposed convolution) and ``ConvWeightGrad``
+are each other's derivatives, so backward is itself made of ember ops and ``create_graph``
+(double backward) works.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Op
+
+# ======================================================================== geometry
+
+
+class ConvGeom(NamedTuple):
+    """Hyper-parameters of a 2-d convolution (1-d convolutions use kh = 1)."""
+
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    pt: int  # padding top, bottom, left, right (asymmetric for padding="same")
+    pb: int
+    pl: int
+    pr: int
+    dh: int
+    dw: int
+    groups: int
+
+
+class _Plan(NamedTuple):
+    """Sizes derived from a geometry and an input's spatial size."""
+
+    hp: int
+    wp: int
+    ho: int
+    wo: int
+    wv: int  # "virtual" output width the gemm works on (wp with the flat trick, else wo)
+    slack: int  # elements past the padded buffer that the flat views may touch
+
+
+def conv_output_size(size: int, k: int, s: int, p_total: int, d: int) -> int:
+    return (size + p_total - d * (k - 1) - 1) // s + 1
+
+
+def _plan(geo: ConvGeom, h: int, w: int, out_hw=None) -> _Plan:
+    """``out_hw`` overrides the output size: a transposed convolution with output_padding
+    >= stride (allowed when dilation > stride) reads fewer windows than fit."""
+    hp = h + geo.pt + geo.pb
+    wp = w + geo.pl + geo.pr
+    if out_hw is None:
+        ho = (hp - geo.dh * (geo.kh - 1) - 1) // geo.sh + 1
+        wo = (wp - geo.dw * (geo.kw - 1) - 1) // geo.sw + 1
+    else:
+        ho, wo = out_hw
+    # the flat trick pays when few columns are wasted and rows are short
+    flat = geo.sw == 1 and ho > 1 and (wp - wo) * 4 <= wo
+    wv = wp if flat else wo
+    slack = (geo.kw - 1) * geo.dw + wp if flat else 0
+    return _Plan(hp, wp, ho, wo, wv, slack)
+
+
+# ======================================================================== workspace
+
+_local = threading.local()
+_MAX_BUFFERS = 24
+_MAX_CACHED_BYTES = 1 << 28
+
+
+def _buffer(tag: str, size: int, dtype, zero: bool = False, init: float = 0.0) -> np.ndarray:
+    """A reusable 1-d scratch array; the caller must not keep it past the op call.
+
+    Fresh arrays of several megabytes cost page faults on every call (glibc hands big
+    blocks back to the OS when they are freed); reusing them avoids that. A buffer of a
+    given ``tag`` is only ever written by one routine, so invariants such as "the padding
+    border stays zero" hold across calls.
+    """
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    key = (tag, size, np.dtype(dtype).str)
+    arr = cache.pop(key, None)
+    if arr is None:
+        arr = np.full(size, init, dtype=dtype) if init else np.zeros(size, dtype=dtype)
+        if arr.nbytes > _MAX_CACHED_BYTES:
+            return arr
+        while len(cache) >= _MAX_BUFFERS:
+            cache.pop(next(iter(cache)))
+    elif zero:
+        arr.fill(0)
+    cache[key] = arr  # most recently used last
+    return arr
+
+
+# ======================================================================== NumPy kernels
+
+
+def _padded_input(x: np.ndarray, geo: ConvGeom, pl: _Plan, layout_cn: bool = False) -> tuple:
+    """x (N, C, H, W) copied into a zero-bordered buffer; returns (flat buffer, 4-d view)."""
+    n, c, h, w = x.shape
+    size = n * c * pl.hp * pl.wp
+    if not layout_cn and pl.slack == 0 and pl.hp == h and pl.wp == w and x.flags.c_contiguous:
+        return x.reshape(-1), x
+    tag = f"xpad{h}x{w}:{geo.pt},{geo.pb},{geo.pl},{geo.pr}"
+    buf = _buffer(tag, size + pl.slack, x.dtype)
+    xp = buf[:size].reshape(n, c, pl.hp, pl.wp)
+    xp[:, :, geo.pt:geo.pt + h, geo.pl:geo.pl + w] = x
+    return buf, xp
+
+
+def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> np.ndarray:
+    """cols (C*kh*kw, N*Ho*Wv): row (c, i, j) holds the input pixels kernel tap (i, j) sees."""
+    n, c = x.shape[:2]
+    buf, xp = _padded_input(x, geo, pl)
+    it = x.itemsize
+    s_n, s_c = c * pl.hp * pl.wp * it, pl.hp * pl.wp * it
+    s_h, s_w = pl.wp * it, it
+    view = as_strided(
+        buf,
+        shape=(c, geo.kh, geo.kw, n, pl.ho, pl.wv),
+        strides=(s_c, geo.dh * s_h, geo.dw * s_w, s_n, geo.sh * s_h, geo.sw * s_w),
+        writeable=False,
+    )
+    cols = _buffer("cols", c * geo.kh * geo.kw * n * pl.ho * pl.wv, x.dtype)
+    cols = cols.reshape(c * geo.kh * geo.kw, n * pl.ho * pl.wv)
+    np.copyto(cols.reshape(view.shape), view)
+    return cols
+
+
+def _grad_rows(g: np.ndarray, pl: _Plan) -> np.ndarray:
+    """g (N, O, Ho, Wo) as (O, N*Ho*Wv), the virtual columns zero."""
+    n, o = g.shape[:2]
+    buf = _buffer(f"grows{(o, n, pl.ho, pl.wv, pl.wo)}", o * n * pl.ho * pl.wv, g.dtype)
+    rows = buf.reshape(o, n, pl.ho, pl.wv)
+    rows[..., :pl.wo] = g.transpose(1, 0, 2, 3)
+    return buf.reshape(o, n * pl.ho * pl.wv)
+
+
+def _grouped(mat: np.ndarray, groups: int) -> np.ndarray:
+    return mat.reshape(groups, mat.shape[0] // groups, mat.shape[1])
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None) -> np.ndarray:
+    """y (N, O, Ho, Wo) = conv(x (N, C, H, W), w (O, C/groups, kh, kw)) + bias."""
+    n, _, h, wd = x.shape
+    o = w.shape[0]
+    g = geo.groups
+    pl = _plan(geo, h, wd, out_hw)
+    cols = _im2col(x, geo, pl)
+    w2 = w.reshape(o, -1)
+    res = _buffer("convout", o * cols.shape[1], x.dtype).reshape(o, cols.shape[1])
+    if g == 1:
+        np.matmul(w2, cols, out=res)
+    else:
+        np.matmul(_grouped(w2, g), _grouped(cols, g), out=_grouped(res, g))
+    src = res.reshape(o, n, pl.ho, pl.wv)[..., :pl.wo].transpose(1, 0, 2, 3)
+    y = np.empty((n, o, pl.ho, pl.wo), dtype=x.dtype)
+    if bias is not None:
+        np.add(src, bias.reshape(o, 1, 1), out=y)  # bias fused into the layout copy
+    else:
+        np.copyto(y, src)
+    return y
+
+
+def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple) -> np.ndarray:
+    """Adjoint of ``conv_forward`` in x: the transposed convolution of g (N, O, Ho, Wo)."""
+    h, wd = hw
+    n, o = g.shape[:2]
+    c = w.shape[1] * geo.groups
+    pl = _plan(geo, h, wd, g.shape[2:])
+    rows = _grad_rows(g, pl)
+    k = c * geo.kh * geo.kw
+    gcols = _buffer("gcols", k * rows.shape[1], g.dtype).reshape(k, rows.shape[1])
+    w2 = w.reshape(o, -1)
+    if geo.groups == 1:
+        np.matmul(w2.T, rows, out=gcols)
+    else:
+        gw = _grouped(w2, geo.groups).transpose(0, 2, 1)
+        np.matmul(gw, _grouped(rows, geo.groups), out=_grouped(gcols, geo.groups))
+    plane = pl.hp * pl.wp
+    size = c * n * plane
+    # padded input gradient in (C, N, Hp, Wp) layout so every slice-add lines up with gcols
+    gbuf = _buffer("gxpad", size + pl.slack + 1, g.dtype, zero=True)
+    it = g.itemsize
+    strides = (n * plane * it, plane * it, geo.sh * pl.wp * it, geo.sw * it)
+    src = gcols.reshape(c, geo.kh, geo.kw, n, pl.ho, pl.wv)
+    for i in range(geo.kh):
+        for j in range(geo.kw):
+            off = i * geo.dh * pl.wp + j * geo.dw
+            dst = as_strided(gbuf[off:], shape=(c, n, pl.ho, pl.wv), strides=strides)
+            np.add(dst, src[:, i, j], out=dst)
+    gxp = gbuf[:size].reshape(c, n, pl.hp, pl.wp)
+    gx = np.empty((n, c, h, wd), dtype=g.dtype)
+    np.copyto(gx, gxp[:, :, geo.pt:geo.pt + h, geo.pl:geo.pl + wd].transpose(1, 0, 2, 3))
+    return gx
+
+
+def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple) -> np.ndarray:
+    """Adjoint of ``conv_forward`` in w: sum over the batch of g (x) im2col(x)^T."""
+    pl = _plan(geo, x.shape[2], x.shape[3], g.shape[2:])
+    cols = _im2col(x, geo, pl)
+    rows = _grad_rows(g, pl)
+    if geo.groups == 1:
+        gw = rows @ cols.T
+    else:
+        gw = np.matmul(_grouped(rows, geo.groups), _grouped(cols, geo.groups).transpose(0, 2, 1))
+    return gw.reshape(wshape)
+
+
+# ======================================================================== ops
+
+
+class Conv2d(Op):
+    """y = conv2d(x, w) + b; 1-d convolutions are the kh = 1 case."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, *, geo, out_hw=None):
+        ctx.geo = geo
+        ctx.hw = x.shape[2:]
+        return conv_forward(x, w, b, geo, out_hw)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = ConvInputGrad.apply(g, w, geo=ctx.geo, hw=ctx.hw)
+        if need[1]:
+            gw = ConvWeightGrad.apply(x, g, geo=ctx.geo, wshape=w.shape)
+        if len(need) > 2 and need[2]:
+            gb = g.sum((0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvInputGrad(Op):
+    """Transposed convolution: the adjoint of ``Conv2d`` in its input, plus an optional bias.
+
+    ``hw`` is the spatial size of the convolution's input (this op's output).
+    """
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, g, w, b=None, *, geo, hw):
+        ctx.geo = geo
+        out = conv_input_grad(g, w, geo, hw)
+        if b is not None:
+            out += b.reshape(-1, 1, 1)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        d_g = d_w = d_b = None
+        if need[0]:
+            d_g = Conv2d.apply(gg, w, geo=ctx.geo, out_hw=g.shape[2:])
+        if need[1]:
+            d_w = ConvWeightGrad.apply(gg, g, geo=ctx.geo, wshape=w.shape)
+        if len(need) > 2 and need[2]:
+            d_b = gg.sum((0, 2, 3))
+        return d_g, d_w, d_b
+
+
+class ConvWeightGrad(Op):
+    """The adjoint of ``Conv2d`` in its weight (bilinear in x and g)."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, g, *, geo, wshape):
+        ctx.geo = geo
+        return conv_weight_grad(x, g, geo, wshape)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, g = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        d_x = d_g = None
+        if need[0]:
+            d_x = ConvInputGrad.apply(g, ggw, geo=ctx.geo, hw=x.shape[2:])
+        if need[1]:
+            d_g = Conv2d.apply(x, ggw, geo=ctx.geo, out_hw=g.shape[2:])
+        return d_x, d_g
+
+
+# ======================================================================== unfold / fold
+
+
+def _windows(xp: np.ndarray, geo: ConvGeom, ho: int, wo: int) -> np.ndarray:
+    """Read-only view (N, C, kh, kw, Ho, Wo) of every kernel tap of a padded input."""
+    s_n, s_c, s_h, s_w = xp.strides
+    return as_strided(
+        xp,
+        shape=xp.shape[:2] + (geo.kh, geo.kw, ho, wo),
+        strides=(s_n, s_c, geo.dh * s_h, geo.dw * s_w, geo.sh * s_h, geo.sw * s_w),
+        writeable=False,
+    )
+
+
+class Unfold(Op):
+    """im2col as PyTorch's F.unfold lays it out: (N, C*kh*kw, L)."""
+
+    @staticmethod
+    def forward(ctx, x, *, geo):
+        n, c, h, w = x.shape
+        ctx.geo, ctx.hw = geo, (h, w)
+        xp = np.pad(x, ((0, 0), (0, 0), (geo.pt, geo.pb), (geo.pl, geo.pr)))
+        pl = _plan(geo, h, w)
+        win = _windows(np.ascontiguousarray(xp), geo, pl.ho, pl.wo)
+        return win.reshape(n, c * geo.kh * geo.kw, pl.ho * pl.wo)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Fold.apply(g, geo=ctx.geo, hw=ctx.hw)
+
+
+class Fold(Op):
+    """col2im (F.fold): sums every column of (N, C*kh*kw, L) back into its window."""
+
+    @staticmethod
+    def forward(ctx, cols, *, geo, hw):
+        ctx.geo = geo
+        h, w = hw
+        pl = _plan(geo, h, w)
+        n = cols.shape[0]
+        c = cols.shape[1] // (geo.kh * geo.kw)
+        src = cols.reshape(n, c, geo.kh, geo.kw, pl.ho, pl.wo)
+        xp = np.zeros((n, c, pl.hp, pl.wp), cols.dtype)
+        for i in range(geo.kh):
+            for j in range(geo.kw):
+                r0, c0 = i * geo.dh, j * geo.dw
+                xp[:, :, r0:r0 + (pl.ho - 1) * geo.sh + 1:geo.sh,
+                   c0:c0 + (pl.wo - 1) * geo.sw + 1:geo.sw] += src[:, :, i, j]
+        return np.ascontiguousarray(xp[:, :, geo.pt:geo.pt + h, geo.pl:geo.pl + w])
+
+    @staticmethod
+    def backward(ctx, g):
+        return Unfold.apply(g, geo=ctx.geo)
+
+
+# ======================================================================== padding
+
+
+def pad_indices(size: int, before: int, after: int, mode: str) -> np.ndarray:
+    """Source index of every padded position along one axis, for the non-constant modes."""
+    idx = np.arange(-before, size + after)
+    if mode == "reflect":
+        period = 2 * (size - 1)
+        idx = np.abs(idx) % period if period > 0 else np.zeros_like(idx)
+        idx = np.where(idx >= size, period - idx, idx)
+    elif mode == "replicate":
+        idx = np.clip(idx, 0, size - 1)
+    elif mode == "circular":
+        idx = idx % size
+    else:
+        raise ValueError(f"unknown padding mode {mode!r}")
+    return idx
+
+
+class TakeAxis(Op):
+    """x.take(idx, axis): index-based resampling (reflect/replicate/circular padding, nearest)."""
+
+    @staticmethod
+    def forward(ctx, x, *, idx, axis):
+        ctx.idx = idx
+        ctx.axis = axis
+        ctx.size = x.shape[axis]
+        return np.take(x, idx, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return TakeAxisAdjoint.apply(g, idx=ctx.idx, axis=ctx.axis, size=ctx.size)
+
+
+class TakeAxisAdjoint(Op):
+    """Adjoint of ``TakeAxis``: sums g's slices into the positions they were taken from."""
+
+    @staticmethod
+    def forward(ctx, g, *, idx, axis, size):
+        ctx.idx = idx
+        ctx.axis = axis
+        shape = list(g.shape)
+        shape[axis] = size
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(np.moveaxis(out, axis, 0), idx, np.moveaxis(g, axis, 0))
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return TakeAxis.apply(gg, idx=ctx.idx, axis=ctx.axis)
+
+
+def pad_nd(x, pads: tuple, mode: str):
+    """Pad the trailing dims of an ember Tensor; pads = (left, right, top, bottom, ...)."""
+    out = x
+    for k in range(len(pads) // 2):
+        axis = x.ndim - 1 - k
+        before, after = pads[2 * k], pads[2 * k + 1]
+        if before == 0 and after == 0:
+            continue
+        size = out.shape[axis]
+        if mode == "reflect" and (before >= size or after >= size):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({before}, {after}) at dimension {axis} of input "
+                f"{list(x.shape)}"
+            )
+        idx = pad_indices(size, before, after, mode)
+        out = TakeAxis.apply(out, idx=idx, axis=axis)
+    return out
