@@ -1,0 +1,104 @@
+"""Activation modules and functionals: parity with PyTorch and gradcheck."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as enn
+import ember.nn.functional as F
+from helpers import check_op, gradcheck64, torch
+
+from ._parity import module_parity
+
+MODULES = [
+    lambda nn: nn.ReLU(),
+    lambda nn: nn.LeakyReLU(),
+    lambda nn: nn.LeakyReLU(0.2),
+    lambda nn: nn.ELU(),
+    lambda nn: nn.ELU(alpha=0.5),
+    lambda nn: nn.GELU(),
+    lambda nn: nn.GELU(approximate="tanh"),
+    lambda nn: nn.SiLU(),
+    lambda nn: nn.Sigmoid(),
+    lambda nn: nn.Tanh(),
+    lambda nn: nn.Softplus(),
+    lambda nn: nn.Softplus(beta=2.0, threshold=3.0),
+    lambda nn: nn.Softmax(dim=1),
+    lambda nn: nn.Softmax(dim=-1),
+    lambda nn: nn.LogSoftmax(dim=1),
+    lambda nn: nn.LogSoftmax(dim=0),
+    lambda nn: nn.Hardtanh(),
+    lambda nn: nn.Hardtanh(-2.0, 1.5),
+    lambda nn: nn.ReLU6(),
+    lambda nn: nn.Mish(),
+]
+
+
+@pytest.mark.parametrize("make", MODULES)
+def test_activation_module_matches_pytorch(make):
+    module_parity(make, [(4, 5, 3)], low=-8.0, high=8.0)
+    assert repr(make(enn)) == repr(make(torch.nn))
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("relu", {}), ("leaky_relu", {"negative_slope": 0.1}), ("elu", {"alpha": 1.3}),
+    ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("silu", {}), ("mish", {}),
+    ("softplus", {}), ("softplus", {"beta": 0.5, "threshold": 2.0}), ("hardtanh", {}),
+    ("relu6", {}), ("sigmoid", {}), ("tanh", {}), ("softmax", {"dim": 1}),
+    ("log_softmax", {"dim": -1}),
+])
+def test_activation_functional_gradcheck(name, kwargs):
+    fn = getattr(F, name)
+    check_op([(3, 4)], lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs),
+             low=-7.0, high=7.0)
+    second = name not in ("relu", "hardtanh", "relu6", "leaky_relu")
+    gradcheck64(lambda x: fn(x, **kwargs), [(3, 4)], second_order=second)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "silu", "hardtanh", "relu6",
+                                  "mish"])
+def test_inplace_variants_match_out_of_place(name):
+    x = ember.randn(3, 4) * 3
+    expected = getattr(F, name)(x).numpy().copy()
+    y = x.clone()
+    out = getattr(F, name)(y, inplace=True)
+    assert out is y
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-6)
+
+
+def test_inplace_relu_module_keeps_graph():
+    x = ember.randn(3, 4, requires_grad=True)
+    h = x * 2
+    out = enn.ReLU(inplace=True)(h)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2.0 * (x.detach().numpy() > 0))
+
+
+def test_softmax_stable_for_huge_logits():
+    x = ember.tensor([[1000.0, 0.0, -1000.0], [5000.0, 5000.0, 0.0]])
+    p = F.softmax(x, dim=1).numpy()
+    lp = F.log_softmax(x, dim=1).numpy()
+    assert np.isfinite(p).all() and np.isfinite(lp).all()
+    np.testing.assert_allclose(p[1], [0.5, 0.5, 0.0], atol=1e-7)
+    np.testing.assert_allclose(lp[0], [0.0, -1000.0, -2000.0], atol=1e-3)
+
+
+def test_softmax_implicit_dim_warns_and_matches_pytorch():
+    x = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        out = F.softmax(ember.tensor(x))
+    with pytest.warns(UserWarning):
+        expected = torch.nn.functional.softmax(torch.tensor(x))
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_gelu_bad_approximate():
+    with pytest.raises(RuntimeError):
+        F.gelu(ember.ones(2), approximate="fast")
+
+
+def test_hardtanh_bad_bounds():
+    with pytest.raises(ValueError):
+        enn.Hardtanh(2.0, 1.0)

@@ -1,0 +1,127 @@
+"""BatchNorm1d/2d: batch vs running statistics, momentum, modes, parity, gradcheck."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as enn
+import ember.nn.functional as F
+from helpers import assert_close, gradcheck64, torch
+
+from ._parity import module_parity
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.BatchNorm1d(3), (6, 3)),
+    (lambda nn: nn.BatchNorm1d(3), (4, 3, 5)),
+    (lambda nn: nn.BatchNorm2d(3), (4, 3, 2, 5)),
+    (lambda nn: nn.BatchNorm2d(3, affine=False), (2, 3, 4, 4)),
+    (lambda nn: nn.BatchNorm1d(3, momentum=None), (6, 3)),
+    (lambda nn: nn.BatchNorm1d(3, track_running_stats=False), (6, 3)),
+    (lambda nn: nn.BatchNorm1d(3, eps=1e-2, momentum=0.5), (6, 3)),
+])
+@pytest.mark.parametrize("train", [True, False])
+def test_batchnorm_matches_pytorch(make, shape, train):
+    module_parity(make, [shape], train=train)
+
+
+def test_batchnorm_several_steps_match_pytorch_running_stats():
+    t, e = torch.nn.BatchNorm2d(4, momentum=None), enn.BatchNorm2d(4, momentum=None)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = (rng.standard_normal((5, 4, 3, 3)) * 3 + 1).astype(np.float32)
+        assert_close(e(ember.tensor(x)), t(torch.tensor(x)))
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        assert_close(getattr(e, name), getattr(t, name), msg=name)
+
+
+def test_training_uses_batch_stats_and_updates_running_with_unbiased_variance():
+    m = enn.BatchNorm1d(2, momentum=0.1)
+    x = np.array([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]], np.float32)
+    out = m(ember.tensor(x)).detach().numpy()
+    mean, biased = x.mean(0), x.var(0)
+    np.testing.assert_allclose(out, (x - mean) / np.sqrt(biased + 1e-5), rtol=1e-5)
+    np.testing.assert_allclose(m.running_mean.numpy(), 0.1 * mean, rtol=1e-6)
+    np.testing.assert_allclose(m.running_var.numpy(), 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-6)
+    assert int(m.num_batches_tracked) == 1
+
+
+def test_momentum_none_is_cumulative_average():
+    m = enn.BatchNorm1d(1, momentum=None)
+    batches = [np.array([[1.0], [3.0]], np.float32), np.array([[5.0], [9.0]], np.float32)]
+    for b in batches:
+        m(ember.tensor(b))
+    np.testing.assert_allclose(m.running_mean.numpy(), [np.mean([2.0, 7.0])], rtol=1e-6)
+    np.testing.assert_allclose(m.running_var.numpy(), [np.mean([2.0, 8.0])], rtol=1e-6)
+
+
+def test_eval_uses_running_stats_and_updates_nothing():
+    m = enn.BatchNorm1d(2)
+    m.running_mean.copy_(ember.tensor([1.0, -1.0]))
+    m.running_var.copy_(ember.tensor([4.0, 0.25]))
+    m.eval()
+    x = np.array([[3.0, 0.0], [5.0, -2.0]], np.float32)
+    out = m(ember.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(out, (x - [1.0, -1.0]) / np.sqrt(np.array([4.0, 0.25]) + 1e-5),
+                               rtol=1e-5)
+    assert m.running_mean.tolist() == [1.0, -1.0] and int(m.num_batches_tracked) == 0
+
+
+def test_training_with_one_value_per_channel_raises():
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training, "
+                                         "got input size"):
+        enn.BatchNorm1d(3)(ember.randn(1, 3))
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+        enn.BatchNorm2d(3)(ember.randn(1, 3, 1, 1))
+
+
+def test_eval_with_batch_of_one_works():
+    m = enn.BatchNorm1d(3).eval()
+    out = m(ember.randn(1, 3))
+    assert out.shape == (1, 3)
+
+
+def test_no_grad_does_not_stop_running_stat_updates_in_training():
+    m = enn.BatchNorm1d(2)
+    with ember.no_grad():
+        m(ember.randn(4, 2) + 5)
+    assert (m.running_mean.numpy() > 0.2).all() and int(m.num_batches_tracked) == 1
+
+
+def test_running_stats_are_not_part_of_the_graph():
+    m = enn.BatchNorm1d(2)
+    x = ember.randn(4, 2, requires_grad=True)
+    m(x).sum().backward()
+    assert not m.running_mean.requires_grad and m.running_mean.grad_fn is None
+
+
+def test_batchnorm_wrong_rank_raises():
+    with pytest.raises(ValueError, match="expected 4D input"):
+        enn.BatchNorm2d(3)(ember.randn(2, 3, 4))
+    with pytest.raises(ValueError, match="expected 2D or 3D input"):
+        enn.BatchNorm1d(3)(ember.randn(2, 3, 4, 5))
+
+
+def test_batchnorm_state_dict_and_repr_match_pytorch():
+    for kwargs in ({}, {"affine": False}, {"track_running_stats": False}, {"momentum": None}):
+        e, t = enn.BatchNorm2d(4, **kwargs), torch.nn.BatchNorm2d(4, **kwargs)
+        assert list(e.state_dict()) == list(t.state_dict())
+        assert repr(e) == repr(t)
+    assert enn.BatchNorm1d(3).num_batches_tracked.dtype == ember.int64
+
+
+def test_batchnorm_train_gradcheck():
+    def fn(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+
+    gradcheck64(fn, [(4, 3), (3,), (3,)])
+    gradcheck64(fn, [(2, 3, 2, 2), (3,), (3,)], second_order=False)
+
+
+def test_batchnorm_eval_gradcheck():
+    rm, rv = ember.tensor([0.5, -0.1], dtype=ember.float64), ember.tensor([2.0, 0.5],
+                                                                         dtype=ember.float64)
+    gradcheck64(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=False),
+                [(3, 2), (2,), (2,)])

@@ -1,0 +1,71 @@
+"""Linear, Bilinear, Identity: parity with PyTorch, initialisation, gradcheck."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as enn
+import ember.nn.functional as F
+from helpers import gradcheck64
+
+from ._parity import module_parity
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 4)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_pytorch(shape, bias):
+    module_parity(lambda nn: nn.Linear(4, 3, bias=bias), [shape])
+
+
+def test_linear_float64():
+    module_parity(lambda nn: nn.Linear(4, 3), [(5, 4)], dtype=np.float64)
+
+
+def test_bilinear_matches_pytorch():
+    module_parity(lambda nn: nn.Bilinear(3, 4, 2), [(5, 3), (5, 4)])
+    module_parity(lambda nn: nn.Bilinear(3, 4, 2, bias=False), [(2, 5, 3), (2, 5, 4)])
+
+
+def test_identity_returns_input():
+    x = ember.randn(2, 3)
+    assert enn.Identity(54, unused="x")(x) is x
+
+
+def test_linear_default_init_bounds_and_spread():
+    m = enn.Linear(400, 300)
+    bound = 1 / math.sqrt(400)
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    assert w.dtype == np.float32 and np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    # U(-bound, bound) has std bound / sqrt(3)
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
+
+
+def test_linear_init_is_reproducible_with_manual_seed():
+    ember.manual_seed(3)
+    a = enn.Linear(3, 2).weight.detach().numpy().copy()
+    ember.manual_seed(3)
+    b = enn.Linear(3, 2).weight.detach().numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_bilinear_init_bounds():
+    m = enn.Bilinear(20, 5, 4)
+    assert np.abs(m.weight.detach().numpy()).max() <= 1 / math.sqrt(20)
+
+
+def test_linear_shape_error_names_shapes():
+    with pytest.raises(RuntimeError, match=r"\(2x5 and 3x4\)"):
+        enn.Linear(3, 4)(ember.randn(2, 5))
+
+
+def test_linear_gradcheck():
+    gradcheck64(lambda x, w, b: F.linear(x, w, b), [(3, 4), (2, 4), (2,)])
+    gradcheck64(lambda x, w: F.linear(x, w), [(2, 3, 4), (2, 4)])
+
+
+def test_bilinear_gradcheck():
+    gradcheck64(lambda a, b, w, c: F.bilinear(a, b, w, c), [(2, 3), (2, 2), (2, 3, 2), (2,)])
