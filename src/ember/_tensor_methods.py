@@ -124,13 +124,23 @@ def _rfloordiv(self, other):
 
 
 def _mod(self, other):
-    b = other._data if isinstance(other, Tensor) else other
-    return _from_array(np.asarray(np.mod(self._data, b)))
+    from .ops._util import promote
+
+    a, b = promote(self, other)
+    b = b._data if isinstance(b, Tensor) else b
+    out = np.asarray(np.mod(a._data, b))
+    return _from_array(out.astype(a._data.dtype, copy=False) if a._data.dtype.kind == "f" else
+                       out)
+
+
+def _rmod(self, other):
+    return _mod(_scalar_tensor(other, self), self)
 
 
 Tensor.__floordiv__ = _floordiv
 Tensor.__rfloordiv__ = _rfloordiv
 Tensor.__mod__ = _mod
+Tensor.__rmod__ = _rmod
 Tensor.remainder = _mod
 
 

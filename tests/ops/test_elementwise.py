@@ -369,3 +369,38 @@ def test_second_derivative_of_tanh_matches_torch():
     ge.sum().backward()
     gt.sum().backward()
     assert_close(xe.grad, xt.grad)
+
+
+@pytest.mark.parametrize("expr", [
+    "2 ** L.tensor([1, 2])",
+    "2.5 ** L.tensor([1, 2])",
+    "2 ** L.tensor([1.0, 2.0], dtype=L.float64)",
+    "L.tensor([1, 2]) ** 2.0",
+    "L.tensor([1, 2]) // 2.0",
+    "L.tensor([1.5, 2.5]) // 1",
+    "L.tensor([5, 7]) % 3.0",
+    "L.tensor([-5.5, 7.0]) % 3",
+    "3 % L.tensor([2, 4])",
+    "3 // L.tensor([2, 4])",
+    "L.div(3.5, L.tensor([2, 4]), rounding_mode='trunc')",
+    "L.tensor([1., 2.]).div(L.tensor([2, 3]), rounding_mode='trunc')",
+    "L.tensor([-7]) // L.tensor([2.0])",
+    "L.where(L.tensor([True, False]), L.tensor([1, 2]), 0.5)",
+    "L.where(L.tensor([True, False]), 1.0, 0)",
+    "L.where(L.tensor([True, False]), 1, 0)",
+    "L.where(L.tensor([True, False]), 2, L.tensor([1.5, 2.5], dtype=L.float64))",
+    "L.tensor([1, 2], dtype=L.int32) * L.tensor(2.0, dtype=L.float64)",
+    "L.tensor([1.0], dtype=L.float16) + L.tensor(2.0)",
+    "L.tensor(2.5) + L.tensor([1, 2], dtype=L.uint8)",
+    "L.tensor([True, False]) * 2.5",
+])
+def test_scalar_and_mixed_promotion_cases_match_torch(expr):
+    e = eval(expr, {"L": ember})
+    t = eval(expr, {"L": torch})
+    assert e.dtype.name == str(t.dtype).replace("torch.", ""), expr
+    assert_close(e, t)
+
+
+def test_div_with_unknown_rounding_mode_raises():
+    with pytest.raises(RuntimeError, match="rounding_mode"):
+        ember.div(ember.ones(2), 2, rounding_mode="round")

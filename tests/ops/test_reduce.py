@@ -235,3 +235,27 @@ GRADCHECK = {
 def test_gradcheck(name):
     fn, shapes = GRADCHECK[name]
     gradcheck64(fn, shapes, seed=5)
+
+
+@pytest.mark.parametrize("keepdim", KEEP)
+@pytest.mark.parametrize("ord_", ["fro", 1, -1, float("inf"), float("-inf")])
+def test_linalg_matrix_norms_match_torch(ord_, keepdim):
+    check_op([(3, 4)], lambda lib, a: lib.linalg.norm(a, ord=ord_, keepdim=keepdim))
+    check_op([(2, 3, 4)], lambda lib, a: lib.linalg.matrix_norm(a, ord=ord_, keepdim=keepdim))
+    check_op([(2, 3, 4)], lambda lib, a: lib.linalg.norm(a, ord=ord_, dim=(2, 0),
+                                                         keepdim=keepdim))
+
+
+def test_linalg_matrix_norm_gradcheck():
+    gradcheck64(lambda a: ember.linalg.matrix_norm(a, ord=1), [(3, 4)], seed=2)
+    gradcheck64(lambda a: ember.linalg.norm(a, ord=float("inf"), dim=(0, 1)), [(3, 4)], seed=2)
+
+
+def test_linalg_norm_with_ord_of_3d_input_without_dim_raises():
+    with pytest.raises(RuntimeError, match="1D or 2D"):
+        ember.linalg.norm(ember.ones(2, 2, 2), ord=1)
+
+
+def test_var_of_integers_raises():
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.tensor([1, 2]).var()

@@ -451,10 +451,20 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     if rounding_mode is not None:
-        a = input._data if isinstance(input, Tensor) else input
-        b = other._data if isinstance(other, Tensor) else other
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        if not isinstance(input, Tensor):  # scalar // tensor: the tensor decides the dtype
+            other, _ = promote(other, input)
+            input = _from_array(np.asarray(input, dtype=other._data.dtype))
+        a, b = promote(input, other)
+        b = b._data if isinstance(b, Tensor) else b
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
-        return _from_array(np.asarray(fn(a, b)))
+        out = np.asarray(fn(a._data, b))
+        return _from_array(out.astype(a._data.dtype, copy=False) if out.dtype != a._data.dtype
+                           and a._data.dtype.kind == "f" else out)
     if not isinstance(input, Tensor):
         input = as_operand(input)
     if input._data.dtype.kind != "f" and (
@@ -474,8 +484,12 @@ divide = true_divide = div
 
 def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
     if not isinstance(input, Tensor):
-        base = np.asarray(input, dtype=exponent._data.dtype if exponent.is_floating_point()
-                          else np.float32)
+        if not isinstance(input, (int, float, bool)):
+            return pow(as_operand(input), exponent)
+        # scalar ** tensor: the scalar does not decide the dtype unless it is a float and the
+        # exponent is integral (2 ** int_tensor stays int64, 2.5 ** int_tensor is float32)
+        exponent, _ = promote(exponent, input)
+        base = np.asarray(input, dtype=exponent._data.dtype)
         return Pow.apply(base.item() if base.ndim == 0 else base, exponent)
     if isinstance(exponent, Tensor):
         input, exponent = promote(input, exponent)
@@ -584,19 +598,23 @@ def where(condition, input=None, other=None) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    if not isinstance(input, Tensor):
-        input = as_operand(input) if not isinstance(input, (int, float)) else input
-    if isinstance(input, Tensor) and not isinstance(other, Tensor):
-        if not isinstance(other, (int, float)):
-            other = as_operand(other)
+    scalar = (int, float, bool)
+    if not isinstance(input, Tensor) and not isinstance(input, scalar):
+        input = as_operand(input)
+    if not isinstance(other, Tensor) and not isinstance(other, scalar):
+        other = as_operand(other)
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         input, other = promote(input, other)
     elif isinstance(input, Tensor):
+        input, _ = promote(input, other)  # a float scalar makes an integer tensor float32
         other = np.asarray(other, dtype=input._data.dtype)
     elif isinstance(other, Tensor):
+        other, _ = promote(other, input)
         input = np.asarray(input, dtype=other._data.dtype)
-    else:
-        input, other = as_operand(input), as_operand(other)
+    else:  # two Python scalars: float32 if either is a float (as PyTorch's default dtype)
+        dt = np.float32 if float in (type(input), type(other)) else \
+            np.bool_ if type(input) is bool and type(other) is bool else np.int64
+        input, other = np.asarray(input, dtype=dt), np.asarray(other, dtype=dt)
     return Where.apply(cond, input, other)
 
 

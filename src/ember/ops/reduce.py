@@ -263,6 +263,8 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
         dim, unbiased = unbiased, None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _axes(dim, input._data.ndim)
     shape = input._data.shape
     n = input._data.size if axes is None else int(np.prod([shape[a] for a in axes]))
