@@ -1,0 +1,234 @@
+"""Losses (modules and functionals): parity with PyTorch in every reduction, gradcheck,
+stability and error types."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as enn
+import ember.nn.functional as F
+from helpers import assert_close, gradcheck64, torch
+
+REDUCTIONS = ["mean", "sum", "none"]
+RNG = np.random.default_rng(0)
+
+
+def pair(fn_e, fn_t, arrays, grad_idx=(0,), atol=1e-5, rtol=1e-4):
+    """Run fn on ember and torch tensors built from ``arrays``; compare value and grads."""
+    te = [ember.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
+    tt = [torch.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
+    oe, ot = fn_e(*te), fn_t(*tt)
+    assert_close(oe, ot, atol=atol, rtol=rtol, msg="value")
+    assert oe.dtype.name == str(ot.dtype).replace("torch.", "")
+    seed = RNG.standard_normal(tuple(ot.shape)).astype(np.float32)
+    oe.backward(ember.tensor(seed))
+    ot.backward(torch.tensor(seed))
+    for i in grad_idx:
+        assert_close(te[i].grad, tt[i].grad, atol=atol * 10, rtol=rtol * 10, msg=f"grad {i}")
+
+
+def f32(*shape, low=-2.0, high=2.0):
+    return RNG.uniform(low, high, shape).astype(np.float32)
+
+
+def module_pair(name, arrays, grad_idx=(0,), **kwargs):
+    def build(lib):
+        kw = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+        return getattr(lib.nn, name)(**kw)
+
+    pair(build(ember), build(torch), arrays, grad_idx)
+
+
+# ---------------------------------------------------------------------- regression losses
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,kwargs", [
+    ("MSELoss", {}), ("L1Loss", {}), ("SmoothL1Loss", {}), ("SmoothL1Loss", {"beta": 0.5}),
+    ("HuberLoss", {}), ("HuberLoss", {"delta": 0.3}),
+])
+def test_regression_losses_match_pytorch(name, kwargs, reduction):
+    module_pair(name, [f32(4, 5), f32(4, 5)], grad_idx=(0, 1), reduction=reduction, **kwargs)
+
+
+def test_mse_broadcast_warns_like_pytorch():
+    with pytest.warns(UserWarning, match="Using a target size"):
+        F.mse_loss(ember.ones(3, 1), ember.ones(3))
+
+
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_regression_gradcheck(fn):
+    gradcheck64(lambda a, b: getattr(F, fn)(a, b), [(3, 4), (3, 4)],
+                second_order=fn == "mse_loss")
+
+
+# ---------------------------------------------------------------------- cross-entropy family
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("kwargs", [
+    {}, {"weight": np.array([0.2, 1.0, 3.0, 0.5, 1.5], np.float32)}, {"ignore_index": 1},
+    {"label_smoothing": 0.1},
+    {"label_smoothing": 0.2, "ignore_index": 2,
+     "weight": np.array([0.2, 1.0, 3.0, 0.5, 1.5], np.float32)},
+])
+def test_cross_entropy_class_indices_matches_pytorch(kwargs, reduction):
+    target = np.array([0, 1, 4, 2, 1, 3], np.int64)
+    module_pair("CrossEntropyLoss", [f32(6, 5, low=-4, high=4), target], reduction=reduction,
+                **kwargs)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_spatial_input_matches_pytorch(reduction):
+    target = RNG.integers(0, 4, (2, 3, 5)).astype(np.int64)
+    target[0, 0, 0] = -100
+    module_pair("CrossEntropyLoss", [f32(2, 4, 3, 5), target], reduction=reduction,
+                weight=np.array([1.0, 2.0, 0.5, 1.0], np.float32), label_smoothing=0.05)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.15])
+def test_cross_entropy_probability_targets_match_pytorch(reduction, smoothing):
+    probs = np.exp(f32(4, 3))
+    probs /= probs.sum(1, keepdims=True)
+    module_pair("CrossEntropyLoss", [f32(4, 3), probs], grad_idx=(0, 1), reduction=reduction,
+                label_smoothing=smoothing, weight=np.array([1.0, 0.5, 2.0], np.float32))
+    probs4 = np.exp(f32(2, 3, 2, 2))
+    probs4 /= probs4.sum(1, keepdims=True)
+    module_pair("CrossEntropyLoss", [f32(2, 3, 2, 2), probs4], reduction=reduction)
+
+
+def test_cross_entropy_unbatched_input():
+    pair(lambda x, t: F.cross_entropy(x, t), lambda x, t: torch.nn.functional.cross_entropy(x, t),
+         [f32(5), np.array(3, np.int64)])
+
+
+def test_cross_entropy_stable_for_logits_in_the_thousands():
+    x = np.array([[3000.0, -2000.0, 0.0], [-5000.0, 4000.0, 4000.0]], np.float32)
+    t = np.array([1, 2], np.int64)
+    pair(lambda a, b: F.cross_entropy(a, b), lambda a, b: torch.nn.functional.cross_entropy(a, b),
+         [x, t])
+    out = F.cross_entropy(ember.tensor(x), ember.tensor(t))
+    assert np.isfinite(out.item())
+
+
+def test_cross_entropy_batch_size_mismatch_is_value_error():
+    with pytest.raises(ValueError, match=r"Expected input batch_size \(3\) to match target "
+                                         r"batch_size \(4\)"):
+        F.cross_entropy(ember.randn(3, 5), ember.tensor([1, 2, 3, 4]))
+
+
+def test_cross_entropy_target_out_of_range_is_index_error():
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+        F.cross_entropy(ember.randn(3, 5), ember.tensor([1, 2, 7]))
+    with pytest.raises(RuntimeError, match="Expected target size"):
+        F.cross_entropy(ember.randn(3, 5, 2), ember.tensor([1, 2, 3]))
+
+
+def test_cross_entropy_all_ignored_mean_is_nan_like_pytorch():
+    x, t = np.zeros((2, 3), np.float32), np.array([-100, -100])
+    e = F.cross_entropy(ember.tensor(x), ember.tensor(t)).item()
+    p = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(t)).item()
+    assert np.isnan(e) and np.isnan(p)
+
+
+def test_cross_entropy_gradcheck_and_second_order():
+    t = ember.tensor([0, 2, 1])
+    w = ember.tensor([1.0, 2.0, 0.5], dtype=ember.float64)
+    gradcheck64(lambda x: F.cross_entropy(x, t), [(3, 3)])
+    gradcheck64(lambda x: F.cross_entropy(x, t, weight=w, label_smoothing=0.1,
+                                          reduction="none"), [(3, 3)])
+    probs = ember.tensor(np.full((3, 3), 1 / 3))
+    gradcheck64(lambda x: F.cross_entropy(x, probs), [(3, 3)])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_matches_pytorch(reduction):
+    logp = np.log(np.random.default_rng(1).dirichlet(np.ones(4), 5)).astype(np.float32)
+    t = np.array([0, 3, 1, 1, 2], np.int64)
+    module_pair("NLLLoss", [logp, t], reduction=reduction)
+    module_pair("NLLLoss", [logp, t], reduction=reduction, ignore_index=1,
+                weight=np.array([1.0, 2.0, 0.5, 3.0], np.float32))
+    gradcheck64(lambda x: F.nll_loss(x, ember.tensor(t), reduction=reduction), [(5, 4)])
+
+
+def test_cross_entropy_equals_nll_of_log_softmax():
+    x, t = ember.randn(4, 6), ember.tensor([0, 5, 2, 2])
+    assert_close(F.cross_entropy(x, t), F.nll_loss(F.log_softmax(x, 1), t))
+
+
+# ---------------------------------------------------------------------- binary losses
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_matches_pytorch(reduction):
+    x, t = f32(4, 3, low=0.05, high=0.95), f32(4, 3, low=0, high=1)
+    module_pair("BCELoss", [x, t], reduction=reduction)
+    module_pair("BCELoss", [x, t], reduction=reduction, weight=f32(4, 3, low=0, high=2))
+
+
+def test_bce_clamps_log_at_minus_100():
+    x, t = np.array([0.0, 1.0, 0.5], np.float32), np.array([1.0, 0.0, 1.0], np.float32)
+    e = F.binary_cross_entropy(ember.tensor(x), ember.tensor(t), reduction="none")
+    p = torch.nn.functional.binary_cross_entropy(torch.tensor(x), torch.tensor(t),
+                                                 reduction="none")
+    assert_close(e, p)
+
+
+def test_bce_errors():
+    with pytest.raises(ValueError, match="Using a target size"):
+        F.binary_cross_entropy(ember.rand(3), ember.rand(4))
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(ember.rand(3) + 1, ember.rand(3))
+    with pytest.raises(ValueError, match="must be the same as input size"):
+        F.binary_cross_entropy_with_logits(ember.rand(3), ember.rand(4))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_matches_pytorch(reduction):
+    x, t = f32(4, 3, low=-30, high=30), f32(4, 3, low=0, high=1)
+    module_pair("BCEWithLogitsLoss", [x, t], grad_idx=(0, 1), reduction=reduction)
+    module_pair("BCEWithLogitsLoss", [x, t], reduction=reduction,
+                pos_weight=np.array([0.5, 2.0, 3.0], np.float32),
+                weight=f32(4, 3, low=0, high=2))
+
+
+def test_bce_with_logits_stable_for_huge_logits():
+    x = ember.tensor([1e4, -1e4, 0.0], requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, ember.tensor([0.0, 1.0, 1.0]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(x.grad.numpy()).all()
+
+
+def test_binary_losses_gradcheck():
+    t = ember.tensor(np.array([0.2, 0.9, 0.0, 1.0]))
+    gradcheck64(lambda x: F.binary_cross_entropy(x, t), [(4,)], low=0.1, high=0.9)
+    pw = ember.tensor(np.array([2.0, 1.0, 0.5, 3.0]))
+    gradcheck64(lambda x: F.binary_cross_entropy_with_logits(x, t, pos_weight=pw), [(4,)])
+
+
+# ---------------------------------------------------------------------- KL divergence
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none", "mean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_matches_pytorch(reduction, log_target):
+    logq = np.log(np.random.default_rng(2).dirichlet(np.ones(4), 3)).astype(np.float32)
+    p = np.random.default_rng(3).dirichlet(np.ones(4), 3).astype(np.float32)
+    p[0, 1] = 0.0
+    target = np.log(p + 1e-12).astype(np.float32) if log_target else p
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module_pair("KLDivLoss", [logq, target], reduction=reduction, log_target=log_target)
+
+
+def test_kl_div_gradcheck():
+    p = ember.tensor(np.array([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]]))
+    gradcheck64(lambda x: F.kl_div(x, p, reduction="batchmean"), [(2, 3)])
+
+
+def test_loss_reprs_match_pytorch():
+    for name in ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
+                 "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]:
+        assert repr(getattr(enn, name)()) == repr(getattr(torch.nn, name)())
+
+
+def test_bad_reduction_raises():
+    with pytest.raises(ValueError, match="is not a valid value for reduction"):
+        F.mse_loss(ember.ones(2), ember.ones(2), reduction="avg")
