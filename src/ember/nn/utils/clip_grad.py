@@ -47,9 +47,10 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, forea
     """Scale every gradient by ``min(1, max_norm / (total_norm + 1e-6))`` in place."""
     grads = _grads(parameters)
     coef = min(float(max_norm) / (float(total_norm) + 1e-6), 1.0)
-    for g in grads:
-        g._data *= g._data.dtype.type(coef)
-        g._bump_version()
+    with np.errstate(invalid="ignore"):  # an inf norm scales grads to nan, as PyTorch
+        for g in grads:
+            g._data *= g._data.dtype.type(coef)
+            g._bump_version()
 
 
 def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
