@@ -58,6 +58,15 @@ class Linear(Op):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = gw = gb = None
+        if not _creating_graph() and x.ndim == 2:  # the hot path: three BLAS/NumPy calls
+            ga = g._data
+            if need[0]:
+                gx = const(ga @ w._data)
+            if need[1]:
+                gw = const(ga.T @ x._data)
+            if need[2]:
+                gb = const(ga.sum(0))
+            return gx, gw, gb
         if need[0]:
             gx = g.matmul(w)
         if need[1] or need[2]:
@@ -233,7 +242,9 @@ class Normalize(Op):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         axes = ctx.axes
-        if _creating_graph() and need[0]:
+        if not _creating_graph():
+            return Normalize._backward_arrays(ctx, g._data, None if w is None else w._data)
+        if need[0]:
             mean = x.mean(axes, keepdim=True)
             xc = x - mean
             invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
@@ -251,6 +262,40 @@ class Normalize(Op):
         if need[2]:
             gb = _reduce_to(g, ctx._shapes[2])
         return gx, gw, gb
+
+    @staticmethod
+    def _backward_arrays(ctx, g, w):
+        """First-order backward in plain NumPy (the training hot path)."""
+        need = ctx.needs_input_grad
+        axes = ctx.axes
+        xhat = ctx.xhat
+        gx = gw = gb = None
+        gxhat_xhat = None
+        if need[1] or need[0]:
+            gxhat_xhat = g * xhat
+        if need[0]:
+            gxhat = g if w is None else g * w
+            if w is None:
+                proj = gxhat_xhat.mean(axis=axes, keepdims=True)
+            else:
+                proj = (gxhat_xhat * w).mean(axis=axes, keepdims=True)
+            dx = gxhat - gxhat.mean(axis=axes, keepdims=True)
+            dx -= xhat * proj
+            dx *= ctx.invstd
+            gx = const(dx)
+        if need[1]:
+            gw = const(_np_reduce_to(gxhat_xhat, ctx._shapes[1]))
+        if need[2]:
+            gb = const(_np_reduce_to(g, ctx._shapes[2]))
+        return gx, gw, gb
+
+
+def _np_reduce_to(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``a`` down to ``shape`` (leading dims and the dims where shape has size 1)."""
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and a.shape[i + lead] != 1)
+    return a.sum(axis=axes).reshape(shape) if axes else a
 
 
 def _reduce_to(t: Tensor, shape: tuple) -> Tensor:
