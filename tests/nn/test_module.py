@@ -357,3 +357,28 @@ def test_parameter_is_tensor_subclass_requiring_grad():
     assert repr(p) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
     assert type(p * 2) is ember.Tensor
     assert enn.Parameter().shape == (0,)
+
+
+def test_forward_hooks_with_kwargs_and_prepend():
+    class Scale(enn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+
+    m = Scale()
+    order = []
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}),
+                                with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, kwargs, out: order.append(("kw", kwargs)) or out,
+                            with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, out: order.append("first") or None, prepend=True)
+    assert m(ember.ones(2)).tolist() == [3.0, 3.0]
+    assert order == ["first", ("kw", {"factor": 3.0})]
+
+
+def test_module_without_super_init_raises_on_registration():
+    class Bad(enn.Module):
+        def __init__(self):
+            self.fc = enn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="before Module.__init__"):
+        Bad()

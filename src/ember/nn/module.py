@@ -112,26 +112,41 @@ class Module:
     def __call__(self, *args, **kwargs):
         if not self._forward_pre_hooks and not self._forward_hooks:
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {result}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
         return output
 
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False
-                                  ) -> RemovableHandle:
-        """Call ``hook(module, args)`` before forward; a non-None return replaces args."""
-        return _add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before forward; a non-None return replaces args.
 
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False
-                              ) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after forward; a non-None return replaces it."""
-        return _add_hook(self._forward_hooks, hook, prepend)
+        With ``with_kwargs`` the hook is ``hook(module, args, kwargs)`` and may return a new
+        ``(args, kwargs)`` pair.
+        """
+        return _add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after forward; a non-None return replaces the
+        output. With ``with_kwargs`` the hook is ``hook(module, args, kwargs, output)``."""
+        return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
 
     # ------------------------------------------------------------------ registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:

@@ -231,7 +231,9 @@ class Normalize(Op):
             ctx.invstd = invstd.astype(x.dtype, copy=False)
             ctx.xhat = xhat
         if w is None:
-            return xhat if b is None else xhat + b
+            if b is None:  # the output must not alias what backward reads
+                return xhat.copy() if ctx.requires_grad else xhat
+            return xhat + b
         out = xhat * w
         if b is not None:
             out += b
