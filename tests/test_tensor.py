@@ -338,3 +338,90 @@ def test_cuda_is_unavailable():
     with pytest.raises(RuntimeError, match="CPU"):
         ember.ones(1).to("cuda")
     assert ember.ones(1).to("cpu").device == "cpu"
+
+
+# ---------------------------------------------------------------------- writes through views
+VIEW_WRITES = {
+    "slice_mul_": lambda y, v: y[0:2].mul_(2),
+    "row_add_": lambda y, v: y[1].add_(v[0]),
+    "nested_setitem": lambda y, v: y[0].__setitem__(1, v[1, 1] * 3),
+    "view_add_": lambda y, v: y.view(-1).add_(v.reshape(-1)),
+    "transpose_copy_": lambda y, v: y.t().copy_(v.t() * 2),
+    "chained_views": lambda y, v: y[1:][:, 1:].mul_(v[1:, 1:]),
+    "unsqueeze_zero_": lambda y, v: y.unsqueeze(0)[0, 0].zero_(),
+    "int_index_fill_": lambda y, v: y[0, 1].fill_(5.0),
+    "iadd_on_slice": lambda y, v: y[:, 0].__iadd__(v[:, 0]),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_WRITES))
+def test_in_place_write_through_view_updates_base_history_like_torch(name):
+    def fn(lib, a, v):
+        y = a * 1
+        VIEW_WRITES[name](y, v)
+        return y * a
+
+    check_op([(3, 3), (3, 3)], fn)
+
+
+def test_in_place_on_view_of_leaf_requiring_grad_raises():
+    x = ember.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x[0:2].mul_(2)
+    with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+        x.view(3, 1)[0] = 5.0
+    with ember.no_grad():
+        x[0:2].mul_(2)
+    assert x.tolist() == [2.0, 2.0, 1.0]
+
+
+def test_copy_into_view_of_buffer_makes_buffer_require_grad():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    buf = ember.zeros(2, 2)
+    buf[0].copy_(x)
+    assert buf.requires_grad and buf.grad_fn.name() == "CopySlices"
+    (buf * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_scalar_index_is_a_view():
+    x = ember.zeros(2, 2)
+    x[0, 1].add_(3)
+    assert x.tolist() == [[0.0, 3.0], [0.0, 0.0]]
+
+
+def test_expand_is_a_read_only_view():
+    x = ember.zeros(3, 1)
+    y = x.expand(3, 4)
+    x.fill_(1)
+    assert y.tolist() == [[1.0] * 4] * 3
+    with pytest.raises(RuntimeError, match="single memory location"):
+        y.add_(1)
+
+
+def test_cast_to_integer_carries_no_gradient():
+    x = ember.tensor([1.5, 2.5], requires_grad=True)
+    y = x.int()
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_std_gradient_of_constant_rows_is_zero_like_torch():
+    a = np.array([[0.0, 0.0], [1.0, 2.0]], np.float32)
+    check_op(None, lambda lib, x: x.std(1), arrays=[a])
+
+
+def test_setitem_shape_mismatch_raises_runtime_error():
+    with pytest.raises(RuntimeError, match=r"\[2\].*\[3\]"):
+        ember.zeros(2, 3)[0] = ember.tensor([5.0, 6.0])
+
+
+def test_negative_slice_step_raises_value_error():
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        ember.arange(4)[::-1]
+
+
+def test_too_many_indices_raises_index_error():
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 2"):
+        ember.zeros(2, 2)[0, 0, 0]
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        ember.zeros(3)[ember.tensor([3])]

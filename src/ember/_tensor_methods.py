@@ -216,6 +216,12 @@ def _fast_inplace(ufunc, out_of_place):
             self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
         ):
             b = other._data if isinstance(other, Tensor) else other
+            if not self._data.flags.writeable:
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation."
+                )
             if self._data.dtype.kind != "f" and np.asarray(b).dtype.kind == "f":
                 raise RuntimeError(
                     f"result type Float can't be cast to the desired output type "

@@ -652,6 +652,10 @@ def inplace(self: Tensor, compute, others=()) -> Tensor:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
+    if recording and "_view_src" in self.__dict__:  # a view: its base's history changes too
+        from .ops.indexing import inplace_view
+
+        return inplace_view(self, compute)
     if self._data.flags.writeable is False:
         raise RuntimeError(
             "unsupported operation: the tensor is a broadcast (expanded) view; more than one "

@@ -109,6 +109,12 @@ class Cast(Op):
     def name(self) -> str:
         return "ToCopyBackward0"  # PyTorch's name for the node of .to(dtype)
 
+    @classmethod
+    def apply(cls, a, dtype):
+        if np.dtype(dtype).kind != "f":
+            return _CastOut.apply(a, dtype=dtype)  # integer/bool results carry no gradient
+        return super().apply(a, dtype=dtype)
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.src = a.dtype
@@ -117,6 +123,14 @@ class Cast(Op):
     @staticmethod
     def backward(ctx, g):
         return g.to(ctx.src) if ctx.src.kind == "f" else None
+
+
+class _CastOut(Op):
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
 
 
 class Clone(Op):

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
+from ._util import const
 from .reduce import ScatterAlongDim, TakeAlongDim
 from .shape import _view
 
@@ -38,6 +39,8 @@ def normalize_index(idx):
             advanced = True
         elif isinstance(it, bool):
             advanced = True
+        elif isinstance(it, slice) and it.step is not None and it.step <= 0:
+            raise ValueError("step must be greater than zero")
         out.append(it)
     return tuple(out), advanced
 
@@ -115,8 +118,90 @@ class IndexPut(Op):
 def getitem(t: Tensor, idx) -> Tensor:
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
-    out = GetItem.apply(t, idx=idx, advanced=advanced)
-    return out if advanced else _view(t, out)
+    if not advanced and not any(it is Ellipsis for it in idx):
+        idx = idx + (Ellipsis,)  # so all-int indices give a 0-d view, not a NumPy scalar copy
+    try:
+        out = GetItem.apply(t, idx=idx, advanced=advanced)
+    except IndexError as e:
+        raise _index_error(e, t) from None
+    if advanced:
+        return out
+    return _view(t, out, lambda base: GetItem.apply(base, idx=idx, advanced=False))
+
+
+def _index_error(e: IndexError, t: Tensor) -> IndexError:
+    """NumPy's indexing errors in PyTorch's words."""
+    msg = str(e)
+    if msg.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+    if msg.startswith("index "):
+        msg = msg.replace(" axis ", " dimension ")
+    return IndexError(msg)
+
+
+class WriteView(Op):
+    """``base`` with the region a view ``fn`` selects replaced by ``value`` (out of place).
+
+    The history of an in-place write through a view: the base's gradient is zero on the
+    overwritten region, the value's gradient is that region of the output's gradient.
+    """
+
+    def name(self) -> str:
+        return "CopySlices"  # PyTorch's node name for a write through a view
+
+    @staticmethod
+    def forward(ctx, base, value, fn):
+        ctx.fn = fn
+        out = base.copy()
+        fn(_from_array(out))._data[...] = value
+        if ctx.requires_grad:
+            keep = np.ones(base.shape, dtype=base.dtype)
+            fn(_from_array(keep))._data[...] = 0
+            ctx.keep = keep
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * const(ctx.keep) if need[0] else None), (ctx.fn(g) if need[1] else None)
+
+
+def inplace_view(view: Tensor, compute) -> Tensor:
+    """In-place write through a view while autograd records: rewrite the base's history.
+
+    The new values of the view are computed from a clone (so saved tensors keep the old
+    ones), written into the base with ``WriteView`` (recursively, if the base is itself a
+    view), and the view becomes a fresh view of the updated base.
+    """
+    from ..tensor import inplace
+
+    base, fn = view._view_src
+    root = base
+    while "_view_src" in root.__dict__:
+        root = root._view_src[0]
+    if root._grad_fn is None and root._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if view._data.flags.writeable is False:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    new = compute(view.clone())
+    if new._data.shape != view._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(view._data.shape)} doesn't match the broadcast shape "
+            f"{list(new._data.shape)}"
+        )
+    if new._data.dtype != view._data.dtype:
+        new = new.to(view.dtype)
+    inplace(base, lambda b: WriteView.apply(b, new, fn=fn), (new,))
+    fresh = fn(base)
+    view._grad_fn = fresh._grad_fn
+    view._output_nr = 0
+    view._requires_grad = fresh._requires_grad
+    return view
 
 
 def setitem(t: Tensor, idx, value) -> None:
@@ -128,7 +213,18 @@ def setitem(t: Tensor, idx, value) -> None:
         value = np.asarray(value, dtype=t._data.dtype)
     elif value._data.dtype != t._data.dtype:
         value = value.to(t._data.dtype)
-    inplace(t, lambda src: IndexPut.apply(src, value, idx=idx, advanced=advanced), (value,))
+    try:
+        inplace(t, lambda src: IndexPut.apply(src, value, idx=idx, advanced=advanced), (value,))
+    except ValueError:
+        target = np.empty(t._data.shape, dtype=bool)[idx].shape
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(np.shape(_data_of(value)))} cannot be "
+            f"broadcast to indexing result of shape {list(target)}"
+        ) from None
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else x
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:

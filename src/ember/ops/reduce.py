@@ -275,8 +275,25 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
         return Sum.apply(centered * centered, axis=axes, keepdim=keepdim) / denom
 
 
+class _StdSqrt(Op):
+    """sqrt of a variance; its gradient is taken as 0 where the deviation is 0 (as PyTorch)."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sqrt(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        zero = out._data == 0
+        safe = out + const(zero.astype(out._data.dtype))
+        return g * const(~zero) / (safe * 2)
+
+
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return _StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -13,9 +13,16 @@ from ..tensor import Tensor, _wrap_dim
 from .reduce import BroadcastTo, SumTo
 
 
-def _view(base: Tensor, out: Tensor) -> Tensor:
+def _view(base: Tensor, out: Tensor, fn=None) -> Tensor:
+    """Mark ``out`` as a view of ``base`` when NumPy made it one.
+
+    ``fn`` recreates the view from a tensor shaped like ``base``; an in-place write through
+    the view uses it to rewrite the base's history (``indexing.inplace_view``).
+    """
     if out._data.base is not None:
         base._share_version(out)
+        if fn is not None:
+            out._view_src = (base, fn)
     return out
 
 
@@ -42,6 +49,19 @@ class Permute(Op):
     @staticmethod
     def backward(ctx, g):
         return g.permute(tuple(np.argsort(ctx.axes)))
+
+
+class Expand(Op):
+    """A read-only broadcast view (as PyTorch's expand: writes to the base show through)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return SumTo.apply(g, shape=ctx.in_shape)
 
 
 class Flip(Op):
@@ -130,9 +150,15 @@ def _infer_shape(numel: int, shape: tuple, src_shape: tuple) -> tuple:
 
 def reshape(input, *shape) -> Tensor:
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
-    if shape == input._data.shape:
-        return _view(input, Reshape.apply(input, shape=shape))
-    return _view(input, Reshape.apply(input, shape=shape))
+    return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
+
+
+def _reshaper(shape):
+    return lambda t: Reshape.apply(t, shape=shape)
+
+
+def _permuter(axes):
+    return lambda t: Permute.apply(t, axes=axes)
 
 
 def view(input, *shape) -> Tensor:
@@ -147,7 +173,7 @@ def view(input, *shape) -> Tensor:
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
-    return _view(input, Reshape.apply(input, shape=shape))
+    return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
 
 
 def view_as(input, other) -> Tensor:
@@ -192,7 +218,7 @@ def squeeze(input, dim=None) -> Tensor:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         axes = {_wrap_dim(d, len(shape)) for d in dims}
         new = tuple(s for i, s in enumerate(shape) if not (i in axes and s == 1))
-    return reshape(input, new) if new != shape else _view(input, Reshape.apply(input, shape=new))
+    return reshape(input, new)
 
 
 def unsqueeze(input, dim: int) -> Tensor:
@@ -213,7 +239,7 @@ def permute(input, *dims) -> Tensor:
     axes = tuple(_wrap_dim(d, n) for d in dims)
     if len(set(axes)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _view(input, Permute.apply(input, axes=axes))
+    return _view(input, Permute.apply(input, axes=axes), _permuter(axes))
 
 
 def transpose(input, dim0: int, dim1: int) -> Tensor:
@@ -223,7 +249,8 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:
     axes = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     axes[a], axes[b] = axes[b], axes[a]
-    return _view(input, Permute.apply(input, axes=tuple(axes)))
+    axes = tuple(axes)
+    return _view(input, Permute.apply(input, axes=axes), _permuter(axes))
 
 
 swapaxes = swapdims = transpose
@@ -266,7 +293,7 @@ def expand(input, *sizes) -> Tensor:
     target = tuple(target)
     if target == shape:
         return input
-    return _view(input, BroadcastTo.apply(input, shape=target))
+    return _view(input, Expand.apply(input, shape=target))
 
 
 def expand_as(input, other) -> Tensor:
