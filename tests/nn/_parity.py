@@ -39,7 +39,7 @@ def module_parity(make, shapes=(), *, arrays=None, train=True, atol=1e-5, rtol=1
             ot.detach().numpy().dtype)
         ot.backward(torch.tensor(seed))
         oe.backward(ember.tensor(seed))
-        for i, (a, b) in enumerate(zip(xe, xt)):
+        for i, (a, b) in enumerate(zip(xe, xt, strict=True)):
             if b.grad is not None:
                 assert_close(a.grad, b.grad, atol=atol * 10, rtol=rtol * 10, msg=f"input {i}")
         tparams = dict(tm.named_parameters())

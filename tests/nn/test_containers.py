@@ -141,5 +141,5 @@ def test_small_training_loop_matches_pytorch():
         with ember.no_grad():
             for p in e.parameters():
                 p -= 0.1 * p.grad
-    for (n, pe), pt in zip(e.state_dict().items(), t.state_dict().values()):
+    for (n, pe), pt in zip(e.state_dict().items(), t.state_dict().values(), strict=True):
         assert_close(pe, pt, atol=1e-4, rtol=1e-3, msg=n)

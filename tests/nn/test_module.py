@@ -13,8 +13,6 @@ import ember
 import ember.nn as enn
 from helpers import assert_close, torch
 
-from ._parity import copy_torch_weights
-
 
 def mlp(nn):
     return nn.Sequential(
@@ -208,7 +206,7 @@ def test_eval_does_not_change_gradients():
     before = [p.grad.numpy().copy() for p in m.parameters()]
     m.eval()
     after = [p.grad.numpy() for p in m.parameters()]
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

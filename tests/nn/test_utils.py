@@ -37,7 +37,7 @@ def test_clip_grad_norm_matches_pytorch(norm_type, max_norm):
     ne = clip_grad_norm_(e.parameters(), max_norm, norm_type)
     assert isinstance(ne, ember.Tensor) and ne.dtype == ember.float32
     assert_close(ne, nt, rtol=1e-5)
-    for pe, pt in zip(e.parameters(), t.parameters()):
+    for pe, pt in zip(e.parameters(), t.parameters(), strict=True):
         assert_close(pe.grad, pt.grad, rtol=1e-5)
 
 
@@ -61,7 +61,7 @@ def test_clip_grad_value_matches_pytorch():
     t, e = grads_pair(scale=3.0)
     torch.nn.utils.clip_grad_value_(t.parameters(), 0.7)
     clip_grad_value_(e.parameters(), 0.7)
-    for pe, pt in zip(e.parameters(), t.parameters()):
+    for pe, pt in zip(e.parameters(), t.parameters(), strict=True):
         assert_close(pe.grad, pt.grad)
         assert np.abs(pe.grad.numpy()).max() <= 0.7
 

@@ -1,6 +1,6 @@
 """``ember.nn``: modules, parameters, layers, losses, ``functional``, ``init`` and ``utils``."""
 
 from . import functional, init, utils  # noqa: F401
-from .module import Module
-from .modules import *  # noqa: F401,F403 - the layer classes are the public surface
-from .parameter import Buffer, Parameter
+from .module import Module  # noqa: F401
+from .modules import *  # noqa: F403 - the layer classes are the public surface
+from .parameter import Buffer, Parameter  # noqa: F401

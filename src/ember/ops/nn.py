@@ -445,7 +445,8 @@ class ConstantPad(Op):
 
     @staticmethod
     def forward(ctx, x, pads, value):
-        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pads, x.shape))
+        crop = tuple(slice(max(-b, 0), n - max(-a, 0))
+                     for (b, a), n in zip(pads, x.shape, strict=True))
         grow = [(max(b, 0), max(a, 0)) for b, a in pads]
         ctx.pads = pads
         return np.pad(x[crop], grow, mode="constant", constant_values=value)

@@ -1,4 +1,5 @@
 """Every layer class, by family (one file per family)."""
+# ruff: noqa: F401 - this module only re-exports
 
 from .activation import (
     ELU,
@@ -33,3 +34,4 @@ from .loss import (
 )
 from .normalization import GroupNorm, LayerNorm
 from .sparse import Embedding
+
