@@ -43,7 +43,7 @@ def _assert_same(make, steps=STEPS, kind="SGD", metrics=None):
     lt, mt, st = _sequence(torch, make, steps, kind, metrics)
     np.testing.assert_allclose(le, lt, rtol=1e-12, atol=0)
     np.testing.assert_allclose(me, mt, rtol=1e-12, atol=0)
-    assert se.last_epoch == st.last_epoch
+    assert getattr(se, "last_epoch", None) == getattr(st, "last_epoch", None)
     return se, st
 
 
@@ -67,6 +67,14 @@ CASES = {
     "SequentialLR": lambda s, o: s.SequentialLR(
         o, [s.LinearLR(o, start_factor=0.1, total_iters=5), s.CosineAnnealingLR(o, T_max=30)],
         milestones=[5]),
+    "MultiplicativeLR": lambda s, o: s.MultiplicativeLR(o, lambda e: 0.9 + 0.01 * (e % 5)),
+    "ConstantLR": lambda s, o: s.ConstantLR(o, factor=0.25, total_iters=7),
+    "PolynomialLR": lambda s, o: s.PolynomialLR(o, total_iters=40, power=2.0),
+    "CosineAnnealingWarmRestarts": lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=7),
+    "CosineAnnealingWarmRestarts-mult": lambda s, o: s.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.001),
+    "ChainedScheduler": lambda s, o: s.ChainedScheduler(
+        [s.ConstantLR(o, factor=0.5, total_iters=4), s.ExponentialLR(o, gamma=0.95)]),
     "SequentialLR-three": lambda s, o: s.SequentialLR(
         o, [s.ExponentialLR(o, gamma=0.9), s.StepLR(o, step_size=4, gamma=0.5),
             s.LinearLR(o, start_factor=0.5, total_iters=8)], milestones=[10, 30]),
@@ -86,6 +94,7 @@ def test_one_cycle_raises_after_total_steps():
     opt = _optimizer(ember)
     sched = ember.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=3)
     for _ in range(3):
+        opt.step()
         sched.step()
     with pytest.raises(ValueError, match="Tried to step 4 times"):
         sched.step()
@@ -222,3 +231,38 @@ def test_cosine_reaches_eta_min_at_t_max():
         sched.step()
     assert sched.get_last_lr() == pytest.approx([0.001, 0.001])
     assert math.isclose(opt.param_groups[0]["lr"], 0.001)
+
+
+def test_warm_restarts_fractional_epochs_match_torch():
+    def seq(lib):
+        opt = _optimizer(lib)
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2)
+        out = []
+        for epoch in range(20):
+            for i in range(3):
+                opt.step()
+                sched.step(epoch + i / 3)
+                out.append(sched.get_last_lr())
+        return np.array(out)
+
+    np.testing.assert_allclose(seq(ember), seq(torch), rtol=1e-12)
+
+
+def test_scheduler_step_before_optimizer_step_warns_like_torch():
+    for lib in (ember, torch):
+        opt = _optimizer(lib)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=2)
+        with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+            sched.step()
+
+
+def test_no_warning_in_the_right_order():
+    import warnings
+
+    opt = _optimizer(ember)
+    sched = ember.optim.lr_scheduler.StepLR(opt, step_size=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            opt.step()
+            sched.step()

@@ -285,3 +285,23 @@ def test_load_state_dict_with_wrong_group_sizes_raises():
                            {"params": [ember.ones(1, requires_grad=True)]}], lr=0.1)
     with pytest.raises(ValueError, match="different number of parameter groups"):
         opt.load_state_dict(two.state_dict())
+
+
+def test_zero_grad_in_place_handles_read_only_gradients():
+    p = ember.ones(2, 3, requires_grad=True)
+    opt = ember.optim.SGD([p], lr=0.1)
+    g = ember.tensor(np.broadcast_to(np.float32(2.0), (2, 3)))  # a read-only broadcast view
+    p.grad = g
+    opt.zero_grad(set_to_none=False)
+    assert p.grad is g and not np.any(g.numpy())
+
+
+def test_step_follows_parameter_replaced_with_new_shape():
+    p = ember.ones(3, requires_grad=True)
+    opt = ember.optim.SGD([p], lr=0.5)
+    p.grad = ember.ones(3)
+    opt.step()
+    p.data = ember.ones(2, 2)
+    p.grad = ember.ones(2, 2)
+    opt.step()
+    assert p.tolist() == [[0.5, 0.5], [0.5, 0.5]]

@@ -185,7 +185,10 @@ class Optimizer:
                         g.detach_()
                     else:
                         g._requires_grad = False
-                    g._data.fill(0)
+                    if g._data.flags.writeable:
+                        g._data.fill(0)
+                    else:  # e.g. a broadcast view produced by backward
+                        g._data = np.zeros_like(g._data)
                     g._bump_version()
 
     # ------------------------------------------------------------------ the update
@@ -226,7 +229,8 @@ class Optimizer:
                 if fresh:
                     state = self._init_state(p, group)
                 scratch = scratch_of.get(p)
-                if scratch is None or scratch[0].dtype != p._data.dtype:
+                if (scratch is None or scratch[0].shape != p._data.shape
+                        or scratch[0].dtype != p._data.dtype):
                     scratch = [np.empty_like(p._data) for _ in range(self._n_scratch)]
                     scratch_of[p] = scratch
                 update(g._data, p._data, state, group, scratch)
