@@ -266,3 +266,14 @@ def test_no_warning_in_the_right_order():
         for _ in range(3):
             opt.step()
             sched.step()
+
+
+def test_multistep_closed_form_works_after_checkpoint_round_trip(tmp_path):
+    opt = _optimizer(ember)
+    sched = ember.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+    ember.save(sched.state_dict(), tmp_path / "s")
+    sched2 = ember.optim.lr_scheduler.MultiStepLR(_optimizer(ember), milestones=[1])
+    sched2.load_state_dict(ember.load(tmp_path / "s"))
+    with pytest.warns(UserWarning):
+        sched2.step(5)
+    assert sched2.get_last_lr() == pytest.approx([0.025, 0.005])

@@ -243,3 +243,20 @@ def test_training_loop_with_loader_and_optimizer():
             ((xb @ w - yb) ** 2).mean().backward()
             opt.step()
     np.testing.assert_allclose(w.detach().numpy(), w_true.numpy(), atol=1e-3)
+
+
+def test_sampler_subclass_with_custom_iter_is_respected():
+    from ember.utils.data import RandomSampler
+
+    class Reversed(SequentialSampler):
+        def __iter__(self):
+            return iter(range(len(self.data_source) - 1, -1, -1))
+
+    class EveryOther(BatchSampler):
+        def __iter__(self):
+            return ([i] for i in range(0, N, 2))
+
+    ds = TensorDataset(*_tensors(ember))
+    first = next(iter(DataLoader(ds, batch_size=3, sampler=Reversed(ds))))
+    assert first[1].tolist() == [ember.arange(N)[i].item() % 4 for i in (22, 21, 20)]
+    assert len(list(DataLoader(ds, batch_sampler=EveryOther(RandomSampler(ds), 3, False)))) == 12

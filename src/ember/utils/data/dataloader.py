@@ -16,7 +16,7 @@ from ..._random import Generator
 from ...tensor import _from_array
 from ._collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, Subset, TensorDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _ArraySampler
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
 
@@ -210,8 +210,7 @@ class DataLoader:
             return None
         arrays, index_map = found
         batch_sampler = self.batch_sampler
-        if isinstance(batch_sampler, BatchSampler) and isinstance(batch_sampler.sampler,
-                                                                  _ArraySampler):
+        if isinstance(batch_sampler, BatchSampler) and batch_sampler._sliceable():
             index_batches: Iterable = batch_sampler._batch_arrays()
         else:
             index_batches = (np.asarray(b, dtype=np.int64) for b in batch_sampler)  # type: ignore

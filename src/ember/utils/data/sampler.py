@@ -177,6 +177,12 @@ class WeightedRandomSampler(_ArraySampler):
         return self.num_samples
 
 
+def _iterates_epoch_array(sampler) -> bool:
+    """True when iterating ``sampler`` just walks ``_epoch_indices()`` (no overridden __iter__)."""
+    return isinstance(sampler, _ArraySampler) and type(sampler).__iter__ in (
+        _ArraySampler.__iter__, SubsetRandomSampler.__iter__)
+
+
 class BatchSampler(Sampler):
     """Group the indices of ``sampler`` into lists of ``batch_size``.
 
@@ -207,8 +213,13 @@ class BatchSampler(Sampler):
         for start in range(0, stop, bs):
             yield idx[start:start + bs]
 
+    def _sliceable(self) -> bool:
+        """True when batches can be sliced out of the sampler's epoch array."""
+        return (_iterates_epoch_array(self.sampler)
+                and type(self).__iter__ is BatchSampler.__iter__)
+
     def __iter__(self) -> Iterator[list[int]]:
-        if isinstance(self.sampler, _ArraySampler):
+        if _iterates_epoch_array(self.sampler):
             for batch in self._batch_arrays():
                 yield batch.tolist()
             return
