@@ -60,7 +60,7 @@ def train(lib, make_opt, steps: int = 30, weights=None):
     return np.array(losses), [p.detach().numpy().copy() for p in params]
 
 
-def assert_same_training(make_opt, steps: int = 30, rtol: float = 1e-4, atol: float = 1e-5):
+def assert_same_training(make_opt, steps: int = 30, rtol: float = 1e-5, atol: float = 1e-6):
     import torch
 
     import ember

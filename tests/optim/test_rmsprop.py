@@ -23,8 +23,7 @@ CASES = [
 
 @pytest.mark.parametrize("kwargs", CASES, ids=lambda k: ",".join(f"{a}={b}" for a, b in k.items()))
 def test_rmsprop_trajectory_matches_torch(kwargs):
-    assert_same_training(lambda lib, ps: lib.optim.RMSprop(ps, **kwargs), steps=40,
-                         rtol=2e-4, atol=2e-5)
+    assert_same_training(lambda lib, ps: lib.optim.RMSprop(ps, **kwargs), steps=40)
 
 
 def test_rmsprop_invalid_alpha_raises_like_torch():
