@@ -81,15 +81,26 @@ def test_dropout_inplace():
     assert out is x and (x.numpy() == 0).any()
 
 
-@pytest.mark.parametrize("cls,shape", [("Dropout1d", (8, 16, 20)), ("Dropout2d", (8, 16, 5, 4)),
-                                       ("Dropout2d", (16, 5, 4))])
-def test_channel_dropout_zeroes_whole_channels(cls, shape):
+@pytest.mark.parametrize("cls,shape,spatial", [
+    ("Dropout1d", (8, 16, 20), 1), ("Dropout1d", (16, 20), 1), ("Dropout2d", (8, 16, 5, 4), 2),
+])
+def test_channel_dropout_zeroes_whole_channels(cls, shape, spatial):
     out = getattr(enn, cls)(0.5)(ember.ones(*shape)).numpy()
-    spatial = (-1,) if cls == "Dropout1d" else (-2, -1)
-    per_channel = out.reshape(out.shape[: out.ndim - len(spatial)] + (-1,))
+    per_channel = out.reshape(out.shape[: out.ndim - spatial] + (-1,))
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2.0).all(-1))
     assert 0.3 < (per_channel[..., 0] == 0).mean() < 0.7
     assert getattr(enn, cls)(0.5).eval()(ember.ones(*shape)).numpy().all()
+
+
+def test_dropout2d_on_3d_input_is_channelwise_1d_with_warning_like_pytorch():
+    with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+        out = F.dropout2d(ember.ones(8, 16, 10), 0.5).numpy()
+    assert np.all((out == 0).all(-1) | (out == 2.0).all(-1))
+
+
+def test_dropout1d_rejects_4d_input():
+    with pytest.raises(RuntimeError, match="dropout1d: Expected 2D or 3D input"):
+        F.dropout1d(ember.ones(2, 3, 4, 5))
 
 
 def test_dropout_repr_matches_pytorch():

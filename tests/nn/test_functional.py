@@ -88,3 +88,46 @@ def test_float32_end_to_end():
                 F.softmax(x, 1), F.gelu(x), F.batch_norm(x, None, None, training=True),
                 F.cross_entropy(x, ember.tensor([0, 1, 2, 1]))):
         assert out.dtype == ember.float32
+
+
+BAD_CALLS = {
+    "ce_batch_mismatch": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.tensor([1, 2, 3, 4])),
+    "ce_target_out_of_range": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.tensor([1, 2, 7])),
+    "ce_multi_target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.zeros(3, 4, dtype=lib.long)),
+    "ce_spatial_target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5, 2), lib.tensor([1, 2, 3])),
+    "nll_negative_target": lambda lib: lib.nn.functional.nll_loss(
+        lib.zeros(3, 5), lib.tensor([1, 2, -5])),
+    "bce_size": lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(3) / 2,
+                                                                   lib.ones(4) / 2),
+    "bce_range": lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(3) * 2,
+                                                                    lib.ones(3)),
+    "bce_logits_size": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.ones(3), lib.ones(4)),
+    "mse_no_broadcast": lambda lib: lib.nn.functional.mse_loss(lib.ones(3), lib.ones(4)),
+    "bn_one_value": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(1, 3)),
+    "bn_rank": lambda lib: lib.nn.BatchNorm2d(3)(lib.ones(2, 3, 4)),
+    "bn_channels": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 4)),
+    "dropout_p": lambda lib: lib.nn.functional.dropout(lib.ones(2), 1.5),
+    "linear_shape": lambda lib: lib.nn.Linear(3, 4)(lib.ones(2, 5)),
+    "embedding_range": lambda lib: lib.nn.functional.embedding(lib.tensor([5]), lib.ones(3, 2)),
+    "layer_norm_shape": lambda lib: lib.nn.functional.layer_norm(lib.ones(3, 4), (5,)),
+    "one_hot_range": lambda lib: lib.nn.functional.one_hot(lib.tensor([3]), 2),
+    "bad_reduction": lambda lib: lib.nn.functional.l1_loss(lib.ones(2), lib.ones(2),
+                                                          reduction="avg"),
+    "init_1d_fan": lambda lib: lib.nn.init.xavier_uniform_(lib.ones(3)),
+    "getattr_typo": lambda lib: lib.nn.Linear(2, 2).wieght,
+    "assign_tensor_to_param": lambda lib: setattr(lib.nn.Linear(2, 2), "weight", lib.ones(2, 2)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    with pytest.raises(Exception) as expected:
+        BAD_CALLS[name](torch)
+    with pytest.raises(expected.type):
+        BAD_CALLS[name](ember)
