@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, torch
 
 import ember
+from helpers import assert_close, torch
 
 
 def _same(e, t):

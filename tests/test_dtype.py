@@ -6,9 +6,9 @@ import pickle
 
 import numpy as np
 import pytest
-from helpers import torch
 
 import ember
+from helpers import torch
 
 NAMES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 

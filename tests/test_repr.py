@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import torch
 
 import ember
+from helpers import torch
 
 CASES = {
     "padded_signs": np.array([[-0.3338, 1.3863]], np.float32),

@@ -5,7 +5,14 @@
 
 from __future__ import annotations
 
-from . import _tensor_methods  # noqa: F401 - binds ops onto Tensor
+from . import (  # noqa: E402,I001  # noqa: E402,I001
+    _tensor_methods,  # noqa: F401 - binds ops onto Tensor
+    autograd,
+    linalg,
+    nn,  # noqa: E402,I001
+    optim,
+    utils,
+)
 from ._creation import (
     arange,
     as_tensor,
@@ -34,6 +41,8 @@ from ._creation import (
 )
 from ._dtype import (
     bool_ as bool,  # noqa: A004
+)
+from ._dtype import (
     double,
     dtype,
     float,  # noqa: A004
@@ -50,12 +59,6 @@ from ._dtype import (
     short,
     uint8,
 )
-from ._loop_checks import (
-    TrainingLoopError,
-    TrainingLoopWarning,
-    get_loop_checks,
-    set_loop_checks,
-)
 from ._grad_mode import (
     enable_grad,
     inference_mode,
@@ -64,39 +67,71 @@ from ._grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed
-from ._random import set_rng_state
+from ._loop_checks import (
+    TrainingLoopError,
+    TrainingLoopWarning,
+    get_loop_checks,
+    set_loop_checks,
+)
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .ops.elementwise import (
     abs,  # noqa: A004
     absolute,
+    acos,
     add,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    asin,
+    atan,
+    atan2,
     ceil,
     clamp,
+    clamp_max,
+    clamp_min,
     clip,
     cos,
+    cosh,
     div,
     divide,
     exp,
+    exp2,
     expm1,
     floor,
+    floor_divide,
+    fmod,
     frac,
     lerp,
     log,
     log1p,
+    log2,
+    log10,
     maximum,
     minimum,
     mul,
     multiply,
+    nan_to_num,
     neg,
     negative,
     pow,  # noqa: A004
     reciprocal,
     relu,
+    remainder,
     round,  # noqa: A004
     rsqrt,
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
     sub,
@@ -111,6 +146,7 @@ from .ops.indexing import (
     gather,
     index_select,
     masked_fill,
+    masked_select,
     nonzero,
     scatter,
     scatter_add,
@@ -124,6 +160,8 @@ from .ops.reduce import (
     any,  # noqa: A004
     argmax,
     argmin,
+    argsort,
+    count_nonzero,
     cumsum,
     logsumexp,
     max,  # noqa: A004
@@ -131,33 +169,43 @@ from .ops.reduce import (
     min,  # noqa: A004
     norm,
     prod,
+    sort,
     std,
     std_mean,
     sum,  # noqa: A004
+    topk,
     var,
     var_mean,
 )
 from .ops.shape import (
+    broadcast_tensors,
     broadcast_to,
     cat,
     chunk,
     concat,
     concatenate,
+    diag,
+    diagonal,
+    diff,
     flatten,
     flip,
     fliplr,
     flipud,
     hstack,
+    meshgrid,
     movedim,
     narrow,
     permute,
+    repeat_interleave,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
     swapaxes,
     swapdims,
     t,
+    trace,
     transpose,
     tril,
     triu,
@@ -166,12 +214,8 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
-from .tensor import Size, Tensor, device, is_tensor
-
-from . import autograd, linalg  # noqa: E402,I001
-from . import nn  # noqa: E402,I001
-from . import optim, utils  # noqa: E402,I001
 from .serialization import load, save  # noqa: E402,I001
+from .tensor import Size, Tensor, device, is_tensor
 
 __version__ = "0.1.0"
 
@@ -238,6 +282,34 @@ def isfinite(input):
 
 def logical_not(input):
     return input.logical_not()
+
+
+def logical_and(input, other):
+    return input.logical_and(other)
+
+
+def logical_or(input, other):
+    return input.logical_or(other)
+
+
+def logical_xor(input, other):
+    return input.logical_xor(other)
+
+
+def bitwise_and(input, other):
+    return input.bitwise_and(other)
+
+
+def bitwise_or(input, other):
+    return input.bitwise_or(other)
+
+
+def bitwise_xor(input, other):
+    return input.bitwise_xor(other)
+
+
+def bitwise_not(input):
+    return input.bitwise_not()
 
 
 def get_default_dtype():

@@ -49,6 +49,16 @@ _METHODS = {
     "gather": indexing.gather, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "index_select": indexing.index_select, "masked_fill": indexing.masked_fill,
     "nonzero": indexing.nonzero, "take_along_dim": indexing.take_along_dim,
+    "masked_select": indexing.masked_select,
+    # beyond the core set
+    "asin": ew.asin, "acos": ew.acos, "atan": ew.atan, "arcsin": ew.asin, "arccos": ew.acos,
+    "arctan": ew.atan, "atan2": ew.atan2, "arctan2": ew.atan2, "sinh": ew.sinh,
+    "cosh": ew.cosh, "log2": ew.log2, "log10": ew.log10, "exp2": ew.exp2,
+    "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
+    "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
+    "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
+    "roll": shape.roll, "repeat_interleave": shape.repeat_interleave, "diff": shape.diff,
+    "diagonal": shape.diagonal, "diag": shape.diag, "trace": shape.trace,
 }
 
 for _name, _fn in _METHODS.items():
@@ -192,6 +202,7 @@ Tensor.__invert__ = Tensor.bitwise_not = _invert
 Tensor.logical_not = lambda self: _from_array(np.logical_not(self._data))
 Tensor.logical_and = lambda self, o: _from_array(np.logical_and(self._data, _arr(o)))
 Tensor.logical_or = lambda self, o: _from_array(np.logical_or(self._data, _arr(o)))
+Tensor.logical_xor = lambda self, o: _from_array(np.logical_xor(self._data, _arr(o)))
 Tensor.isnan = lambda self: _from_array(np.isnan(self._data))
 Tensor.isinf = lambda self: _from_array(np.isinf(self._data))
 Tensor.isfinite = lambda self: _from_array(np.isfinite(self._data))

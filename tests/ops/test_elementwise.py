@@ -404,3 +404,44 @@ def test_scalar_and_mixed_promotion_cases_match_torch(expr):
 def test_div_with_unknown_rounding_mode_raises():
     with pytest.raises(RuntimeError, match="rounding_mode"):
         ember.div(ember.ones(2), 2, rounding_mode="round")
+
+
+# ---------------------------------------------------------------------- beyond the core set
+MORE_UNARY = {
+    "asin": lambda lib, a: lib.asin(a * 0.4),
+    "acos": lambda lib, a: lib.acos(a * 0.4),
+    "atan": lambda lib, a: lib.atan(a),
+    "sinh": lambda lib, a: lib.sinh(a),
+    "cosh": lambda lib, a: a.cosh(),
+    "log2": lambda lib, a: lib.log2(a.abs() + 0.1),
+    "log10": lambda lib, a: (a.abs() + 0.1).log10(),
+    "exp2": lambda lib, a: lib.exp2(a),
+    "clamp_min": lambda lib, a: lib.clamp_min(a, 0.2),
+    "clamp_max": lambda lib, a: a.clamp_max(0.2),
+    "fmod": lambda lib, a: lib.fmod(a * 3, 1.5),
+    "remainder": lambda lib, a: lib.remainder(a * 3, 1.5),
+    "atan2": lambda lib, a: lib.atan2(a, a.flip(0) + 0.1),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_UNARY))
+def test_more_math_matches_torch(name):
+    check_op([(4, 3)], MORE_UNARY[name])
+    gradcheck64(lambda a: MORE_UNARY[name](ember, a), [(2, 3)], seed=3)
+
+
+def test_nan_to_num_and_floor_divide_match_torch():
+    a = np.array([np.nan, np.inf, -np.inf, 1.5], np.float32)
+    assert_close(ember.nan_to_num(ember.tensor(a)), torch.nan_to_num(torch.tensor(a)))
+    assert_close(ember.tensor(a).nan_to_num(0.0, 9.0, -9.0),
+                 torch.tensor(a).nan_to_num(0.0, 9.0, -9.0))
+    assert ember.floor_divide(ember.tensor([7, -7]), 2).tolist() == [3, -4]
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor", "bitwise_and",
+                                  "bitwise_or", "bitwise_xor"])
+def test_logical_and_bitwise_functions_match_torch(name):
+    a, b = np.array([True, True, False]), np.array([True, False, False])
+    e = getattr(ember, name)(ember.tensor(a), ember.tensor(b))
+    assert e.tolist() == getattr(torch, name)(torch.tensor(a), torch.tensor(b)).tolist()
+    assert ember.bitwise_not(ember.tensor(a)).tolist() == [False, False, True]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck64, torch
 
 import ember
+from helpers import assert_close, check_op, gradcheck64, torch
 
 READS = {
     "int": lambda lib, a: a[1],
@@ -215,3 +215,9 @@ def test_scatter_with_src_larger_than_index():
              grad=False)
     gradcheck64(lambda a, s: a.scatter(1, ember.tensor(idx), s) ** 2, [(2, 3), (2, 4)])
     gradcheck64(lambda a, s: a.scatter_add(0, ember.tensor(idx), s) ** 2, [(3, 3), (2, 4)])
+
+
+def test_masked_select_matches_torch():
+    mask = np.array([True, False, True])
+    check_op([(2, 3)], lambda lib, a: lib.masked_select(a, lib.tensor(mask)))
+    check_op([(2, 3)], lambda lib, a: a.masked_select(a > 0))

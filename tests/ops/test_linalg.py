@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck64, torch
 
 import ember
+from helpers import assert_close, check_op, gradcheck64, torch
 
 MATMUL_SHAPES = [
     [(3,), (3,)],

@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import assert_close, torch
 
 import ember
+from helpers import assert_close, torch
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
@@ -185,7 +185,7 @@ def test_stack_then_unbind_round_trip(shape, k, data):
     xs = [ember.tensor(_array(shape, i)) for i in range(k)]
     s = ember.stack(xs, dim)
     assert s.shape == tuple(torch.stack([torch.zeros(shape)] * k, dim).shape)
-    for x, y in zip(xs, s.unbind(dim)):
+    for x, y in zip(xs, s.unbind(dim), strict=False):
         assert x.tolist() == y.tolist()
 
 

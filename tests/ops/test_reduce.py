@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck64, torch
 
 import ember
+from helpers import assert_close, check_op, gradcheck64, torch
 
 DIMS = [None, 0, -1, (0, 2), (-1, 1), 1]
 KEEP = [False, True]
@@ -259,3 +259,44 @@ def test_linalg_norm_with_ord_of_3d_input_without_dim_raises():
 def test_var_of_integers_raises():
     with pytest.raises(RuntimeError, match="floating point"):
         ember.tensor([1, 2]).var()
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("dim", [0, -1])
+def test_sort_argsort_match_torch(dim, descending):
+    check_op([(4, 5)], lambda lib, a: lib.sort(a, dim, descending=descending).values)
+    a = np.array([[3, 1, 2, 1], [0, 5, 5, 2]], np.float32)
+    e = ember.sort(ember.tensor(a), dim, descending=descending)
+    t = torch.sort(torch.tensor(a), dim=dim, descending=descending, stable=True)
+    assert e.indices.tolist() == t.indices.tolist()
+    assert ember.tensor(a).argsort(dim, descending).tolist() == \
+        torch.tensor(a).argsort(dim=dim, descending=descending, stable=True).tolist()
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_topk_matches_torch(dim, largest):
+    check_op([(4, 5)], lambda lib, a: lib.topk(a, 2, dim, largest=largest).values)
+    a = np.random.default_rng(7).standard_normal((4, 5)).astype(np.float32)
+    e = ember.tensor(a).topk(3, dim=dim, largest=largest)
+    t = torch.tensor(a).topk(3, dim=dim, largest=largest)
+    assert e.indices.tolist() == t.indices.tolist()
+    values, indices = e
+    assert values.shape == tuple(t.values.shape)
+
+
+def test_topk_with_k_too_large_raises():
+    with pytest.raises(RuntimeError, match="out of range"):
+        ember.ones(3).topk(4)
+
+
+def test_sort_gradcheck():
+    gradcheck64(lambda a: a.sort(1, descending=True).values, [(2, 4)])
+    gradcheck64(lambda a: a.topk(2, 0).values, [(4, 3)])
+
+
+def test_count_nonzero_matches_torch():
+    a = np.array([[0, 1, 2], [0, 0, 3]])
+    assert ember.count_nonzero(ember.tensor(a)).tolist() == \
+        torch.count_nonzero(torch.tensor(a)).tolist()
+    assert ember.tensor(a).count_nonzero(dim=0).tolist() == [0, 1, 2]

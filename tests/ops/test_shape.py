@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, check_op, gradcheck64, torch
 
 import ember
+from helpers import assert_close, check_op, gradcheck64, torch
 
 SHAPE_OPS = {
     "reshape": ([(2, 3, 4)], lambda lib, a: a.reshape(4, -1)),
@@ -201,3 +201,36 @@ def test_size_of_results_is_ember_size():
 def test_expand_result_matches_torch_values():
     a = np.arange(3, dtype=np.float32).reshape(3, 1)
     assert_close(ember.tensor(a).expand(3, 4), torch.tensor(a).expand(3, 4))
+
+
+MORE = {
+    "roll": ([(3, 4)], lambda lib, a: lib.roll(a, 1, 0)),
+    "roll_multi": ([(3, 4)], lambda lib, a: a.roll((1, -2), (0, 1))),
+    "roll_flat": ([(3, 4)], lambda lib, a: lib.roll(a, 5)),
+    "repeat_interleave": ([(2, 3)], lambda lib, a: a.repeat_interleave(2, dim=1)),
+    "repeat_interleave_flat": ([(2, 3)], lambda lib, a: lib.repeat_interleave(a, 3)),
+    "repeat_interleave_tensor": ([(3,)], lambda lib, a: a.repeat_interleave(
+        lib.tensor([1, 0, 2]), dim=0)),
+    "diff": ([(3, 5)], lambda lib, a: lib.diff(a)),
+    "diff_n": ([(4, 5)], lambda lib, a: a.diff(n=2, dim=0)),
+    "diagonal": ([(3, 4)], lambda lib, a: lib.diagonal(a)),
+    "diagonal_offset": ([(3, 4)], lambda lib, a: a.diagonal(1)),
+    "diagonal_neg": ([(4, 3)], lambda lib, a: a.diagonal(-1)),
+    "diagonal_3d": ([(2, 3, 3)], lambda lib, a: a.diagonal(0, 1, 2)),
+    "diag_matrix": ([(3, 3)], lambda lib, a: lib.diag(a)),
+    "diag_vector": ([(3,)], lambda lib, a: lib.diag(a)),
+    "diag_vector_offset": ([(3,)], lambda lib, a: lib.diag(a, -1)),
+    "trace": ([(3, 4)], lambda lib, a: lib.trace(a)),
+    "meshgrid_ij": ([(3,), (4,)], lambda lib, a, b: lib.stack(
+        lib.meshgrid(a, b, indexing="ij")) * 1),
+    "meshgrid_xy": ([(3,), (4,)], lambda lib, a, b: lib.stack(
+        lib.meshgrid(a, b, indexing="xy")) * 1),
+    "broadcast_tensors": ([(3, 1), (4,)], lambda lib, a, b: lib.stack(
+        lib.broadcast_tensors(a, b)) * 1),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_shape_ops_match_torch(name):
+    shapes, fn = MORE[name]
+    check_op(shapes, fn)

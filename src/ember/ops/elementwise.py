@@ -673,3 +673,140 @@ def _floating(t):
     if t._data.dtype.kind != "f":
         return t.to(np.float32)
     return t
+
+
+# ======================================================================== more math
+# Beyond the core set: common in small scripts, each a one-line derivative.
+
+
+class Asin(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arcsin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * (1 - a * a).rsqrt()
+
+
+class Acos(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arccos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * (1 - a * a).rsqrt()
+
+
+class Atan(Op):
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.arctan(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * a + 1)
+
+
+class Atan2(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, y, x):
+        return np.arctan2(y, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        r2 = x * x + y * y
+        return (g * x / r2 if need[0] else None), (-g * y / r2 if need[1] else None)
+
+
+def asin(input) -> Tensor:
+    return Asin.apply(_floating(input))
+
+
+def acos(input) -> Tensor:
+    return Acos.apply(_floating(input))
+
+
+def atan(input) -> Tensor:
+    return Atan.apply(_floating(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+
+
+def atan2(input, other) -> Tensor:
+    input, other = _floating(input), _floating(other)
+    return _binary(Atan2, input, other)
+
+
+arctan2 = atan2
+
+
+def sinh(input) -> Tensor:
+    x = _floating(input)
+    return (exp(x) - exp(-x)) * 0.5
+
+
+def cosh(input) -> Tensor:
+    x = _floating(input)
+    return (exp(x) + exp(-x)) * 0.5
+
+
+def log2(input) -> Tensor:
+    return log(input) * (1 / np.log(2))
+
+
+def log10(input) -> Tensor:
+    return log(input) * (1 / np.log(10))
+
+
+def exp2(input) -> Tensor:
+    return pow(2.0, _floating(input))
+
+
+def clamp_min(input, min) -> Tensor:  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max) -> Tensor:  # noqa: A002
+    return clamp(input, max=max)
+
+
+def fmod(input, other) -> Tensor:
+    """Remainder with the sign of the dividend (C's fmod); differentiable in ``input``."""
+    return input - div(input, other, rounding_mode="trunc") * other
+
+
+def remainder(input, other) -> Tensor:
+    """Remainder with the sign of the divisor (Python's %); differentiable in ``input``."""
+    return input - div(input, other, rounding_mode="floor") * other
+
+
+def floor_divide(input, other) -> Tensor:
+    return div(input, other, rounding_mode="floor")
+
+
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    info = np.finfo(input._data.dtype) if input._data.dtype.kind == "f" else None
+    if info is None:
+        return input.clone()
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    a = input._data
+    out = where(_from_array(np.isnan(a)), nan, input)
+    out = where(_from_array(np.isposinf(a)), hi, out)
+    return where(_from_array(np.isneginf(a)), lo, out)

@@ -343,4 +343,15 @@ def take_along_dim(input, indices, dim: int) -> Tensor:
         input._data.shape[:axis] + (1,) + input._data.shape[axis + 1:])[axis + 1:]), axis)
 
 
+def masked_select(input, mask) -> Tensor:
+    """The entries where ``mask`` (broadcast against input) is True, as a 1-D tensor."""
+    from .shape import broadcast_tensors
+
+    m = mask if isinstance(mask, Tensor) else _from_array(np.asarray(mask))
+    if m._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
+    x, m = broadcast_tensors(input, m)
+    return getitem(x, m)
+
+
 __all__ = ["ScatterAlongDim"]

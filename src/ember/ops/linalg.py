@@ -55,9 +55,8 @@ def matmul(input, other) -> Tensor:
     if ka != kb:
         if a.ndim == 1 and b.ndim == 1:
             raise RuntimeError(
-                "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-                "number of elements, but got {} and {} elements respectively".format(
-                    a.shape[0], b.shape[0], a.shape[0], b.shape[0])
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
             )
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({_fmt(a.shape)} and {_fmt(b.shape)})"
@@ -177,7 +176,7 @@ def _einsum_grad(g, operands, subs, out, i):
     present = "".join(c for c in unique if c in available)
     eq = ",".join([out] + [subs[j] for j in others]) + "->" + present
     grad = einsum(eq, g, *[operands[j] for j in others])
-    size = dict(zip(target, operands[i].shape))
+    size = dict(zip(target, operands[i].shape, strict=False))
     if present != unique:  # letters summed within operand i alone: constant gradient along them
         grad = grad.reshape(tuple(size[c] if c in present else 1 for c in unique))
         grad = grad.expand(tuple(size[c] for c in unique))
@@ -217,12 +216,12 @@ def _parse_einsum(equation: str, shapes: list) -> tuple:
     used = set(c for c in eq if c.isalpha())
     free = iter(c for c in _LETTERS if c not in used)
     n_ell = 0
-    for sub, shape in zip(inputs, shapes):
+    for sub, shape in zip(inputs, shapes, strict=False):
         if "..." in sub:
             n_ell = max(n_ell, len(shape) - (len(sub) - 3))
     ell = "".join(next(free) for _ in range(n_ell))
     subs = []
-    for i, (sub, shape) in enumerate(zip(inputs, shapes)):
+    for i, (sub, shape) in enumerate(zip(inputs, shapes, strict=False)):
         if "..." in sub:
             k = len(shape) - (len(sub) - 3)
             if k < 0:
@@ -281,8 +280,8 @@ def einsum(equation: str, *operands) -> Tensor:
         )
     subs, out = _parse_einsum(equation, [t._data.shape for t in operands])
     size: dict = {}
-    for sub, t in zip(subs, operands):
-        for c, n in zip(sub, t._data.shape):
+    for sub, t in zip(subs, operands, strict=False):
+        for c, n in zip(sub, t._data.shape, strict=False):
             if size.get(c, 1) == 1:
                 size[c] = n
             elif n not in (1, size[c]):
@@ -292,7 +291,7 @@ def einsum(equation: str, *operands) -> Tensor:
                     + ", ".join(str(tuple(o._data.shape)) for o in operands) + ")"
                 )
     expanded = []
-    for sub, t in zip(subs, operands):
+    for sub, t in zip(subs, operands, strict=False):
         target = tuple(size[c] for c in sub)
         expanded.append(t if target == t._data.shape else t.expand(target))
     return _einsum_op(len(expanded)).apply(*expanded, subs=tuple(subs), out=out)

@@ -449,3 +449,54 @@ def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
 def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
     return _from_array(np.asarray(np.any(input._data, axis=_axes(dim, input._data.ndim),
                                          keepdims=keepdim)))
+
+
+# ======================================================================== sorting
+
+
+class sort_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.sort
+    __slots__ = ()
+
+
+class topk_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.topk
+    __slots__ = ()
+
+
+def _along(input, idx: np.ndarray, axis: int) -> Tensor:
+    """Values at ``idx`` along ``axis``, differentiable (gradients scatter back)."""
+    if input._data.ndim == 0:
+        return input.clone()
+    return TakeAlongDim.apply(input, idx, axis)
+
+
+def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+    """Sorted values and their indices along ``dim`` (ties keep their order: stable)."""
+    a = input._data
+    axis = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return sort_return(input.clone(), _from_array(np.zeros((), np.int64)))
+    # stable descending order: sort the negated keys (NaNs last ascending, first descending)
+    idx = np.argsort(-a if descending and a.dtype != np.bool_ else
+                     (~a if descending else a), axis=axis, kind="stable")
+    return sort_return(_along(input, idx, axis), _from_array(idx.astype(np.int64)))
+
+
+def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
+    a = input._data
+    axis = _wrap_dim(dim, a.ndim)
+    n = a.shape[axis] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"selected index k out of range (k={k}, dimension size {n})")
+    order = sort(input.detach(), dim, descending=largest).indices._data
+    idx = np.take(order, np.arange(k), axis=axis) if a.ndim else order
+    return topk_return(_along(input, idx, axis), _from_array(idx))
+
+
+def count_nonzero(input, dim=None) -> Tensor:
+    axes = _axes(dim, input._data.ndim)
+    return _from_array(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _wrap_dim
-from .reduce import BroadcastTo, SumTo
+from .reduce import SumTo
 
 
 def _view(base: Tensor, out: Tensor, fn=None) -> Tensor:
@@ -86,7 +86,7 @@ class Concat(Op):
     def backward(ctx, g):
         grads = []
         start = 0
-        for size, need in zip(ctx.sizes, ctx.needs_input_grad):
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad, strict=False):
             grads.append(g.narrow(ctx.axis, start, size) if need else None)
             start += size
         return tuple(grads)
@@ -105,7 +105,7 @@ class Tile(Op):
         lead = len(ctx.reps) - len(ctx.in_shape)
         shape = (1,) * lead + tuple(ctx.in_shape)
         split = []
-        for r, s in zip(ctx.reps, shape):
+        for r, s in zip(ctx.reps, shape, strict=False):
             split += [r, s]
         summed = g.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.in_shape)
@@ -459,6 +459,111 @@ def movedim(input, source, destination) -> Tensor:
     src = [_wrap_dim(s, n) for s in src]
     dst = [_wrap_dim(s, n) for s in dst]
     order = [i for i in range(n) if i not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=False)):
         order.insert(d, s)
     return permute(input, order)
+
+
+# ======================================================================== composites
+
+
+def roll(input, shifts, dims=None) -> Tensor:
+    """Rotate entries along ``dims`` by ``shifts`` (over the flattened tensor when dims is None)."""
+    if dims is None:
+        return roll(input.flatten(), shifts, 0).reshape(input._data.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(dims)}")
+    out = input
+    for s, d in zip(shifts, dims, strict=False):
+        d = _wrap_dim(d, input._data.ndim)
+        n = input._data.shape[d]
+        s = s % n if n else 0
+        if s:
+            out = cat([narrow(out, d, n - s, s), narrow(out, d, 0, n - s)], d)
+    return out
+
+
+def repeat_interleave(input, repeats, dim=None) -> Tensor:
+    """Repeat each entry ``repeats`` times along ``dim`` (of the flattened tensor when None)."""
+    if dim is None:
+        input, dim = input.flatten(), 0
+    d = _wrap_dim(dim, input._data.ndim)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(input._data.shape[d]), reps)
+    return input[(slice(None),) * d + (idx,)]
+
+
+def diff(input, n: int = 1, dim: int = -1) -> Tensor:
+    d = _wrap_dim(dim, input._data.ndim)
+    out = input
+    for _ in range(n):
+        size = out._data.shape[d]
+        out = narrow(out, d, 1, size - 1) - narrow(out, d, 0, size - 1)
+    return out
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    n = len(tensors)
+    shape = [t._data.size for t in tensors]
+    if indexing == "xy" and n >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(tensors):
+        axis = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            axis = 1 - i
+        view_shape = [1] * n
+        view_shape[axis] = t._data.size
+        out.append(expand(reshape(t, tuple(view_shape)), tuple(shape)))
+    return tuple(out)
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal over dims ``dim1``/``dim2`` (moved to the last dim), as a copy."""
+    n = input._data.ndim
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    x = movedim(input, (d1, d2), (-2, -1))
+    rows, cols = x._data.shape[-2], x._data.shape[-1]
+    r0, c0 = (0, offset) if offset >= 0 else (-offset, 0)
+    k = max(0, min(rows - r0, cols - c0))
+    i = np.arange(k)
+    return x[..., i + r0, i + c0]
+
+
+def diag(input, diagonal: int = 0) -> Tensor:  # noqa: F811 - PyTorch's argument name
+    """A 1-D input becomes a diagonal matrix; a 2-D input gives its diagonal."""
+    if input._data.ndim == 1:
+        from .indexing import IndexAdd
+
+        n = input._data.shape[0] + abs(diagonal)
+        r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
+        i = np.arange(input._data.shape[0])
+        return IndexAdd.apply(input, idx=(i + r0, i + c0), shape=(n, n), advanced=True)
+    if input._data.ndim == 2:
+        return _diagonal_of(input, diagonal)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
+
+
+def _diagonal_of(input, offset: int) -> Tensor:
+    return diagonal(input, offset)  # diag's argument shadows the function inside diag
+
+
+def trace(input) -> Tensor:
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    return diagonal(input).sum()
