@@ -305,3 +305,57 @@ def test_step_follows_parameter_replaced_with_new_shape():
     p.grad = ember.ones(2, 2)
     opt.step()
     assert p.tolist() == [[0.5, 0.5], [0.5, 0.5]]
+
+
+def test_load_state_dict_accepts_numeric_step_from_old_checkpoints():
+    p = ember.ones(2, requires_grad=True)
+    opt = ember.optim.Adam([p], lr=0.1)
+    p.grad = ember.ones(2)
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = 1
+    opt2 = ember.optim.Adam([p], lr=0.1)
+    opt2.load_state_dict(sd)
+    opt2.step()
+    assert float(opt2.state[p]["step"]) == 2.0
+
+
+def test_step_hooks_run_around_step_and_can_be_removed():
+    p = ember.ones(2, requires_grad=True)
+    opt = ember.optim.SGD([p], lr=0.1)
+    p.grad = ember.ones(2)
+    calls = []
+    pre = opt.register_step_pre_hook(lambda o, a, k: calls.append(("pre", p.tolist()[0])))
+    opt.register_step_post_hook(lambda o, a, k: calls.append(("post", p.tolist()[0])))
+    opt.step()
+    assert calls == [("pre", 1.0), ("post", pytest.approx(0.9))]
+    pre.remove()
+    opt.step()
+    assert [c[0] for c in calls] == ["pre", "post", "post"]
+
+
+def test_custom_optimizer_subclass_gets_base_machinery():
+    class SignSGD(ember.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p._data -= group["lr"] * np.sign(p.grad._data)
+                        self.state[p]["n"] = self.state[p].get("n", 0) + 1
+
+    p = ember.tensor([1.0, -1.0], requires_grad=True)
+    opt = SignSGD([p])
+    seen = []
+    opt.register_step_post_hook(lambda o, a, k: seen.append(True))
+    p.grad = ember.tensor([3.0, -0.5])
+    opt.step()
+    assert p.tolist() == pytest.approx([0.9, -0.9]) and seen == [True]
+    assert opt.state_dict() == {"state": {0: {"n": 1}}, "param_groups": [{"lr": 0.1,
+                                                                          "params": [0]}]}
+    sched = ember.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] == 0.05

@@ -12,6 +12,7 @@ never goes through ember ops.
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._grad_mode import enable_grad
+from ..autograd.function import _RemovableHandle
 from ..tensor import Tensor, _from_array
 
 
@@ -42,6 +44,27 @@ def _typename(obj) -> str:
     return name if module in ("builtins", None) else f"{module}.{name}"
 
 
+def _with_step_hooks(step):
+    """Run the optimizer's step pre/post hooks around ``step`` (applied to every subclass)."""
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        for hook in list(self._step_pre_hooks):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+                args, kwargs = result
+        out = step(self, *args, **kwargs)
+        for hook in list(self._step_post_hooks):
+            hook(self, args, kwargs)
+        return out
+
+    wrapper._hooked = True
+    return wrapper
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -56,8 +79,16 @@ class Optimizer:
         ValueError: ``params`` is empty.
     """
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_hooked", False):
+            cls.step = _with_step_hooks(step)
+
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        self._step_pre_hooks: list[Callable] = []
+        self._step_post_hooks: list[Callable] = []
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
@@ -81,6 +112,19 @@ class Optimizer:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_scratch", {})
+        self.__dict__.setdefault("_step_pre_hooks", [])
+        self.__dict__.setdefault("_step_post_hooks", [])
+
+    def register_step_pre_hook(self, hook: Callable) -> _RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return
+        ``(new_args, new_kwargs)``. Returns a handle whose ``remove()`` unregisters it."""
+        self._step_pre_hooks.append(hook)
+        return _RemovableHandle(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> _RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        self._step_post_hooks.append(hook)
+        return _RemovableHandle(self._step_post_hooks, hook)
 
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
@@ -203,6 +247,7 @@ class Optimizer:
 
     _n_scratch = 2  # workspace arrays shaped like the parameter that _apply_single needs
 
+    @_with_step_hooks
     def step(self, closure: Callable[[], Any] | None = None):
         """Perform one optimization step.
 
@@ -307,6 +352,8 @@ def _cast(param: Tensor, value, key):
         return _from_array(np.array(arr, dtype=dtype, order="C", copy=True))
     if isinstance(value, np.ndarray):
         return _cast(param, _from_array(value), key)
+    if key == "step" and isinstance(value, (int, float)):  # old checkpoints kept a number
+        return _from_array(np.array(value, dtype=np.float32))
     if isinstance(value, dict):
         return {k: _cast(param, v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
