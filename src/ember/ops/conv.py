@@ -113,6 +113,35 @@ def _buffer(tag: str, size: int, dtype, zero: bool = False, init: float = 0.0) -
     return arr
 
 
+def _matrix(tag: str, rows: int, cols: int, dtype) -> np.ndarray:
+    """A (rows, cols) scratch matrix whose row stride avoids multiples of 1 KiB.
+
+    A leading dimension that is a multiple of the page size makes OpenBLAS's packing
+    loads alias in the cache (a 144 x 14336 float32 operand ran 30% slower than 144 x
+    14352); a few spare elements per row remove that, and BLAS takes the stride as lda.
+    """
+    it = np.dtype(dtype).itemsize
+    ld = cols + 64 // it if (cols * it) % 1024 == 0 else cols
+    buf = _buffer(tag, rows * ld, dtype)
+    return buf.reshape(rows, ld)[:, :cols]
+
+
+def _split(mat: np.ndarray, lead: tuple, trail: tuple) -> np.ndarray:
+    """View a 2-d (possibly row-padded) matrix with its rows split into ``lead`` dims and
+    its columns into ``trail`` dims (never a copy, unlike a reshape could be)."""
+    rs, it = mat.strides[0], mat.itemsize
+    lead_strides = tuple(rs * int(np.prod(lead[i + 1:])) for i in range(len(lead)))
+    trail_strides = tuple(it * int(np.prod(trail[i + 1:])) for i in range(len(trail)))
+    return as_strided(mat, lead + trail, lead_strides + trail_strides)
+
+
+def _grouped(mat: np.ndarray, groups: int) -> np.ndarray:
+    """(groups * r, L) matrix as (groups, r, L), a view."""
+    r = mat.shape[0] // groups
+    rs = mat.strides[0]
+    return as_strided(mat, (groups, r, mat.shape[1]), (r * rs, rs, mat.strides[1]))
+
+
 # ======================================================================== NumPy kernels
 
 
@@ -142,23 +171,18 @@ def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> np.ndarray:
         strides=(s_c, geo.dh * s_h, geo.dw * s_w, s_n, geo.sh * s_h, geo.sw * s_w),
         writeable=False,
     )
-    cols = _buffer("cols", c * geo.kh * geo.kw * n * pl.ho * pl.wv, x.dtype)
-    cols = cols.reshape(c * geo.kh * geo.kw, n * pl.ho * pl.wv)
-    np.copyto(cols.reshape(view.shape), view)
+    cols = _matrix("cols", c * geo.kh * geo.kw, n * pl.ho * pl.wv, x.dtype)
+    np.copyto(_split(cols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv)), view)
     return cols
 
 
 def _grad_rows(g: np.ndarray, pl: _Plan) -> np.ndarray:
     """g (N, O, Ho, Wo) as (O, N*Ho*Wv), the virtual columns zero."""
     n, o = g.shape[:2]
-    buf = _buffer(f"grows{(o, n, pl.ho, pl.wv, pl.wo)}", o * n * pl.ho * pl.wv, g.dtype)
-    rows = buf.reshape(o, n, pl.ho, pl.wv)
-    rows[..., :pl.wo] = g.transpose(1, 0, 2, 3)
-    return buf.reshape(o, n * pl.ho * pl.wv)
-
-
-def _grouped(mat: np.ndarray, groups: int) -> np.ndarray:
-    return mat.reshape(groups, mat.shape[0] // groups, mat.shape[1])
+    # the tag pins the geometry, so the columns past Wo written as zeros stay zeros
+    rows = _matrix(f"grows{(o, n, pl.ho, pl.wv, pl.wo)}", o, n * pl.ho * pl.wv, g.dtype)
+    _split(rows, (o,), (n, pl.ho, pl.wv))[..., :pl.wo] = g.transpose(1, 0, 2, 3)
+    return rows
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None) -> np.ndarray:
@@ -169,12 +193,12 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None)
     pl = _plan(geo, h, wd, out_hw)
     cols = _im2col(x, geo, pl)
     w2 = w.reshape(o, -1)
-    res = _buffer("convout", o * cols.shape[1], x.dtype).reshape(o, cols.shape[1])
+    res = _matrix("convout", o, cols.shape[1], x.dtype)
     if g == 1:
         np.matmul(w2, cols, out=res)
     else:
         np.matmul(_grouped(w2, g), _grouped(cols, g), out=_grouped(res, g))
-    src = res.reshape(o, n, pl.ho, pl.wv)[..., :pl.wo].transpose(1, 0, 2, 3)
+    src = _split(res, (o,), (n, pl.ho, pl.wv))[..., :pl.wo].transpose(1, 0, 2, 3)
     y = np.empty((n, o, pl.ho, pl.wo), dtype=x.dtype)
     if bias is not None:
         np.add(src, bias.reshape(o, 1, 1), out=y)  # bias fused into the layout copy
@@ -191,7 +215,7 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple) -> n
     pl = _plan(geo, h, wd, g.shape[2:])
     rows = _grad_rows(g, pl)
     k = c * geo.kh * geo.kw
-    gcols = _buffer("gcols", k * rows.shape[1], g.dtype).reshape(k, rows.shape[1])
+    gcols = _matrix("gcols", k, rows.shape[1], g.dtype)
     w2 = w.reshape(o, -1)
     if geo.groups == 1:
         np.matmul(w2.T, rows, out=gcols)
@@ -204,7 +228,7 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple) -> n
     gbuf = _buffer("gxpad", size + pl.slack + 1, g.dtype, zero=True)
     it = g.itemsize
     strides = (n * plane * it, plane * it, geo.sh * pl.wp * it, geo.sw * it)
-    src = gcols.reshape(c, geo.kh, geo.kw, n, pl.ho, pl.wv)
+    src = _split(gcols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv))
     for i in range(geo.kh):
         for j in range(geo.kw):
             off = i * geo.dh * pl.wp + j * geo.dw
@@ -222,7 +246,7 @@ def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple)
     cols = _im2col(x, geo, pl)
     rows = _grad_rows(g, pl)
     if geo.groups == 1:
-        gw = rows @ cols.T
+        gw = (cols @ rows.T).T  # OpenBLAS is ~2x faster this way round for a long inner dim
     else:
         gw = np.matmul(_grouped(rows, geo.groups), _grouped(cols, geo.groups).transpose(0, 2, 1))
     return gw.reshape(wshape)

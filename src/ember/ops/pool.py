@@ -96,24 +96,72 @@ def _spread(g_taps, geo: PoolGeom, shape: tuple, dtype) -> np.ndarray:
 # ======================================================================== max pooling
 
 
+def _rows_used(geo: PoolGeom) -> int:
+    return (geo.ho - 1) * geo.sh + geo.dh * (geo.kh - 1) + 1
+
+
+def _htap(xp: np.ndarray, geo: PoolGeom, j: int) -> np.ndarray:
+    """Column tap j of every output column, over all rows: (N, C, rows, Wo)."""
+    c0 = j * geo.dw
+    return xp[:, :, :_rows_used(geo), c0:c0 + (geo.wo - 1) * geo.sw + 1:geo.sw]
+
+
+def _vtap(hm: np.ndarray, geo: PoolGeom, i: int) -> np.ndarray:
+    """Row tap i of every output row of a column-reduced array: (N, C, Ho, Wo)."""
+    r0 = i * geo.dh
+    return hm[:, :, r0:r0 + (geo.ho - 1) * geo.sh + 1:geo.sh]
+
+
+def _argmax_taps(taps, k: int, out: np.ndarray, track: bool):
+    """out = max over taps(0..k-1); returns the first winning tap per element if ``track``.
+
+    Ties go to the earliest tap (strict ``>``), which, reducing columns first and rows
+    second, is PyTorch's raster-order "first maximum wins".
+    """
+    if k == 1:
+        np.copyto(out, taps(0))
+        return np.zeros(out.shape, np.bool_) if track else None
+    if k == 2:
+        a, b = taps(0), taps(1)
+        code = np.greater(b, a) if track else None
+        np.maximum(a, b, out=out)
+        return code
+    np.copyto(out, taps(0))
+    code = np.zeros(out.shape, np.uint8 if k <= 256 else np.int32) if track else None
+    for t in range(1, k):
+        v = taps(t)
+        if track:
+            np.copyto(code, t, where=v > out)
+        np.maximum(out, v, out=out)
+    return code
+
+
+def _select(code: np.ndarray, k: int, t: int):
+    if code.dtype == np.bool_:
+        return code if t == 1 else ~code
+    return code == t
+
+
 class MaxPool2d(Op):
-    """Max over each window; the winning tap is recorded once and reused by backward."""
+    """Max over each window, separably: columns first, then rows.
+
+    The winning column of every (row, output column) and the winning row of every output
+    are recorded once (``hcode``, ``vcode``) and reused by backward and return_indices.
+    """
 
     @staticmethod
     def forward(ctx, x, *, geo, sink=None):
         xp = _padded(x, geo, -np.inf)
-        out = _tap(xp, geo, 0, 0).copy()
+        n, c = x.shape[:2]
         track = ctx.requires_grad or sink is not None
-        k = geo.kh * geo.kw
-        code = np.zeros(out.shape, np.uint8 if k <= 256 else np.int32) if track else None
-        for t in range(1, k):
-            v = _tap(xp, geo, t // geo.kw, t % geo.kw)
-            if track:
-                np.copyto(code, t, where=v > out)  # strictly greater: the first max wins
-            np.maximum(out, v, out=out)
+        rows = _rows_used(geo)
+        hm = _buffer("poolh", n * c * rows * geo.wo, x.dtype).reshape(n, c, rows, geo.wo)
+        hcode = _argmax_taps(lambda j: _htap(xp, geo, j), geo.kw, hm, track)
+        out = np.empty((n, c, geo.ho, geo.wo), x.dtype)
+        vcode = _argmax_taps(lambda i: _vtap(hm, geo, i), geo.kh, out, track)
         if sink is not None:
-            sink["code"] = code  # return_indices derives the indices from it
-        ctx.code = code
+            sink["code"] = (hcode, vcode)  # return_indices derives the indices from it
+        ctx.code = (hcode, vcode)
         ctx.geo = geo
         ctx.shape = x.shape
         return out
@@ -123,21 +171,46 @@ class MaxPool2d(Op):
         return MaxPoolScatter.apply(g, code=ctx.code, geo=ctx.geo, shape=ctx.shape)
 
 
+def _scatter_taps(src: np.ndarray, code: np.ndarray, k: int, tap, exact: bool) -> None:
+    """dst taps receive src where their tap won (``exact``: taps tile dst, write not add)."""
+    if exact and k == 2 and code.dtype == np.bool_:
+        np.multiply(src, code, out=tap(1))
+        np.subtract(src, tap(1), out=tap(0))  # exact: src - src*1 = 0, src - src*0 = src
+        return
+    for t in range(k):
+        dst = tap(t)
+        if exact:
+            np.multiply(src, _select(code, k, t), out=dst)
+        else:
+            dst += np.where(_select(code, k, t), src, 0)
+
+
 class MaxPoolScatter(Op):
     """Each window's gradient goes to the input position that won the max."""
 
     @staticmethod
     def forward(ctx, g, *, code, geo, shape):
         ctx.code, ctx.geo = code, geo
-
-        def put(i, j, dst, accumulate):
-            hit = code == i * geo.kw + j
-            if accumulate:
-                dst += np.where(hit, g, 0)
-            else:
-                np.multiply(g, hit, out=dst)
-
-        return _spread(put, geo, shape, g.dtype)
+        hcode, vcode = code
+        n, c, h, w = shape
+        hn, wn = _extent(geo, h, w)
+        rows = _rows_used(geo)
+        exact_v = geo.sh == geo.kh and geo.dh == 1
+        exact_h = geo.sw == geo.kw and geo.dw == 1
+        gh = _buffer("poolgh", n * c * rows * geo.wo, g.dtype, zero=not exact_v)
+        gh = gh.reshape(n, c, rows, geo.wo)
+        _scatter_taps(g, vcode, geo.kh, lambda i: _vtap(gh, geo, i), exact_v)
+        covers = exact_h and rows == hn and geo.wo * geo.sw == wn
+        direct = hn == h and wn == w
+        if direct:
+            gxp = np.empty(shape, g.dtype) if covers else np.zeros(shape, g.dtype)
+        else:
+            gxp = _buffer(f"poolgrad{h},{w}", n * c * hn * wn, g.dtype, zero=True)
+            gxp = gxp.reshape(n, c, hn, wn)
+        _scatter_taps(gh, hcode, geo.kw, lambda j: _htap(gxp, geo, j), exact_h)
+        if direct:
+            return gxp
+        return gxp[:, :, geo.ph:geo.ph + h, geo.pw:geo.pw + w].copy()
 
     @staticmethod
     def backward(ctx, gg):
@@ -150,10 +223,14 @@ class MaxPoolGather(Op):
     @staticmethod
     def forward(ctx, x, *, code, geo):
         ctx.code, ctx.geo, ctx.shape = code, geo, x.shape
+        hcode, vcode = code
         xp = _padded(x, geo, 0.0)
-        out = np.zeros(code.shape, x.dtype)
-        for t in range(geo.kh * geo.kw):
-            np.copyto(out, _tap(xp, geo, t // geo.kw, t % geo.kw), where=code == t)
+        hsel = np.zeros(hcode.shape, x.dtype)
+        for j in range(geo.kw):
+            np.copyto(hsel, _htap(xp, geo, j), where=_select(hcode, geo.kw, j))
+        out = np.zeros(vcode.shape, x.dtype)
+        for i in range(geo.kh):
+            np.copyto(out, _vtap(hsel, geo, i), where=_select(vcode, geo.kh, i))
         return out
 
     @staticmethod
@@ -161,9 +238,13 @@ class MaxPoolGather(Op):
         return MaxPoolScatter.apply(g, code=ctx.code, geo=ctx.geo, shape=ctx.shape)
 
 
-def max_pool_indices(code: np.ndarray, geo: PoolGeom, w: int) -> np.ndarray:
+def max_pool_indices(code: tuple, geo: PoolGeom, w: int) -> np.ndarray:
     """PyTorch's return_indices: flat position (h * W + w) of each max in its input plane."""
-    ki, kj = np.divmod(code.astype(np.int64), geo.kw)
+    hcode, vcode = code
+    ki = vcode.astype(np.int64)
+    kj = np.zeros(vcode.shape, np.int64)
+    for i in range(geo.kh):
+        np.copyto(kj, _vtap(hcode, geo, i), where=ki == i)
     rows = (np.arange(geo.ho) * geo.sh - geo.ph)[:, None] + ki * geo.dh
     cols = (np.arange(geo.wo) * geo.sw - geo.pw) + kj * geo.dw
     return rows * w + cols
