@@ -305,11 +305,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 f"Expected more than 1 value per channel when training, got input size "
                 f"{Size(x.shape)!r}"
             )
-        mean = x.mean(axis=axes, keepdims=True)
-        var = np.mean(np.square(x - mean), axis=axes, keepdims=True)
+        stats = nnops.batch_stats(x, axes)
         if running_mean is not None or running_var is not None:
-            _update_running(running_mean, running_var, mean, var, count, momentum)
-        return nnops.Normalize.apply(input, w, b, axes=axes, eps=eps, mean=mean, var=var)
+            _update_running(running_mean, running_var, stats[0], stats[1], count, momentum)
+        return nnops.Normalize.apply(input, w, b, axes=axes, eps=eps, stats=stats)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     # eval: a per-channel affine map of x with constant statistics

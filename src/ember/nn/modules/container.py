@@ -56,11 +56,10 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(iter(self._modules.keys()), idx))
-        # keep the integer keys contiguous, as PyTorch does
-        items = list(self._modules.items())
+        # renumber the keys 0..n-1, as PyTorch does
+        modules = list(self._modules.values())
         self._modules.clear()
-        self._modules.update((str(i), m) if k.isdigit() else (k, m) for i, (k, m)
-                             in enumerate(items))
+        self._modules.update((str(i), m) for i, m in enumerate(modules))
 
     def __len__(self) -> int:
         return len(self._modules)
