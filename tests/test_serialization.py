@@ -448,3 +448,37 @@ def test_npz_with_pickled_object_arrays_is_refused(tmp_path):
     np.savez(tmp_path / "o.npz", x=np.array([{"a": 1}], dtype=object))
     with pytest.raises(RuntimeError, match="o.npz"):
         ember.load(tmp_path / "o.npz")
+
+
+def test_npy_fortran_order_and_big_endian_load_as_native_c_arrays(tmp_path):
+    a = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))
+    np.save(tmp_path / "f.npy", a)
+    np.save(tmp_path / "b.npy", np.arange(4, dtype=">i4"))
+    f, b = ember.load(tmp_path / "f.npy"), ember.load(tmp_path / "b.npy")
+    np.testing.assert_array_equal(f.numpy(), a)
+    assert f.numpy().flags.c_contiguous
+    assert b.dtype == ember.int32 and b.tolist() == [0, 1, 2, 3]
+
+
+def test_truncated_npy_raises_clear_error(tmp_path):
+    np.save(tmp_path / "t.npy", np.ones(100))
+    data = (tmp_path / "t.npy").read_bytes()
+    (tmp_path / "t.npy").write_bytes(data[:-8])
+    with pytest.raises(RuntimeError, match=r"t\.npy.*truncated"):
+        ember.load(tmp_path / "t.npy")
+
+
+def test_non_seekable_streams_load(tmp_path):
+    ember.save({"a": ember.ones(2)}, tmp_path / "s")
+
+    class Stream(io.RawIOBase):
+        def __init__(self, data):
+            self._inner = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            return self._inner.readinto(b)
+
+    assert ember.load(Stream((tmp_path / "s").read_bytes()))["a"].tolist() == [1.0, 1.0]

@@ -258,46 +258,93 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     if isinstance(map_location, str) and map_location.split(":")[0] != "cpu":
         raise RuntimeError(f"ember runs on the CPU only; cannot map to {map_location!r}")
     if hasattr(f, "read"):
-        name = getattr(f, "name", None) or "<file object>"
-        return _load_bytes(f.read(), str(name))
+        name = str(getattr(f, "name", None) or "<file object>")
+        seekable = getattr(f, "seekable", lambda: False)()
+        return _load_file(f if seekable else io.BytesIO(f.read()), name)
     path = os.fspath(f)
     with open(path, "rb") as fh:  # FileNotFoundError names the path
-        data = fh.read()
-    return _load_bytes(data, path)
+        return _load_file(fh, path)
 
 
 class _FormatError(Exception):
     """A problem inside a file, reported with its name by ``load``."""
 
 
-def _load_bytes(data: bytes, name: str) -> Any:
+_LOAD_ERRORS = (_FormatError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError,
+                TypeError, IndexError, OSError, EOFError, struct.error, UnicodeDecodeError,
+                RecursionError, AttributeError)
+
+
+def _load_file(fh: BinaryIO, name: str) -> Any:
+    """Recognise the format by content and load it; every failure names the file."""
     try:
-        if data[:4] in _ZIP_MAGIC:
-            return _load_zip(data)
-        if data[:6] == _NPY_MAGIC:
-            return _from_array(_read_npy(data))
-        if _looks_like_safetensors(data) or name.endswith(".safetensors"):
-            return _load_safetensors(data)
-        if not data:
+        start = fh.tell()
+        magic = fh.read(16)
+        fh.seek(start)
+        if magic[:4] in _ZIP_MAGIC:
+            return _load_zip(fh)
+        if magic[:6] == _NPY_MAGIC:
+            return _from_array(_read_npy(fh))
+        if _looks_like_safetensors(magic) or name.endswith(".safetensors"):
+            return _load_safetensors(fh)
+        if not magic:
             raise _FormatError("the file is empty")
         raise _FormatError("unrecognised format (expected an ember checkpoint, .safetensors, "
                            ".npz or .npy file)")
-    except (_FormatError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError,
-            TypeError, IndexError, OSError, EOFError, struct.error, UnicodeDecodeError,
-            RecursionError, AttributeError) as e:
+    except _LOAD_ERRORS as e:
         detail = str(e) or type(e).__name__
         raise RuntimeError(f"ember.load: cannot load {name!r}: {detail}") from e
 
 
-def _read_npy(data: bytes) -> np.ndarray:
-    arr = np.load(io.BytesIO(data), allow_pickle=False)
-    if not arr.flags.writeable or not arr.flags.c_contiguous:
+def _read_exactly(fh: BinaryIO, arr: np.ndarray, what: str) -> None:
+    """Fill ``arr`` (C-contiguous) from ``fh`` without intermediate copies."""
+    view = memoryview(arr.reshape(-1).view(np.uint8))
+    done = 0
+    while done < len(view):
+        n = fh.readinto(view[done:])
+        if not n:
+            raise _FormatError(f"{what} is truncated ({done} of {len(view)} bytes)")
+        done += n
+
+
+def _read_npy(fh: BinaryIO) -> np.ndarray:
+    """Read one .npy stream into a fresh, writable, native-endian C array; never unpickles."""
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+    else:  # rare (3.0: utf-8 field names): let NumPy read it, still without pickle
+        rest = fh.read()
+        header = np.lib.format.MAGIC_PREFIX + bytes(version)
+        return _native(np.load(io.BytesIO(header + rest), allow_pickle=False))
+    if dtype.hasobject:
+        raise _FormatError(f"refusing an array of dtype {dtype} (it would need unpickling)")
+    arr = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
+    _read_exactly(fh, arr, "array data")
+    if fortran:
+        arr = arr.T
+    return _native(arr)
+
+
+def _native(arr: np.ndarray) -> np.ndarray:
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if not arr.flags.c_contiguous or not arr.flags.writeable:
         arr = arr.copy(order="C")
     return arr
 
 
-def _load_zip(data: bytes) -> Any:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+def _read_member(zf: zipfile.ZipFile, member: str) -> np.ndarray:
+    with zf.open(member) as fh:
+        arr = _read_npy(fh)
+        if fh.read(1):  # reading to the end also makes zipfile verify the CRC
+            raise _FormatError(f"{member} has trailing data")
+    return arr
+
+
+def _load_zip(fh: BinaryIO) -> Any:
+    with zipfile.ZipFile(fh) as zf:
         names = zf.namelist()
         if _MANIFEST in names:
             try:
@@ -311,7 +358,7 @@ def _load_zip(data: bytes) -> Any:
                                    f" (this ember reads version {VERSION})")
             return _Decoder(zf).decode(manifest["root"])
         if names and all(n.endswith(".npy") for n in names):  # an .npz archive
-            return {n[:-4]: _from_array(_read_npy(zf.read(n))) for n in names}
+            return {n[:-4]: _from_array(_read_member(zf, n)) for n in names}
         raise _FormatError("a ZIP archive that is neither an ember checkpoint nor an .npz")
 
 
@@ -322,7 +369,7 @@ class _Decoder:
         self.parameter = _parameter_class()
 
     def _array(self, node: dict) -> np.ndarray:
-        arr = _read_npy(self.zf.read(node["array"]))
+        arr = _read_member(self.zf, node["array"])
         if arr.dtype.name != node["dtype"] or list(arr.shape) != list(node["shape"]):
             raise _FormatError(
                 f"array {node['array']} is {arr.dtype.name} {list(arr.shape)} but the manifest "
@@ -385,28 +432,30 @@ _SAFETENSORS_DTYPES = {
 }
 
 
-def _looks_like_safetensors(data: bytes) -> bool:
-    if len(data) < 10:
-        return False
-    (n,) = struct.unpack("<Q", data[:8])
-    return n <= len(data) - 8 and data[8:9] == b"{"
+def _looks_like_safetensors(magic: bytes) -> bool:
+    return len(magic) >= 9 and magic[8:9] == b"{"
 
 
-def _load_safetensors(data: bytes) -> dict[str, Tensor]:
+def _load_safetensors(fh: BinaryIO) -> dict[str, Tensor]:
     """Parse a .safetensors file: u64 header size, JSON header, then the raw buffers."""
-    if len(data) < 8:
+    start = fh.tell()
+    size = fh.seek(0, io.SEEK_END) - start
+    fh.seek(start)
+    head = fh.read(8)
+    if len(head) < 8:
         raise _FormatError("truncated safetensors file (no header size)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > len(data) - 8:
+    (n,) = struct.unpack("<Q", head)
+    if n > size - 8:
         raise _FormatError(f"truncated safetensors file (header of {n} bytes, file of "
-                           f"{len(data)})")
+                           f"{size})")
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
+        header = json.loads(fh.read(n).decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise _FormatError(f"corrupted safetensors header ({e})") from e
     if not isinstance(header, dict):
         raise _FormatError("corrupted safetensors header (not a JSON object)")
-    buffer = memoryview(data)[8 + n:]
+    data_start = start + 8 + n
+    buffer_size = size - 8 - n
     out: dict[str, Tensor] = {}
     for key, info in header.items():
         if key == "__metadata__":
@@ -417,23 +466,25 @@ def _load_safetensors(data: bytes) -> dict[str, Tensor]:
         dtype = np.dtype(_SAFETENSORS_DTYPES[dtype_name])
         shape = tuple(int(s) for s in info["shape"])
         begin, end = (int(x) for x in info["data_offsets"])
-        count = math.prod(shape)
-        if not 0 <= begin <= end <= len(buffer) or end - begin != count * dtype.itemsize:
+        if (any(s < 0 for s in shape) or not 0 <= begin <= end <= buffer_size
+                or end - begin != math.prod(shape) * dtype.itemsize):
             raise _FormatError(
                 f"tensor {key!r}: data_offsets [{begin}, {end}] do not fit {dtype_name} "
-                f"{list(shape)} in a buffer of {len(buffer)} bytes (truncated or corrupted)"
+                f"{list(shape)} in a buffer of {buffer_size} bytes (truncated or corrupted)"
             )
-        arr = np.frombuffer(buffer[begin:end], dtype=dtype, count=count).reshape(shape)
+        arr = np.empty(shape, dtype=dtype)
+        fh.seek(data_start + begin)
+        _read_exactly(fh, arr, f"tensor {key!r}")
         out[key] = _from_array(_to_ember_array(arr, dtype_name))
     return out
 
 
 def _to_ember_array(arr: np.ndarray, dtype_name: str) -> np.ndarray:
-    """A native-endian, writable array of a dtype ember supports (exact conversions only)."""
+    """A native-endian array of a dtype ember supports (exact conversions only)."""
     if dtype_name == "BF16":  # bfloat16 is the top half of a float32
         return (arr.astype(np.uint32) << 16).view(np.float32)
     if dtype_name == "U16":
         return arr.astype(np.int32)
     if dtype_name == "U32":
         return arr.astype(np.int64)
-    return arr.astype(arr.dtype.newbyteorder("="), copy=True)
+    return _native(arr)
