@@ -425,3 +425,27 @@ def test_too_many_indices_raises_index_error():
         ember.zeros(2, 2)[0, 0, 0]
     with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
         ember.zeros(3)[ember.tensor([3])]
+
+
+def test_legacy_tensor_constructor_matches_torch():
+    assert repr(ember.Tensor([1, 2])) == repr(torch.Tensor([1, 2]))
+    assert ember.Tensor(2, 3).shape == (2, 3) and ember.Tensor(2, 3).dtype == ember.float32
+    assert ember.Tensor(ember.Size([4])).shape == (4,)
+    assert ember.Tensor().shape == (0,)
+    assert ember.Tensor(np.array([1, 2])).dtype == ember.int64  # arrays keep their dtype
+
+
+def test_comparison_with_none_and_mismatched_shapes():
+    assert (ember.ones(2) == None) is False  # noqa: E711
+    assert (ember.ones(2) != None) is True  # noqa: E711
+    with pytest.raises(RuntimeError, match="must match the size"):
+        ember.ones(2) == ember.ones(3)
+
+
+@pytest.mark.parametrize("kw", [{}, {"return_inverse": True}, {"return_counts": True},
+                                {"return_inverse": True, "return_counts": True}, {"dim": 0}])
+def test_unique_matches_torch(kw):
+    a = np.array([[3, 1], [1, 2], [3, 1]])
+    e, t = ember.unique(ember.tensor(a), **kw), torch.unique(torch.tensor(a), **kw)
+    e, t = (e, t) if isinstance(t, tuple) else ((e,), (t,))
+    assert [x.tolist() for x in e] == [x.tolist() for x in t]

@@ -174,6 +174,7 @@ from .ops.reduce import (
     std_mean,
     sum,  # noqa: A004
     topk,
+    unique,
     var,
     var_mean,
 )

@@ -57,7 +57,7 @@ _METHODS = {
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
     "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
-    "roll": shape.roll, "repeat_interleave": shape.repeat_interleave, "diff": shape.diff,
+    "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave, "diff": shape.diff,
     "diagonal": shape.diagonal, "diag": shape.diag, "trace": shape.trace,
 }
 
@@ -156,8 +156,13 @@ Tensor.remainder = _mod
 
 def _compare(ufunc):
     def compare(self, other):
+        if other is None:  # t == None is False (and t != None True), as PyTorch
+            return ufunc is np.not_equal
         b = other._data if isinstance(other, Tensor) else other
-        return _from_array(np.asarray(ufunc(self._data, b)))
+        try:
+            return _from_array(np.asarray(ufunc(self._data, b)))
+        except ValueError:
+            raise ew._broadcast_error(self, other) from None
 
     return compare
 

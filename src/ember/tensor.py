@@ -45,8 +45,16 @@ class Tensor:
     __hash__ = object.__hash__
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected op
 
-    def __init__(self, data=None, *, dtype=None, requires_grad: bool = False) -> None:
-        arr = _to_array(data if data is not None else [], dtype)
+    def __init__(self, data=None, *sizes, dtype=None, requires_grad: bool = False) -> None:
+        # PyTorch's legacy constructor: Tensor(2, 3) / Tensor(Size) allocate (zeroed here),
+        # Tensor([1, 2]) holds float32 data; ember also accepts arrays, keeping their dtype
+        if isinstance(data, Size) or isinstance(data, int) and not isinstance(data, bool):
+            shape = tuple(data) if isinstance(data, Size) else (data,) + sizes
+            arr = np.zeros(shape, _dtype.to_numpy_dtype(dtype or _dtype.float32))
+        else:
+            if isinstance(data, (list, tuple, float)) and dtype is None:
+                dtype = _dtype.float32
+            arr = _to_array(data if data is not None else [], dtype)
         _init(self, arr)
         if requires_grad:
             self.requires_grad_(True)

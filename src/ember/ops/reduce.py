@@ -500,3 +500,18 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 def count_nonzero(input, dim=None) -> Tensor:
     axes = _axes(dim, input._data.ndim)
     return _from_array(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim=None):
+    """The distinct values (sorted), optionally with inverse indices and counts."""
+    a = input._data
+    axis = None if dim is None else _wrap_dim(dim, a.ndim)
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=axis)
+    out = [_from_array(values)]
+    if return_inverse:
+        shape = a.shape if axis is None else (a.shape[axis],)
+        out.append(_from_array(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(_from_array(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
