@@ -129,3 +129,22 @@ def test_batch_sampler_errors_match_torch(kwargs, msg):
         BatchSampler(DATA, **kwargs)
     with pytest.raises(ValueError, match=msg):
         tud.BatchSampler(DATA, **kwargs)
+
+
+@pytest.mark.parametrize("weights,n,replacement", [
+    ([1.0, -1.0], 2, True), ([0.0, 0.0], 2, True), ([1.0, float("nan")], 2, True),
+    ([1.0, float("inf")], 2, True), ([1.0, 1.0], 3, False),
+], ids=["negative", "zero-sum", "nan", "inf", "too-many"])
+def test_weighted_random_sampler_invalid_weights_raise_like_torch(weights, n, replacement):
+    with pytest.raises(RuntimeError) as e_ember:
+        list(WeightedRandomSampler(weights, n, replacement))
+    with pytest.raises(RuntimeError) as e_torch:
+        list(tud.WeightedRandomSampler(weights, n, replacement))
+    assert str(e_ember.value) == str(e_torch.value)
+
+
+def test_weighted_random_sampler_without_replacement_takes_zero_weights_last():
+    for seed in range(5):
+        idx = list(WeightedRandomSampler([1.0, 0.0, 2.0, 0.0], 3, replacement=False,
+                                         generator=ember.Generator().manual_seed(seed)))
+        assert sorted(idx[:2]) == [0, 2] and idx[2] in (1, 3)

@@ -159,19 +159,33 @@ class WeightedRandomSampler(_ArraySampler):
         from ..._creation import tensor
 
         self.weights = tensor(w)
-        self._p = w / w.sum()
+        self._w = w
         self.num_samples = num_samples
         self.replacement = replacement
         self.generator = generator
 
     def _epoch_indices(self) -> np.ndarray:
-        n = self._p.shape[0]
+        w = self._w
+        n = w.shape[0]
+        # PyTorch's multinomial checks, with its messages
+        if np.isinf(w).any():
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+        if (w < 0).any() or np.isnan(w).any():
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        if w.sum() <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         if not self.replacement and self.num_samples > n:
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                                "replacement")
         gen = rng(self.generator)
-        return gen.choice(n, size=self.num_samples, replace=self.replacement,
-                          p=self._p).astype(np.int64)
+        if self.replacement:
+            return gen.choice(n, size=self.num_samples, p=w / w.sum()).astype(np.int64)
+        # without replacement: smallest exponential keys E/w (zero weights come last, as torch)
+        with np.errstate(divide="ignore"):
+            keys = gen.exponential(size=n) / w
+        return np.argsort(keys, kind="stable")[:self.num_samples].astype(np.int64)
 
     def __len__(self) -> int:
         return self.num_samples
