@@ -7,7 +7,7 @@ import pytest
 
 import ember
 from ember.nn import _functional_conv as ember_conv_f
-from tests.helpers import assert_close, check_op, gradcheck64, make_inputs
+from helpers import assert_close, check_op, gradcheck64, make_inputs
 
 torch = pytest.importorskip("torch")
 

@@ -17,7 +17,9 @@ from ..parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+# sets, formatted into messages as PyTorch formats its own (same literal, same order)
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+_PADDING_STRINGS = {"same", "valid"}
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -44,9 +46,9 @@ class _ConvNd(Module):
         stride = _ntuple(stride, n)
         dilation = _ntuple(dilation, n)
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
+            if padding not in _PADDING_STRINGS:
                 raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {{'same', 'valid'}}"
+                    f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
                 )
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
@@ -54,8 +56,8 @@ class _ConvNd(Module):
             padding = _ntuple(padding, n)
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
-                "padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, "
-                f"but got padding_mode='{padding_mode}'"
+                f"padding_mode must be one of {_PADDING_MODES}, but got "
+                f"padding_mode='{padding_mode}'"
             )
         self.in_channels = in_channels
         self.out_channels = out_channels
