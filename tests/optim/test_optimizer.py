@@ -359,3 +359,23 @@ def test_custom_optimizer_subclass_gets_base_machinery():
     opt.step()
     sched.step()
     assert opt.param_groups[0]["lr"] == 0.05
+
+
+def test_reading_state_before_the_first_step_does_not_break_it():
+    p = ember.ones(2, requires_grad=True)
+    opt = ember.optim.Adam([p], lr=0.1)
+    assert opt.state[p] == {}  # defaultdict: creates an empty entry, as in torch
+    p.grad = ember.ones(2)
+    opt.step()
+    assert float(opt.state[p]["step"]) == 1.0
+
+
+def test_load_state_dict_fills_options_missing_from_old_checkpoints():
+    p = ember.ones(2, requires_grad=True)
+    sd = ember.optim.AdamW([p]).state_dict()
+    del sd["param_groups"][0]["decoupled_weight_decay"], sd["param_groups"][0]["amsgrad"]
+    opt = ember.optim.AdamW([p])
+    opt.load_state_dict(sd)
+    p.grad = ember.ones(2)
+    opt.step()
+    assert opt.param_groups[0]["decoupled_weight_decay"] is True

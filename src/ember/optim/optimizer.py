@@ -270,7 +270,7 @@ class Optimizer:
                 if g is None:
                     continue
                 state = state_of.get(p)
-                fresh = state is None
+                fresh = not state  # absent, or an empty dict made by reading opt.state[p]
                 if fresh:
                     state = self._init_state(p, group)
                 scratch = scratch_of.get(p)
@@ -336,6 +336,8 @@ class Optimizer:
                 state[k] = v
         new_groups = []
         for group, saved in zip(groups, saved_groups, strict=True):
+            for key, default in self.defaults.items():  # options newer than the checkpoint
+                saved.setdefault(key, default)
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
