@@ -237,6 +237,26 @@ def detach(input: Tensor) -> Tensor:
     return input.detach()
 
 
+def detach_(input: Tensor) -> Tensor:
+    return input.detach_()
+
+
+def zero_(input: Tensor) -> Tensor:
+    return input.zero_()
+
+
+def fill_(input: Tensor, value) -> Tensor:
+    return input.fill_(value)
+
+
+def clamp_(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+    return input.clamp_(min, max)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return input.allclose(other, rtol, atol, equal_nan)
 

@@ -234,3 +234,27 @@ MORE = {
 def test_more_shape_ops_match_torch(name):
     shapes, fn = MORE[name]
     check_op(shapes, fn)
+
+
+MORE_GRADCHECK = {
+    "flatten": (lambda a: a.flatten(1) ** 2, [(2, 2, 3)]),
+    "unflatten": (lambda a: a.unflatten(-1, (2, 2)) ** 2, [(3, 4)]),
+    "view": (lambda a: a.view(6) ** 2, [(2, 3)]),
+    "chunk": (lambda a: a.chunk(2, -1)[1] ** 2, [(2, 4)]),
+    "unbind": (lambda a: a.unbind(1)[2] ** 2, [(2, 3)]),
+    "movedim": (lambda a: ember.movedim(a, 0, 2) ** 2, [(2, 3, 2)]),
+    "expand_as": (lambda a, b: a.expand_as(b) * b, [(3, 1), (3, 2)]),
+    "t": (lambda a: a.t() ** 2, [(2, 3)]),
+    "roll": (lambda a: a.roll(1, 1) * a, [(2, 3)]),
+    "repeat_interleave": (lambda a: a.repeat_interleave(2, 0) ** 2, [(2, 3)]),
+    "diagonal": (lambda a: a.diagonal(1) ** 2, [(3, 4)]),
+    "diag": (lambda a: ember.diag(a, 1) ** 2, [(3,)]),
+    "trace": (lambda a: (a * a).trace(), [(3, 3)]),
+    "diff": (lambda a: a.diff(dim=0) ** 2, [(3, 2)]),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_GRADCHECK))
+def test_more_gradcheck(name):
+    fn, shapes = MORE_GRADCHECK[name]
+    gradcheck64(fn, shapes)
