@@ -583,10 +583,7 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
     x = input._data
     n_classes = x.shape[axis]
     valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    safe_t = np.where(valid, t, 0)
+    safe_t = _checked_targets(t, valid, n_classes)
     w = None if weight is None else weight._data.astype(x.dtype, copy=False)
     tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
     coef = np.zeros(x.shape, dtype=x.dtype)
@@ -633,9 +630,32 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if target._data.dtype.kind == "f" and target.shape == input.shape:
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     axis, t = _class_targets(input, target, "cross_entropy")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coef = _nll_coef(input, t, axis, weight, ignore_index, reduction, label_smoothing)
-    return nnops.CrossEntropy.apply(input, coef, axis=axis, reduce=reduction != "none")
+    x = input._data
+    n_classes = x.shape[axis]
+    valid = t != ignore_index
+    safe_t = _checked_targets(t, valid, n_classes)
+    w = None if weight is None else weight._data.astype(x.dtype, copy=False)
+    tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
+    denom = tw.sum() if reduction == "mean" else 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: mean is nan (PyTorch)
+        row_w = tw * x.dtype.type(-(1.0 - label_smoothing) / denom)
+        smooth_w = class_w = None
+        if label_smoothing > 0:
+            smooth_w = valid.astype(x.dtype) * x.dtype.type(-label_smoothing / n_classes / denom)
+            if w is not None:
+                shape = [1] * x.ndim
+                shape[axis] = n_classes
+                class_w = w.reshape(shape)
+    return nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
+                                    class_w=class_w, axis=axis, reduce=reduction != "none")
+
+
+def _checked_targets(t: np.ndarray, valid: np.ndarray, n_classes: int) -> np.ndarray:
+    """Targets with ignored entries set to 0; IndexError on any other out-of-range class."""
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    return np.where(valid, t, 0)
 
 
 def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):

@@ -160,40 +160,74 @@ class Softmax(Op):
 
 
 class CrossEntropy(Op):
-    """``sum_c A[n, c] * log_softmax(x)[n, c]`` along ``axis``: the fused class-index loss.
+    """Fused log-softmax + negative log-likelihood over ``axis`` (class-index targets).
 
-    ``coef`` (same shape as x, a constant) folds in the target one-hot, class weights,
-    label smoothing, ignored entries and the ``mean`` denominator; ``reduce`` sums the
-    per-sample losses into a scalar. d/dx = A - softmax(x) * sum_c A.
+    Per sample ``i`` (every position but the class axis)::
+
+        loss_i = row_w_i * logp[i, target_i] + smooth_w_i * sum_c class_w_c * logp[i, c]
+
+    ``row_w`` folds in the class weight of the target, ignored entries (0), label smoothing
+    and the ``mean`` denominator; ``smooth_w`` (None without label smoothing) the smoothing
+    share. ``reduce`` sums the per-sample losses. With A the implied dense coefficients,
+    d loss/dx = A - softmax(x) * sum_c A, which backward forms in one pass over x.
     """
 
     save_inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, coef, axis, reduce):
-        logp = x - _logsumexp(x, axis)
-        prod = coef * logp
-        out = prod.sum() if reduce else prod.sum(axis=axis)
+    def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        e = np.exp(x - m)
+        s = e.sum(axis=axis, keepdims=True)
+        lse = np.log(s) + m
+        t = np.expand_dims(target, axis)
+        rows = row_w * np.squeeze(np.take_along_axis(x, t, axis) - lse, axis)
+        if smooth_w is not None:
+            wsum = x.shape[axis] if class_w is None else class_w.sum()
+            xs = x.sum(axis=axis) if class_w is None else (x * class_w).sum(axis=axis)
+            rows = rows + smooth_w * (xs - np.squeeze(lse, axis) * wsum)
+            coef_sum = row_w + smooth_w * wsum
+        else:
+            coef_sum = row_w
         if ctx.requires_grad:
-            ctx.coef = coef
-            ctx.axis = axis
-            ctx.reduce = reduce
-            ctx.coef_sum = coef.sum(axis=axis, keepdims=True)
-            np.exp(logp, out=logp)  # softmax, reusing the buffer
-            ctx.prob = logp
+            ctx.e, ctx.s, ctx.t = e, s, t
+            ctx.row_w, ctx.smooth_w, ctx.class_w = row_w, smooth_w, class_w
+            ctx.coef_sum = coef_sum
+            ctx.axis, ctx.reduce = axis, reduce
+        out = rows.sum() if reduce else rows
         return np.asarray(out, dtype=x.dtype)
 
     @staticmethod
+    def _dense_coef(ctx, like: np.ndarray) -> np.ndarray:
+        axis = ctx.axis
+        coef = np.zeros(like.shape, like.dtype)
+        np.put_along_axis(coef, ctx.t, np.expand_dims(ctx.row_w, axis), axis=axis)
+        if ctx.smooth_w is not None:
+            cw = 1.0 if ctx.class_w is None else ctx.class_w
+            coef += np.expand_dims(ctx.smooth_w, axis) * cw
+        return coef
+
+    @staticmethod
     def backward(ctx, g):
+        axis = ctx.axis
         if _creating_graph():
             (x,) = ctx.saved_tensors
-            prob = Softmax.apply(x, axis=ctx.axis)
-            dx = const(ctx.coef) - prob * const(ctx.coef_sum)
-        else:
-            dx = const(ctx.coef - ctx.prob * ctx.coef_sum)
-        if not ctx.reduce:
-            g = g.unsqueeze(ctx.axis)
-        return g * dx
+            prob = Softmax.apply(x, axis=axis)
+            coef = const(CrossEntropy._dense_coef(ctx, ctx.e))
+            dx = coef - prob * const(np.expand_dims(ctx.coef_sum, axis))
+            return (g if ctx.reduce else g.unsqueeze(axis)) * dx
+        ga = g._data
+        scale = ga if ctx.reduce else np.expand_dims(ga, axis)  # scalar or per sample
+        rows = np.expand_dims(ctx.row_w, axis) * scale
+        # -softmax * sum(A), scaled by g, in one pass over x's size
+        dx = ctx.e * (np.expand_dims(ctx.coef_sum, axis) * scale / -ctx.s)
+        picked = np.take_along_axis(dx, ctx.t, axis) + rows
+        np.put_along_axis(dx, ctx.t, picked, axis=axis)
+        if ctx.smooth_w is not None:
+            cw = 1.0 if ctx.class_w is None else ctx.class_w
+            dx += (np.expand_dims(ctx.smooth_w, axis) * scale) * cw
+        return const(dx.astype(ctx.e.dtype, copy=False))
 
 
 # ======================================================================== normalisation
@@ -224,6 +258,11 @@ def _dot_over(a: np.ndarray, b: np.ndarray, axes: tuple) -> np.ndarray:
     if va is not None:
         out = np.einsum("ncl,ncl->c", va, _channel_view(b, axes))
         return out.reshape((1, -1) + (1,) * (a.ndim - 2))
+    if axes == tuple(range(a.ndim - len(axes), a.ndim)):  # trailing dims (layer norm)
+        keep = a.shape[: a.ndim - len(axes)]
+        rows = int(np.prod(keep))
+        out = np.einsum("ml,ml->m", a.reshape(rows, -1), b.reshape(rows, -1))
+        return out.reshape(keep + (1,) * len(axes))
     return np.sum(a * b, axis=axes, keepdims=True)
 
 
