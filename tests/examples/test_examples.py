@@ -47,8 +47,8 @@ def test_eval_and_no_grad_change_different_things():
     report = _run("eval_vs_no_grad")
     train_zero = report[("train", True)][0]
     eval_zero = report[("eval", True)][0]
-    assert train_zero > eval_zero + 0.3  # dropout only drops in train mode
-    assert report[("train", False)][0] > eval_zero + 0.3  # no_grad does not disable it
+    assert train_zero > eval_zero + 0.15  # dropout (p=0.5 after ReLU) only drops in train mode
+    assert report[("train", False)][0] > eval_zero + 0.15  # no_grad does not disable it
     assert report[("eval", True)][1] > 0 and report[("eval", False)][1] == 0
     assert report[("eval", True)][2] and not report[("eval", False)][2]
 
