@@ -204,3 +204,19 @@ def test_randint_with_empty_range_raises():
 def test_normal_with_negative_std_raises():
     with pytest.raises(RuntimeError, match="std"):
         ember.normal(0.0, -1.0, (2,))
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_keyword_is_accepted(name):
+    assert getattr(ember, name)(size=(2, 3)).shape == (2, 3)
+    assert getattr(ember, name)(size=[4]).shape == (4,)
+
+
+def test_arange_keywords_match_torch():
+    assert ember.arange(end=3).tolist() == torch.arange(end=3).tolist()
+    assert ember.arange(start=1, end=4).tolist() == [1, 2, 3]
+
+
+def test_unknown_keyword_raises_type_error():
+    with pytest.raises(TypeError, match="dtyp"):
+        ember.zeros(2, dtyp=ember.float64)

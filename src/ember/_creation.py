@@ -18,7 +18,15 @@ def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
     return t
 
 
-def _size(size) -> tuple:
+def _size(size, kw=None) -> tuple:
+    if kw:  # zeros(size=(2, 3)): ``size`` can't be a named parameter next to ``*size``
+        unknown = set(kw) - {"size", "layout", "pin_memory", "memory_format"}
+        if unknown:
+            raise TypeError(f"got an unexpected keyword argument {sorted(unknown)[0]!r}")
+        if "size" in kw:
+            if size:
+                raise TypeError("size given both positionally and as a keyword")
+            size = (kw["size"],)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for s in size:
@@ -60,16 +68,20 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _from_array(array)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad, device)
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
+          **kw) -> Tensor:
+    return _finish(np.zeros(_size(size, kw), _float_dtype(dtype)), requires_grad,
+                   device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad, device)
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None, **kw) -> Tensor:
+    return _finish(np.ones(_size(size, kw), _float_dtype(dtype)), requires_grad,
+                   device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
-    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad, device)
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+    return _finish(np.empty(_size(size, kw), _float_dtype(dtype)), requires_grad,
+                   device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -89,9 +101,11 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None,
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None,
+def arange(start=None, end=None, step=1, *, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
-    if end is None:
+    if start is None:  # arange(end=3)
+        start = 0
+    elif end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
@@ -117,18 +131,22 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
                    requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    arr = rng(generator).random(_size(size), dtype=np.float64).astype(_float_dtype(dtype))
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
+         **kw) -> Tensor:
+    shape = _size(size, kw)
+    arr = rng(generator).random(shape, dtype=np.float64).astype(_float_dtype(dtype))
     return _finish(arr, requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
+          **kw) -> Tensor:
     np_dtype = _float_dtype(dtype)
     gen = rng(generator)
+    shape = _size(size, kw)
     if np_dtype == np.float32 or np_dtype == np.float64:
-        arr = gen.standard_normal(_size(size), dtype=np_dtype)
+        arr = gen.standard_normal(shape, dtype=np_dtype)
     else:
-        arr = gen.standard_normal(_size(size)).astype(np_dtype)
+        arr = gen.standard_normal(shape).astype(np_dtype)
     return _finish(arr, requires_grad, device)
 
 
