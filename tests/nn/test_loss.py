@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ember
 import ember.nn as enn
@@ -232,3 +234,28 @@ def test_loss_reprs_match_pytorch():
 def test_bad_reduction_raises():
     with pytest.raises(ValueError, match="is not a valid value for reduction"):
         F.mse_loss(ember.ones(2), ember.ones(2), reduction="avg")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 5), c=st.integers(1, 6), spatial=st.lists(st.integers(1, 3), max_size=2),
+       smoothing=st.sampled_from([0.0, 0.1]), weighted=st.booleans(),
+       reduction=st.sampled_from(REDUCTIONS), seed=st.integers(0, 1000))
+def test_cross_entropy_random_shapes_match_pytorch(n, c, spatial, smoothing, weighted, reduction,
+                                                    seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, *spatial)).astype(np.float32) * 3
+    t = rng.integers(0, c, (n, *spatial))
+    t[rng.random(t.shape) < 0.2] = -100
+    w = rng.uniform(0.1, 2.0, c).astype(np.float32) if weighted else None
+    kwargs = {"label_smoothing": smoothing, "reduction": reduction}
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    oe = F.cross_entropy(xe, ember.tensor(t), weight=None if w is None else ember.tensor(w),
+                         **kwargs)
+    ot = torch.nn.functional.cross_entropy(xt, torch.tensor(t),
+                                           weight=None if w is None else torch.tensor(w),
+                                           **kwargs)
+    assert_close(oe, ot, atol=1e-5, rtol=1e-4)
+    if np.isfinite(ot.detach().numpy()).all():
+        oe.sum().backward()
+        ot.sum().backward()
+        assert_close(xe.grad, xt.grad, atol=1e-5, rtol=1e-4)
