@@ -380,3 +380,28 @@ def test_module_without_super_init_raises_on_registration():
 
     with pytest.raises(AttributeError, match="before Module.__init__"):
         Bad()
+
+
+def test_buffer_assignment_registers_buffers():
+    m = enn.Module()
+    m.stats = enn.Buffer(ember.zeros(3))
+    m.scratch = enn.Buffer(ember.ones(2), persistent=False)
+    assert list(m._buffers) == ["stats", "scratch"]
+    assert list(m.state_dict()) == ["stats"]
+    t = torch.nn.Module()
+    t.stats = torch.nn.Buffer(torch.zeros(3))
+    t.scratch = torch.nn.Buffer(torch.ones(2), persistent=False)
+    assert list(t.state_dict()) == ["stats"]
+
+
+def test_none_child_and_parameter_placeholders_like_pytorch():
+    def make(nn):
+        m = nn.Sequential(nn.Linear(2, 2))
+        m.add_module("gap", None)
+        m.fc = nn.Linear(2, 1, bias=False)
+        return m
+
+    e, t = make(enn), make(torch.nn)
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert [n for n, _ in e.named_modules()] == [n for n, _ in t.named_modules()]
