@@ -445,3 +445,23 @@ def test_logical_and_bitwise_functions_match_torch(name):
     e = getattr(ember, name)(ember.tensor(a), ember.tensor(b))
     assert e.tolist() == getattr(torch, name)(torch.tensor(a), torch.tensor(b)).tolist()
     assert ember.bitwise_not(ember.tensor(a)).tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+@pytest.mark.parametrize("name", list(UNARY) + list(MORE_UNARY))
+def test_unary_ops_preserve_float_dtype_like_torch(name, dtype):
+    fn = UNARY[name][0] if name in UNARY else MORE_UNARY[name]
+    a = np.abs(np.random.default_rng(0).uniform(0.2, 0.9, (2, 3))).astype(dtype)
+    e, t = fn(ember, ember.from_numpy(a.copy())), fn(torch, torch.from_numpy(a.copy()))
+    assert e.dtype.name == str(t.dtype).replace("torch.", "")
+    tol = 1e-2 if dtype == "float16" else 1e-6
+    assert_close(e, t.float(), atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+@pytest.mark.parametrize("name", list(BINARY))
+def test_binary_ops_preserve_float_dtype_like_torch(name, dtype):
+    a, b = (np.random.default_rng(i).uniform(-1, 1, (2, 3)).astype(dtype) for i in (0, 1))
+    e = BINARY[name](ember, ember.from_numpy(a.copy()), ember.from_numpy(b.copy()))
+    t = BINARY[name](torch, torch.from_numpy(a.copy()), torch.from_numpy(b.copy()))
+    assert e.dtype.name == str(t.dtype).replace("torch.", "")

@@ -300,3 +300,14 @@ def test_count_nonzero_matches_torch():
     assert ember.count_nonzero(ember.tensor(a)).tolist() == \
         torch.count_nonzero(torch.tensor(a)).tolist()
     assert ember.tensor(a).count_nonzero(dim=0).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "amin", "norm",
+                                  "logsumexp", "cumsum"])
+def test_reductions_preserve_float_dtype_like_torch(name, dtype):
+    a = np.random.default_rng(0).uniform(0.5, 1.5, (3, 4)).astype(dtype)
+    e = getattr(ember.from_numpy(a.copy()), name)(dim=1)
+    t = getattr(torch.from_numpy(a.copy()), name)(dim=1)
+    assert e.dtype.name == str(t.dtype).replace("torch.", "")
+    assert_close(e, t.float(), atol=1e-2, rtol=1e-2)
