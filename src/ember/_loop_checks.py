@@ -16,6 +16,8 @@ each returns at once when checks are off.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import warnings
 import weakref
 
@@ -72,7 +74,20 @@ def _report(owner, kind: str, message: str, heuristic: bool = False) -> None:
     if kind in kinds:
         return
     kinds.add(kind)
-    warnings.warn(message, TrainingLoopWarning, stacklevel=4)
+    warnings.warn(message, TrainingLoopWarning, stacklevel=_user_stacklevel())
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel of the first frame outside ember, so the warning points at user code."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _optimizer_name(opt) -> str:
@@ -84,14 +99,17 @@ def module_path(module) -> str:
     from .nn.module import Module
 
     best = ""
-    for obj in gc.get_objects():
-        if isinstance(obj, Module) and obj is not module:
-            try:
-                for name, sub in obj.named_modules():
-                    if sub is module and len(name) > len(best):
-                        best = name
-            except Exception:  # a half-built module: skip it  # noqa: BLE001
-                continue
+    # only on the error path: find the outermost model holding this module
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # isinstance on lazy proxy objects may warn
+        candidates = [o for o in gc.get_objects() if isinstance(o, Module) and o is not module]
+    for obj in candidates:
+        try:
+            for name, sub in obj.named_modules():
+                if sub is module and len(name) > len(best):
+                    best = name
+        except Exception:  # a half-built module: skip it  # noqa: BLE001
+            continue
     path = "model" + ("." + best if best else "")
     return f"{path} ({type(module).__name__})"
 
@@ -177,28 +195,31 @@ def eval_layer_forward(module, output):
     return _EvalModeMarker.apply(output, module=module)
 
 
-_depth = [0]
+_depth = [0]  # nesting of Module calls: only the outermost call is "the model"
 
 
-def enter_module_call(module) -> None:
-    """Strict only: an eval-mode model recording a graph while its parameters require grad."""
+def checked_call(module, call, args, kwargs):
+    """Strict mode's Module.__call__: the heuristic module checks around ``call``."""
     _depth[0] += 1
-    if _depth[0] != 1 or not config.strict or module.training or not _grad_state.enabled:
-        return
-    if any(p.requires_grad for p in module.parameters()):
+    try:
+        if (_depth[0] == 1 and not module.training and _grad_state.enabled
+                and any(p.requires_grad for p in module.parameters())):
+            _report(
+                module, "recording_in_eval",
+                f"{module_path(module)} is in eval mode but runs with gradient recording on "
+                "while its parameters require grad: the graph costs memory an evaluation won't "
+                "use. Fix: wrap evaluation in `with ember.no_grad():`.",
+                heuristic=True,
+            )
+        sensitive = getattr(module, "_mode_sensitive", False)
+        if sensitive and module.training:
+            training_layer_forward(module)
+        out = call(*args, **kwargs)
+        if sensitive and not module.training:
+            out = eval_layer_forward(module, out)
+        return out
+    finally:
         _depth[0] -= 1
-        _report(
-            module, "recording_in_eval",
-            f"{module_path(module)} is in eval mode but runs with gradient recording on while "
-            "its parameters require grad: the graph costs memory an evaluation won't use. Fix: "
-            "wrap evaluation in `with ember.no_grad():`.",
-            heuristic=True,
-        )
-        _depth[0] += 1
-
-
-def exit_module_call() -> None:
-    _depth[0] -= 1
 
 
 def _make_marker():

@@ -11,6 +11,15 @@ import ember
 
 torch = pytest.importorskip("torch")
 
+
+@pytest.fixture(autouse=True)
+def _no_loop_checks():
+    # these tests step optimizers without gradients on purpose, just to advance schedulers
+    before = ember.get_loop_checks()
+    ember.set_loop_checks("off")
+    yield
+    ember.set_loop_checks(before)
+
 STEPS = 60
 
 

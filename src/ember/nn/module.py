@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _loop_checks
 from .._grad_mode import no_grad
+from .._loop_checks import config as _checks
 from ..tensor import Tensor, _check_device
 from .parameter import Parameter
 
@@ -111,8 +112,13 @@ class Module:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not self._forward_pre_hooks and not self._forward_hooks and not _checks.strict:
             return self.forward(*args, **kwargs)
+        if _checks.strict:  # the heuristic training-loop checks (ember.set_loop_checks)
+            return _loop_checks.checked_call(self, self._call_with_hooks, args, kwargs)
+        return self._call_with_hooks(*args, **kwargs)
+
+    def _call_with_hooks(self, *args, **kwargs):
         for hook, with_kwargs in list(self._forward_pre_hooks.values()):
             if with_kwargs:
                 result = hook(self, args, kwargs)

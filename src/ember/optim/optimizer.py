@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import _loop_checks
 from .._grad_mode import enable_grad
+from .._loop_checks import config as _checks
 from ..autograd.function import _RemovableHandle
 from ..tensor import Tensor, _from_array
 
@@ -217,6 +219,9 @@ class Optimizer:
             set_to_none: set ``.grad`` to None (the default, cheaper) instead of zeroing it in
                 place.
         """
+        if _checks.strict:
+            _loop_checks.before_zero_grad(
+                self, [p for group in self.param_groups for p in group["params"]])
         for group in self.param_groups:
             for p in group["params"]:
                 g = p._grad
@@ -264,11 +269,14 @@ class Optimizer:
         state_of = self.state
         scratch_of = self._scratch
         update = self._apply_single
+        used = [] if _checks.warn else None
         for group in self.param_groups:
             for p in group["params"]:
                 g = p._grad
                 if g is None:
                     continue
+                if used is not None:
+                    used.append(p)
                 state = state_of.get(p)
                 fresh = not state  # absent, or an empty dict made by reading opt.state[p]
                 if fresh:
@@ -282,6 +290,8 @@ class Optimizer:
                 p._bump_version()
                 if fresh and state:  # SGD without momentum keeps no state, like PyTorch
                     state_of[p] = state
+        if used is not None:
+            _loop_checks.after_step(self, used)
         return loss
 
     # ------------------------------------------------------------------ checkpoints

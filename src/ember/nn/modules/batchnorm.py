@@ -20,6 +20,7 @@ __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 class _BatchNorm(Module):
     _expected_dims: tuple = ()
+    _mode_sensitive = True  # behaves differently in train and eval (see ember._loop_checks)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,

@@ -10,6 +10,8 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class _DropoutNd(Module):
+    _mode_sensitive = True  # behaves differently in train and eval (see ember._loop_checks)
+
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if p < 0 or p > 1:
