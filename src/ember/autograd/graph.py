@@ -73,6 +73,11 @@ def _label_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _lines(*parts: str) -> str:
+    """A DOT label of several lines (each part escaped, joined by DOT's \\n)."""
+    return "\\n".join(_label_escape(p) for p in parts)
+
+
 def to_dot(tensor, params: dict | None = None) -> str:
     """Graphviz DOT text of the backward graph of ``tensor``.
 
@@ -92,17 +97,16 @@ def to_dot(tensor, params: dict | None = None) -> str:
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
             if leaf is None:
-                label = "leaf (freed)"
+                label = _lines("leaf (freed)")
             else:
                 name = names.get(id(leaf), "leaf")
-                label = f"{name}\\n{tuple(leaf.shape)}"
-            lines.append(f'  {nid} [label="{_label_escape(label)}", style=filled, '
-                         f'fillcolor="#cfe8ff"];')
+                label = _lines(name, str(tuple(leaf.shape)))
+            lines.append(f'  {nid} [label="{label}", style=filled, fillcolor="#cfe8ff"];')
             continue
         held = sum(a.nbytes for a in _held_arrays(node))
         shapes = ", ".join(str(tuple(s)) for s in getattr(node, "_shapes", ()) if s is not None)
-        label = f"{node.name()}\\nin: {shapes}\\nsaved: {_fmt_bytes(held)}"
-        lines.append(f'  {nid} [label="{_label_escape(label)}"];')
+        label = _lines(node.name(), f"in: {shapes}", f"saved: {_fmt_bytes(held)}")
+        lines.append(f'  {nid} [label="{label}"];')
     if tensor.grad_fn is not None:
         lines.append(f"  out -> {ids[id(tensor.grad_fn)]};")
     for node in nodes:
