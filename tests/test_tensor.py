@@ -439,7 +439,7 @@ def test_comparison_with_none_and_mismatched_shapes():
     assert (ember.ones(2) == None) is False  # noqa: E711
     assert (ember.ones(2) != None) is True  # noqa: E711
     with pytest.raises(RuntimeError, match="must match the size"):
-        ember.ones(2) == ember.ones(3)
+        _ = ember.ones(2) == ember.ones(3)
 
 
 @pytest.mark.parametrize("kw", [{}, {"return_inverse": True}, {"return_counts": True},

@@ -57,7 +57,8 @@ _METHODS = {
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
     "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
-    "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave, "diff": shape.diff,
+    "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave,
+    "diff": shape.diff,
     "diagonal": shape.diagonal, "diag": shape.diag, "trace": shape.trace,
 }
 

@@ -1,11 +1,11 @@
-"""Every op of the issue's scope exists as ``ember.op(t)`` and ``t.op()`` wherever PyTorch has it."""
+"""Every op in scope exists as ``ember.op(t)`` and ``t.op()`` wherever PyTorch has it."""
 
 from __future__ import annotations
 
 import pytest
-from helpers import torch
 
 import ember
+from helpers import torch
 
 SCOPE = """
 add sub mul div pow neg exp log log1p expm1 sqrt rsqrt abs sign sin cos tan tanh sigmoid relu

@@ -509,7 +509,12 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
         input, exponent = promote(input, exponent)
     elif type(exponent) is float and input._data.dtype.kind in "iub":
         input = input.to(np.float32)
-    return Pow.apply(input, exponent)
+    try:
+        return Pow.apply(input, exponent)
+    except ValueError as e:
+        if "negative integer powers" in str(e):
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+        raise _broadcast_error(input, exponent) from None
 
 
 def neg(input) -> Tensor:
@@ -629,7 +634,27 @@ def where(condition, input=None, other=None) -> Tensor:
         dt = np.float32 if float in (type(input), type(other)) else \
             np.bool_ if type(input) is bool and type(other) is bool else np.int64
         input, other = np.asarray(input, dtype=dt), np.asarray(other, dtype=dt)
-    return Where.apply(cond, input, other)
+    try:
+        return Where.apply(cond, input, other)
+    except ValueError:
+        shapes = [np.shape(cond), np.shape(_data_of(input)), np.shape(_data_of(other))]
+        a, b = _clash(shapes)
+        raise _broadcast_error(_from_array(np.empty(a)), _from_array(np.empty(b))) from None
+
+
+def _data_of(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _clash(shapes: list) -> tuple:
+    """Two of ``shapes`` that do not broadcast together."""
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                return a, b
+    return shapes[0], shapes[1]
 
 
 def floor(input) -> Tensor:

@@ -227,9 +227,24 @@ def _data_of(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def _index_array(index, name: str) -> np.ndarray:
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return idx
+
+
+def _check_index_range(idx: np.ndarray, size: int, axis: int) -> None:
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        bad = idx.max() if idx.max() >= size else idx.min()
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+
+
 def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    idx = _index_array(index, "gather")
+    if input._data.ndim:
+        _check_index_range(idx, input._data.shape[axis], axis)
     if idx.ndim != input._data.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d in range(idx.ndim):
@@ -282,7 +297,9 @@ class Scatter(Op):
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    idx = _index_array(index, "scatter")
+    if input._data.ndim:
+        _check_index_range(idx, input._data.shape[axis], axis)
     if src is None:
         src = value
     if not isinstance(src, Tensor):

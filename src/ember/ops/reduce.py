@@ -304,17 +304,26 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
-def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
-    if input._data.size == 0 and (dim is None or input._data.shape[_wrap_dim(dim, input.ndim)]
-                                  == 0):
+def _check_nonempty(input, axes, name: str) -> None:
+    """PyTorch's errors for max-like reductions over no elements (there is no identity)."""
+    if input._data.size:
+        return
+    if axes is None:
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
         )
-    if dim is None:
-        return Amax.apply(input, axis=None, keepdim=False, fn=red_fn)
+    for ax in axes:
+        if input._data.shape[ax] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
+
+
+def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}() with dim takes one int, got {dim!r}")
+    _check_nonempty(input, _axes(dim, input._data.ndim), name)
+    if dim is None:
+        return Amax.apply(input, axis=None, keepdim=False, fn=red_fn)
     axis = _wrap_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
         return max_return(input.clone(), _from_array(np.zeros((), np.int64)))
@@ -343,23 +352,30 @@ def min(input, dim=None, keepdim: bool = False):  # noqa: A001
 
 
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:
-    return Amax.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim, fn=np.max)
+    axes = _axes(dim, input._data.ndim)
+    _check_nonempty(input, axes, "amax")
+    return Amax.apply(input, axis=axes, keepdim=keepdim, fn=np.max)
 
 
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:
-    return Amax.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim, fn=np.min)
+    axes = _axes(dim, input._data.ndim)
+    _check_nonempty(input, axes, "amin")
+    return Amax.apply(input, axis=axes, keepdim=keepdim, fn=np.min)
 
 
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(input, dim, keepdim, np.argmax)
+    return _arg(input, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(input, dim, keepdim, np.argmin)
+    return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
-def _arg(input, dim, keepdim, fn) -> Tensor:
+def _arg(input, dim, keepdim, fn, name) -> Tensor:
     a = input._data
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    _check_nonempty(input, _axes(dim, a.ndim), name)
     if dim is None:
         out = np.asarray(fn(a))
         if keepdim:
