@@ -102,3 +102,42 @@ def test_gelu_bad_approximate():
 def test_hardtanh_bad_bounds():
     with pytest.raises(ValueError):
         enn.Hardtanh(2.0, 1.0)
+
+
+MORE_MODULES = [
+    lambda nn: nn.SELU(),
+    lambda nn: nn.CELU(0.7),
+    lambda nn: nn.PReLU(),
+    lambda nn: nn.PReLU(6),
+    lambda nn: nn.LogSigmoid(),
+    lambda nn: nn.Hardsigmoid(),
+    lambda nn: nn.Hardswish(),
+    lambda nn: nn.Softsign(),
+    lambda nn: nn.Tanhshrink(),
+    lambda nn: nn.Threshold(0.1, 20.0),
+    lambda nn: nn.Hardshrink(),
+    lambda nn: nn.Softshrink(0.3),
+    lambda nn: nn.GLU(),
+    lambda nn: nn.GLU(dim=1),
+    lambda nn: nn.Softmin(dim=1),
+    lambda nn: nn.Softmax2d(),
+]
+
+
+@pytest.mark.parametrize("make", MORE_MODULES)
+def test_more_activation_modules_match_pytorch(make):
+    module_parity(make, [(4, 6, 3, 2)], low=-5.0, high=5.0)
+    assert repr(make(enn)) == repr(make(torch.nn))
+    assert list(make(enn).state_dict()) == list(make(torch.nn).state_dict())
+
+
+@pytest.mark.parametrize("name", ["selu", "celu", "logsigmoid", "softsign", "tanhshrink",
+                                  "glu", "hardswish"])
+def test_more_activation_gradcheck(name):
+    gradcheck64(getattr(F, name), [(3, 4)], second_order=name != "hardswish")
+
+
+def test_prelu_gradcheck_and_channel_mismatch():
+    gradcheck64(F.prelu, [(2, 3, 4), (3,)])
+    with pytest.raises(RuntimeError, match="Mismatch of parameter numbers"):
+        F.prelu(ember.randn(2, 3), ember.ones(4))

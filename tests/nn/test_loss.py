@@ -259,3 +259,43 @@ def test_cross_entropy_random_shapes_match_pytorch(n, c, spatial, smoothing, wei
         oe.sum().backward()
         ot.sum().backward()
         assert_close(xe.grad, xt.grad, atol=1e-5, rtol=1e-4)
+
+
+def _pm1(*shape):
+    return np.where(RNG.random(shape) < 0.5, -1.0, 1.0).astype(np.float32)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_more_losses_match_pytorch(reduction):
+    module_pair("MarginRankingLoss", [f32(6), f32(6), _pm1(6)], grad_idx=(0, 1),
+                reduction=reduction, margin=0.3)
+    module_pair("HingeEmbeddingLoss", [f32(4, 3), _pm1(4, 3)], reduction=reduction, margin=0.5)
+    module_pair("SoftMarginLoss", [f32(4, 3), _pm1(4, 3)], reduction=reduction)
+    module_pair("MultiLabelSoftMarginLoss", [f32(4, 3), (f32(4, 3) > 0).astype(np.float32)],
+                reduction=reduction, weight=np.array([1.0, 2.0, 0.5], np.float32))
+    module_pair("CosineEmbeddingLoss", [f32(5, 4), f32(5, 4), _pm1(5)], grad_idx=(0, 1),
+                reduction=reduction, margin=0.1)
+    module_pair("PoissonNLLLoss", [f32(4, 3), f32(4, 3, low=0, high=4)], reduction=reduction)
+    module_pair("PoissonNLLLoss", [f32(4, 3, low=0.1, high=3), f32(4, 3, low=0, high=4)],
+                reduction=reduction, log_input=False, full=True)
+    module_pair("GaussianNLLLoss", [f32(4, 3), f32(4, 3), f32(4, 3, low=0.1, high=2)],
+                grad_idx=(0, 1, 2), reduction=reduction)
+    module_pair("GaussianNLLLoss", [f32(4, 3), f32(4, 3), f32(4, 1, low=0.1, high=2)],
+                grad_idx=(0, 2), reduction=reduction, full=True)
+    module_pair("TripletMarginLoss", [f32(5, 4), f32(5, 4), f32(5, 4)], grad_idx=(0, 1, 2),
+                reduction=reduction, margin=2.0)
+    module_pair("TripletMarginLoss", [f32(5, 4), f32(5, 4), f32(5, 4)], grad_idx=(0, 1, 2),
+                reduction=reduction, p=1.0, swap=True)
+
+
+def test_distance_modules_match_pytorch():
+    pair(lambda a, b: enn.CosineSimilarity()(a, b), lambda a, b: torch.nn.CosineSimilarity()(a, b),
+         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
+    pair(lambda a, b: enn.CosineSimilarity(dim=0)(a, b),
+         lambda a, b: torch.nn.CosineSimilarity(dim=0)(a, b), [f32(4, 5), f32(1, 5)],
+         grad_idx=(0, 1))
+    pair(lambda a, b: enn.PairwiseDistance()(a, b), lambda a, b: torch.nn.PairwiseDistance()(a, b),
+         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
+    pair(lambda a, b: enn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
+         lambda a, b: torch.nn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
+         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))

@@ -46,3 +46,21 @@ def test_group_norm_divisibility_error():
         enn.GroupNorm(3, 4)
     with pytest.raises(RuntimeError, match="divisible by num_groups"):
         F.group_norm(ember.randn(2, 4, 3), 3)
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.RMSNorm(5), (3, 5)),
+    (lambda nn: nn.RMSNorm((2, 5), eps=1e-5), (4, 2, 5)),
+    (lambda nn: nn.RMSNorm(5, elementwise_affine=False), (3, 5)),
+])
+def test_rms_norm_matches_pytorch(make, shape):
+    module_parity(make, [shape])
+    assert repr(make(enn)) == repr(make(torch.nn))
+    assert list(make(enn).state_dict()) == list(make(torch.nn).state_dict())
+    gradcheck64(lambda x, w: F.rms_norm(x, (4,), w), [(3, 4), (4,)])
+
+
+def test_batchnorm3d_matches_pytorch():
+    for train in (True, False):
+        module_parity(lambda nn: nn.BatchNorm3d(3), [(2, 3, 2, 3, 2)], train=train)
+    assert repr(enn.BatchNorm3d(3)) == repr(torch.nn.BatchNorm3d(3))

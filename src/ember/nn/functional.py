@@ -22,7 +22,12 @@ __all__ = [
     "softplus", "hardtanh", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
     "dropout1d", "dropout2d", "batch_norm", "layer_norm", "group_norm", "embedding", "one_hot",
     "pad", "normalize", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
-    "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "selu",
+    "celu", "prelu", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
+    "threshold", "hardshrink", "softshrink", "glu", "softmin", "cosine_similarity",
+    "pairwise_distance", "rms_norm", "margin_ranking_loss", "hinge_embedding_loss",
+    "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
 ]
 
 
@@ -143,6 +148,123 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def tanh(input: Tensor) -> Tensor:
     return ew.tanh(input)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants."""
+    def fn(x):
+        return elu(x, _SELU_ALPHA) * _SELU_SCALE
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` for x > 0, else ``alpha * (exp(x / alpha) - 1)``."""
+    def fn(x):
+        return ew.where(x > 0, x, ew.expm1(ew.clamp(x, max=0.0) / alpha) * alpha)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Leaky ReLU with a learnable slope, one per channel (dim 1) or shared."""
+    if weight.numel() != 1:
+        c = input.shape[1] if input.ndim > 1 else input.shape[0]
+        if weight.numel() != c:
+            raise RuntimeError(
+                f"Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {weight.numel()} and channel size = {c}."
+            )
+        if input.ndim > 1:
+            weight = weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    return ew.where(input > 0, input, input * weight)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, finite for any x."""
+    return -(ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
+    def fn(x):
+        inside = const(((x._data > -3) & (x._data < 3)).astype(x._data.dtype))
+        return (ew.clamp(x + 3, 0.0, 6.0).detach() * (1 - inside) + (x + 3) * inside) / 6
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * relu6(x + 3) / 6``."""
+    def fn(x):
+        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, x * (x + 3) / 6))
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def softsign(input: Tensor) -> Tensor:
+    return input / (ew.abs(input) + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    return input - ew.tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where x > threshold, else ``value``."""
+    def fn(x):
+        return ew.where(x > threshold, x, const(np.asarray(value, x._data.dtype)))
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return ew.where(ew.abs(input) > lambd, input, input * 0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return ew.where(input > lambd, input - lambd,
+                    ew.where(input < -lambd, input + lambd, input * 0))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split ``dim`` in halves a, b and return ``a * sigmoid(b)``."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {_wrap_dim(dim, input.ndim)} is "
+            f"size {input.shape[dim]}"
+        )
+    a, b = input.chunk(2, dim)
+    return a * ew.sigmoid(b)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return softmax(-input, dim, dtype=dtype) if dim is not None else softmax(
+        -input, _softmax_dim(input.ndim), dtype=dtype)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``, after broadcasting
+    the inputs against each other (as PyTorch: norms see the broadcast shape)."""
+    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    if tuple(x1.shape) != shape:
+        x1 = x1.broadcast_to(shape)
+    if tuple(x2.shape) != shape:
+        x2 = x2.broadcast_to(shape)
+    n1 = ew.clamp((x1 * x1).sum(dim, keepdim=True).sqrt(), min=eps)
+    n2 = ew.clamp((x2 * x2).sum(dim, keepdim=True).sqrt(), min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` over the last dim."""
+    diff = x1 - x2 + eps
+    return diff.norm(p, -1, keepdim=keepdim)
 
 
 def _softmax_dim(ndim: int) -> int:
@@ -371,6 +493,26 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims;
+    ``eps`` defaults to the dtype's machine epsilon (as PyTorch)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
+            f"{list(input.shape)}"
+        )
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    axes = tuple(range(input.ndim - k, input.ndim))
+    out = input * ew.rsqrt((input * input).mean(axes, keepdim=True) + eps)
+    return out if weight is None else out * weight
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -758,6 +900,110 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
             return loss.sum()
         return loss.sum() / input.shape[0]
     return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``max(0, -y * (x1 - x2) + margin)``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce(ew.relu(-target * (input1 - input2) + margin), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """``x`` where y == 1, ``max(0, margin - x)`` where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    pos = ew.where(target == 1, input, input * 0)
+    neg = ew.where(target == -1, ew.relu(margin - input), input * 0)
+    return _reduce(pos + neg, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """``log(1 + exp(-y x))``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    z = -target * input
+    return _reduce(ew.log1p(ew.exp(-ew.abs(z))) + ew.relu(z), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average=None, reduce=None, reduction: str = "mean"
+                                ) -> Tensor:
+    """Per-class binary logistic loss, averaged over classes (the last dim)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(-1), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``1 - cos(x1, x2)`` where y == 1, ``max(0, cos(x1, x2) - margin)`` where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    eps = 1e-12  # PyTorch's EPSILON in this loss
+    dim = input1.ndim - 1
+    prod = (input1 * input2).sum(dim)
+    mag = ((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)
+    cos = prod / mag.sqrt()
+    pos = ew.where(target == 1, 1 - cos, cos * 0)
+    neg = ew.where(target == -1, ew.relu(cos - margin), cos * 0)
+    return _reduce(pos + neg, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """Poisson negative log-likelihood (with Stirling's term for target > 1 when ``full``)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = ew.exp(input) - target * input
+    else:
+        loss = input - target * ew.log(input + eps)
+    if full:
+        t = target._data
+        safe = np.where(t > 1, t, 2.0)
+        stirling = np.where(t > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe),
+                            0.0)
+        loss = loss + const(stirling.astype(input._data.dtype))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """``0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps))`` (+ log(2 pi)/2
+    when ``full``).
+
+    Raises:
+        ValueError: negative variance, or a variance shape that cannot broadcast.
+    """
+    if not isinstance(var, Tensor):
+        var = const(np.full(input.shape, var, input._data.dtype))
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (input.shape[:-1] == var.shape[:-1] and var.shape[-1] == 1):
+            raise ValueError("var is of incorrect size")
+    if (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    # clamped without a gradient of its own, so the gradient passes through (as PyTorch)
+    var = var + (ew.clamp(var, min=eps) - var).detach()
+    loss = 0.5 * (ew.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2, eps: float = 1e-6, swap: bool = False, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)`` with ``d`` the pairwise p-distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ew.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(ew.relu(d_pos - d_neg + margin), reduction)
 
 
 def _dname(t) -> str:
