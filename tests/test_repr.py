@@ -74,3 +74,23 @@ def test_dtype_and_size_reprs():
     assert repr(ember.float32) == "ember.float32"
     assert str(ember.int64) == "ember.int64"
     assert repr(ember.ones(2, 3).shape) == "ember.Size([2, 3])"
+
+
+NODE_NAMES = [
+    "a + b", "a - b", "a * b", "a / b", "-a", "a ** 2", "a ** b", "a.exp()", "a.log1p()",
+    "a.sigmoid()", "a.relu()", "a.clamp(0, 1)", "a.sum()", "a.sum(0)", "a.mean()", "a.mean(1)",
+    "a @ b.t()", "a[0] @ b[0]", "a @ b[0]", "a.reshape(-1)", "a.view(-1)", "a.t()",
+    "a.transpose(0, 1)", "a.permute(1, 0)", "a[0]", "a[:, 1:]", "a[[0, 1]]", "torch.cat([a, b])",
+    "a.clone()", "a.double()", "torch.where(a > 0, a, b)", "a.flip(0)", "a.repeat(2, 1)",
+    "a.tril()", "a.floor()", "a.sign()", "a.gather(0, torch.tensor([[0, 1, 0]]))",
+]
+
+
+@pytest.mark.parametrize("expr", NODE_NAMES)
+def test_grad_fn_names_match_torch(expr):
+    names = []
+    for lib in (torch, ember):
+        a = lib.tensor(np.full((3, 3), 0.5, np.float32), requires_grad=True)
+        b = lib.tensor(np.full((3, 3), 0.7, np.float32), requires_grad=True)
+        names.append(eval(expr, {"a": a, "b": b, "torch": lib}).grad_fn.name())
+    assert names[1] == names[0]

@@ -76,6 +76,11 @@ class Neg(Op):
 
 
 class Pow(Op):
+    def name(self) -> str:  # 0: tensor ** scalar, 1: tensor ** tensor, 2: scalar ** tensor
+        shapes = getattr(self, "_shapes", (None, None))
+        return "PowBackward" + ("0" if shapes[1] is None else "1" if shapes[0] is not None
+                                else "2")
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -173,6 +178,9 @@ class Log(Op):
 
 
 class Log1p(Op):
+    def name(self) -> str:
+        return "Log1PBackward0"
+
     save_inputs = (0,)
 
     @staticmethod
@@ -319,8 +327,14 @@ class Relu(Op):
 class ZeroGrad(Op):
     """Piecewise-constant functions (floor, ceil, round, sign): zero gradient everywhere."""
 
+    def name(self) -> str:
+        label = getattr(self.fn, "__name__", "")
+        return (label.capitalize() if label.isidentifier() and label != "<lambda>" else
+                "Round") + "Backward0"
+
     @staticmethod
     def forward(ctx, a, fn):
+        ctx.fn = fn
         return fn(a)
 
     @staticmethod
@@ -329,6 +343,9 @@ class ZeroGrad(Op):
 
 
 class Clamp(Op):
+    def name(self) -> str:
+        return "ClampBackward1"
+
     @staticmethod
     def forward(ctx, a, lo, hi):
         out = np.clip(a, lo, hi) if a.dtype.kind != "f" or lo is None or hi is None else \

@@ -64,6 +64,15 @@ def _check_bounds(shape: tuple, idx: tuple) -> None:
 
 
 class GetItem(Op):
+    def name(self) -> str:
+        if self.advanced:
+            return "IndexBackward0"
+        if any(isinstance(i, slice) and i != slice(None) for i in self.idx):
+            return "SliceBackward0"
+        if any(isinstance(i, (int, np.integer)) for i in self.idx):
+            return "SelectBackward0"
+        return "UnsqueezeBackward0" if any(i is None for i in self.idx) else "AliasBackward0"
+
     @staticmethod
     def forward(ctx, a, idx, advanced):
         ctx.in_shape = a.shape

@@ -69,6 +69,9 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 class Sum(Op):
+    def name(self) -> str:
+        return "SumBackward0" if self.axis is None else "SumBackward1"
+
     @staticmethod
     def forward(ctx, a, axis, keepdim):
         if ctx.requires_grad:
@@ -126,6 +129,9 @@ class Amax(Op):
 
 class TakeAlongDim(Op):
     """Values at given indices along one axis (max/min with dim, gather)."""
+
+    def name(self) -> str:
+        return "GatherBackward0"
 
     @staticmethod
     def forward(ctx, a, idx, axis):
@@ -248,12 +254,32 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_dtype.scalar_type_name(input.dtype)}"
         )
-    axes = _axes(dim, input._data.ndim)
-    shape = input._data.shape
-    n = input._data.size if axes is None else int(np.prod([shape[a] for a in axes]))
-    return Sum.apply(input, axis=axes, keepdim=keepdim) / n if n else \
-        _from_array(np.full(np.sum(input._data, axis=axes, keepdims=keepdim).shape, np.nan,
-                            dtype=input._data.dtype))
+    return Mean.apply(input, axis=_axes(dim, input._data.ndim), keepdim=keepdim)
+
+
+class Mean(Op):
+    """One node for sum / count (an empty reduction gives nan, as PyTorch)."""
+
+    def name(self) -> str:
+        return "MeanBackward0" if self.axis is None else "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdim = keepdim
+        n = a.size if axis is None else int(np.prod([a.shape[i] for i in axis]))
+        ctx.n = n
+        if n == 0:
+            return np.full(np.sum(a, axis=axis, keepdims=keepdim).shape, np.nan, dtype=a.dtype)
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch does for half
+            return np.mean(a, axis=axis, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
+        return (np.add.reduce(a, axis=axis, keepdims=keepdim) / n).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return BroadcastTo.apply(g / builtins.max(ctx.n, 1), shape=ctx.in_shape,
+                                 via=_kept_shape(ctx))
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:

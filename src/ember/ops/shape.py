@@ -30,6 +30,9 @@ def _view(base: Tensor, out: Tensor, fn=None) -> Tensor:
 
 
 class Reshape(Op):
+    def name(self) -> str:
+        return "ViewBackward0"
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -41,9 +44,13 @@ class Reshape(Op):
 
 
 class Permute(Op):
+    def name(self) -> str:
+        return self.label
+
     @staticmethod
-    def forward(ctx, a, axes):
+    def forward(ctx, a, axes, label="PermuteBackward0"):
         ctx.axes = axes
+        ctx.label = label
         return a.transpose(axes)
 
     @staticmethod
@@ -76,6 +83,9 @@ class Flip(Op):
 
 
 class Concat(Op):
+    def name(self) -> str:
+        return "CatBackward0"
+
     @staticmethod
     def forward(ctx, *arrays, axis):
         ctx.axis = axis
@@ -93,6 +103,9 @@ class Concat(Op):
 
 
 class Tile(Op):
+    def name(self) -> str:
+        return "RepeatBackward0"
+
     @staticmethod
     def forward(ctx, a, reps):
         ctx.in_shape = a.shape
@@ -112,6 +125,9 @@ class Tile(Op):
 
 
 class Triangle(Op):
+    def name(self) -> str:
+        return "TriuBackward0" if self.upper else "TrilBackward0"
+
     @staticmethod
     def forward(ctx, a, k, upper):
         ctx.k = k
@@ -242,7 +258,7 @@ def permute(input, *dims) -> Tensor:
     return _view(input, Permute.apply(input, axes=axes), _permuter(axes))
 
 
-def transpose(input, dim0: int, dim1: int) -> Tensor:
+def transpose(input, dim0: int, dim1: int, _label: str = "TransposeBackward0") -> Tensor:
     n = input._data.ndim
     if n == 0:
         return input
@@ -250,7 +266,7 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     axes[a], axes[b] = axes[b], axes[a]
     axes = tuple(axes)
-    return _view(input, Permute.apply(input, axes=axes), _permuter(axes))
+    return _view(input, Permute.apply(input, axes=axes, label=_label), _permuter(axes))
 
 
 swapaxes = swapdims = transpose
@@ -260,7 +276,7 @@ def t(input) -> Tensor:
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
-    return transpose(input, 0, 1) if input._data.ndim == 2 else input
+    return transpose(input, 0, 1, "TBackward0") if input._data.ndim == 2 else input
 
 
 def mT(input) -> Tensor:  # noqa: N802
