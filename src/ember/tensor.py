@@ -66,8 +66,12 @@ class Tensor:
     # ------------------------------------------------------------------ basic attributes
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's storage but detached from the graph."""
-        return self.detach()
+        """A tensor sharing this one's storage but detached from the graph.
+
+        Unlike ``detach()`` it has its own version counter (as PyTorch's ``.data``), so
+        writes through it are not seen by autograd's saved-tensor check.
+        """
+        return _from_array(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
