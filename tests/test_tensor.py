@@ -449,3 +449,29 @@ def test_unique_matches_torch(kw):
     e, t = ember.unique(ember.tensor(a), **kw), torch.unique(torch.tensor(a), **kw)
     e, t = (e, t) if isinstance(t, tuple) else ((e,), (t,))
     assert [x.tolist() for x in e] == [x.tolist() for x in t]
+
+
+def test_writes_through_data_bypass_the_version_check_like_torch():
+    for lib in (torch, ember):
+        x = lib.ones(3, requires_grad=True)
+        y = (x * x).sum()
+        x.data.add_(1)
+        y.backward()  # no error: .data has its own version counter (the saved x is stale)
+        assert x.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_writes_through_detach_are_seen_by_the_version_check():
+    x = ember.ones(3, requires_grad=True)
+    y = (x * x).sum()
+    x.detach().add_(1)
+    with pytest.raises(RuntimeError, match="inplace"):
+        y.backward()
+
+
+def test_setitem_with_value_requiring_grad_makes_buffer_require_grad():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    buf = ember.zeros(3)
+    buf[1:] = x * 2
+    assert buf.requires_grad
+    (buf * buf).sum().backward()
+    assert x.grad.tolist() == [8.0, 16.0]
