@@ -28,20 +28,15 @@ class _Version:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = (
-        "_data",
-        "_requires_grad",
-        "_grad",
-        "_grad_fn",
-        "_output_nr",
-        "_vc",
-        "_accum",
-        "_retains_grad",
-        "_post_accumulate_hooks",
-        "_is_param",
-        "__weakref__",
-        "__dict__",
-    )
+    # the three fields every op result sets are slots; the rarely-set ones are class
+    # defaults, stored in the instance __dict__ only when assigned (cheaper op results)
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "__weakref__", "__dict__")
+    _grad = None
+    _output_nr = 0
+    _vc = None
+    _accum = None
+    _retains_grad = False
+    _post_accumulate_hooks = None
     __hash__ = object.__hash__
     __array_priority__ = 1000  # so ndarray <op> Tensor defers to Tensor's reflected op
 
@@ -526,13 +521,7 @@ _TENSOR_NEW = object.__new__
 def _init(t: Tensor, arr: np.ndarray) -> None:
     t._data = arr
     t._requires_grad = False
-    t._grad = None
     t._grad_fn = None
-    t._output_nr = 0
-    t._vc = None
-    t._accum = None
-    t._retains_grad = False
-    t._post_accumulate_hooks = None
 
 
 def _from_array(arr: np.ndarray) -> Tensor:
@@ -540,13 +529,7 @@ def _from_array(arr: np.ndarray) -> Tensor:
     t = _TENSOR_NEW(Tensor)
     t._data = arr
     t._requires_grad = False
-    t._grad = None
     t._grad_fn = None
-    t._output_nr = 0
-    t._vc = None
-    t._accum = None
-    t._retains_grad = False
-    t._post_accumulate_hooks = None
     return t
 
 

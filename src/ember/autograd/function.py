@@ -243,12 +243,6 @@ class Op(Function):
             out = np.asarray(out)
         result = _new(Tensor)
         result._data = out
-        result._grad = None
-        result._output_nr = 0
-        result._vc = None
-        result._accum = None
-        result._retains_grad = False
-        result._post_accumulate_hooks = None
         if not record:
             result._requires_grad = False
             result._grad_fn = None
