@@ -204,3 +204,33 @@ def test_batched_matmul_broadcasts_like_torch(shapes, m, k, n):
     ot.sum().backward()
     assert_close(ea.grad, ta.grad, atol=1e-4)
     assert_close(eb.grad, tb.grad, atol=1e-4)
+
+
+@st.composite
+def einsum_problems(draw):
+    letters = "abcd"
+    sizes = {c: draw(st.integers(1, 3)) for c in letters}
+    n_ops = draw(st.integers(1, 3))
+    subs = [draw(st.text(alphabet=letters, min_size=0, max_size=3)) for _ in range(n_ops)]
+    used = sorted(set("".join(subs)))
+    out = draw(st.permutations(used)) if used else []
+    out = "".join(out[: draw(st.integers(0, len(out)))])
+    explicit = draw(st.booleans())
+    eq = ",".join(subs) + ("->" + out if explicit else "")
+    shapes = [tuple(sizes[c] for c in s) for s in subs]
+    return eq, shapes
+
+
+@SETTINGS
+@given(problem=einsum_problems())
+def test_einsum_matches_torch_on_random_equations(problem):
+    eq, shapes = problem
+    arrays = [_array(s, i) for i, s in enumerate(shapes)]
+    es = [ember.tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    oe, ot = ember.einsum(eq, *es), torch.einsum(eq, *ts)
+    assert_close(oe, ot, atol=1e-4)
+    (oe * oe).sum().backward()
+    (ot * ot).sum().backward()
+    for e, t in zip(es, ts, strict=True):
+        assert_close(e.grad, t.grad, atol=1e-3)
