@@ -16,8 +16,8 @@ import math
 import numpy as np
 
 from .._grad_mode import state as _grad_state
-from ..autograd.function import Op
-from ..tensor import Tensor
+from ..autograd.function import Function, Op
+from ..tensor import Tensor, _from_array
 from ._util import const
 
 try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
@@ -534,3 +534,24 @@ class ConstantPad(Op):
     @staticmethod
     def backward(ctx, g):
         return ConstantPad.apply(g, pads=[(-b, -a) for b, a in ctx.pads], value=0)
+
+
+# ======================================================================== sequences
+
+
+class Unbind(Function):
+    """Split ``x`` along ``dim`` into views, as ONE graph node whose backward stacks the
+    gradients (slicing step by step would cost a full-size gradient per slice)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return tuple(_from_array(a) for a in np.moveaxis(x._data, dim, 0))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from .shape import stack
+
+        like = next(g for g in grads if g is not None)
+        grads = [g.to(like.dtype) if g.dtype != like.dtype else g for g in grads]
+        return stack(grads, ctx.dim), None
