@@ -311,3 +311,17 @@ def test_reductions_preserve_float_dtype_like_torch(name, dtype):
     t = getattr(torch.from_numpy(a.copy()), name)(dim=1)
     assert e.dtype.name == str(t.dtype).replace("torch.", "")
     assert_close(e, t.float(), atol=1e-2, rtol=1e-2)
+
+
+@pytest.mark.parametrize("expr", ["x.max(0)", "x.min(dim=1)", "x.sort(0)", "x.topk(1)",
+                                  "ember_or_torch.max(x, 1, keepdim=True)"])
+def test_values_indices_results_print_like_torch(expr):
+    a = np.array([[1.0, 3.0], [2.0, 0.0]], np.float32)
+    e = eval(expr, {"x": ember.tensor(a), "ember_or_torch": ember})
+    t = eval(expr, {"x": torch.tensor(a), "ember_or_torch": torch})
+    assert repr(e) == repr(t).replace("torch.", "ember.")
+
+
+def test_zero_dim_cumsum_and_flip_are_identity():
+    x = ember.tensor(5.0)
+    assert x.cumsum(0).shape == () and x.flip(0).shape == ()

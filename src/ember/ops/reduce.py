@@ -211,11 +211,25 @@ class Prod(Op):
 
 # ======================================================================== public functions
 
-_ValuesIndices = namedtuple("_ValuesIndices", ["values", "indices"])
+class _ValuesIndices(namedtuple("_ValuesIndices", ["values", "indices"])):
+    """A (values, indices) pair that prints like ``torch.return_types.max``."""
+
+    __slots__ = ()
+    _op = ""
+
+    def __repr__(self) -> str:
+        return (f"ember.return_types.{self._op}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
 
 
 class max_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.max
     __slots__ = ()
+    _op = "max"
+
+
+class min_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.min
+    __slots__ = ()
+    _op = "min"
 
 
 def _axes(dim, ndim: int):
@@ -345,6 +359,7 @@ def _check_nonempty(input, axes, name: str) -> None:
 
 
 def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
+    result = max_return if name == "max" else min_return
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}() with dim takes one int, got {dim!r}")
     _check_nonempty(input, _axes(dim, input._data.ndim), name)
@@ -352,13 +367,13 @@ def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
         return Amax.apply(input, axis=None, keepdim=False, fn=red_fn)
     axis = _wrap_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
-        return max_return(input.clone(), _from_array(np.zeros((), np.int64)))
+        return result(input.clone(), _from_array(np.zeros((), np.int64)))
     idx = np.expand_dims(arg_fn(input._data, axis=axis), axis)
     values = TakeAlongDim.apply(input, idx, axis)
     if not keepdim:
         values = values.squeeze(axis)
         idx = np.squeeze(idx, axis)
-    return max_return(values, _from_array(idx.astype(np.int64)))
+    return result(values, _from_array(idx.astype(np.int64)))
 
 
 def max(input, dim=None, keepdim: bool = False):  # noqa: A001
@@ -480,7 +495,10 @@ def cumsum(input, dim, *, dtype=None) -> Tensor:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
         input = input.to(np.int64)
-    return Cumsum.apply(input, axis=_wrap_dim(dim, input._data.ndim))
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return input.clone()
+    return Cumsum.apply(input, axis=axis)
 
 
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
@@ -498,10 +516,12 @@ def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
 
 class sort_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.sort
     __slots__ = ()
+    _op = "sort"
 
 
 class topk_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.topk
     __slots__ = ()
+    _op = "topk"
 
 
 def _along(input, idx: np.ndarray, axis: int) -> Tensor:

@@ -450,6 +450,8 @@ def flip(input, dims) -> Tensor:
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    if input._data.ndim == 0:
+        return input.clone()
     return Flip.apply(input, axes=axes)
 
 
