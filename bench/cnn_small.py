@@ -5,19 +5,21 @@ MaxPool2d(2)-Flatten-Dropout(0.25)-Linear(1568,10), cross-entropy, SGD with mome
 (64, 1, 28, 28) batch. Both libraries run with the same number of threads (NumPy's BLAS
 thread count; torch.set_num_threads to match).
 
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/cnn_small.py [--profile]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/cnn_small.py [--threads N]
+[--profile]
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from _common import best_time, blas_report, report  # noqa: E402
+from _common import best_time, blas_report  # noqa: E402
 
 import ember  # noqa: E402
 import ember.nn as enn  # noqa: E402
@@ -26,7 +28,8 @@ from ember.nn.modules.conv import Conv2d as EConv2d  # noqa: E402
 from ember.nn.modules.pooling import MaxPool2d as EMaxPool2d  # noqa: E402
 
 BATCH = 64
-STEPS = 10
+STEPS = 5
+ROUNDS = 21
 
 
 def blas_threads() -> int:
@@ -88,6 +91,11 @@ def evaluator(lib, model, x):
 
 def main() -> None:
     threads = blas_threads()
+    if "--threads" in sys.argv:  # e.g. --threads 1: steadier figures on a busy machine
+        from threadpoolctl import threadpool_limits
+
+        threads = int(sys.argv[sys.argv.index("--threads") + 1])
+        threadpool_limits(threads, "blas")
     torch.set_num_threads(threads)
     print(f"BLAS: {blas_report()}; torch threads: {torch.get_num_threads()}; "
           f"NumPy BLAS threads: {threads}")
@@ -103,16 +111,23 @@ def main() -> None:
     if "--profile" in sys.argv:
         profile(trainer(ember, me, xe, ye), evaluator(ember, me, xe))
         return
-    rows = []
-    for _ in range(3):  # interleaved repeats: the machine is shared, keep the best
-        te = best_time(trainer(ember, me, xe, ye), repeats=5, number=STEPS)
-        tt = best_time(trainer(torch, mt, xt, yt), repeats=5, number=STEPS)
-        ee = best_time(evaluator(ember, me, xe), repeats=5, number=STEPS)
-        et = best_time(evaluator(torch, mt, xt), repeats=5, number=STEPS)
-        rows.append((te, tt, ee, et))
-    te, tt, ee, et = (min(r[i] for r in rows) for i in range(4))
-    report("cnn_small training step", te, tt, "ms", target=2.0)
-    report("cnn_small eval forward", ee, et, "ms", target=1.5)
+    # The machine is shared: time ember and torch back to back in many short rounds and
+    # take the median of the paired ratios (load changes between rounds cancel out).
+    cases = [("training step", trainer(ember, me, xe, ye), trainer(torch, mt, xt, yt), 2.0),
+             ("eval forward", evaluator(ember, me, xe), evaluator(torch, mt, xt), 1.5)]
+    for name, fe, ft, target in cases:
+        ratios, tes, tts = [], [], []
+        for _ in range(ROUNDS):
+            te = best_time(fe, repeats=1, number=STEPS)
+            tt = best_time(ft, repeats=1, number=STEPS)
+            ratios.append(te / tt)
+            tes.append(te)
+            tts.append(tt)
+        ratio = statistics.median(ratios)
+        print(f"cnn_small {name:<14} ember {min(tes) * 1e3:7.2f} ms (best)  torch "
+              f"{min(tts) * 1e3:7.2f} ms (best)  median paired ratio {ratio:4.2f}x  "
+              f"(target <= {target:.1f}x: {'met' if ratio <= target else 'NOT met'})",
+              flush=True)
 
 
 def profile(train, evaluate) -> None:

@@ -53,7 +53,7 @@ def _parity(make, shape=None, arrays=None, call=None, atol=1e-4):
     seed = np.random.default_rng(1).standard_normal(tuple(ot.shape)).astype(np.float32)
     ot.backward(torch.tensor(seed))
     oe.backward(ember.tensor(seed))
-    for a, b in zip(xe, xt):
+    for a, b in zip(xe, xt, strict=True):
         assert_close(a.grad, b.grad, atol=atol * 10, msg="input grad")
     tparams = dict(tm.named_parameters())
     for name, p in em.named_parameters():
@@ -69,7 +69,7 @@ def test_conv_layer_matches_torch(make):
 def test_conv_layer_parameters_state_dict_and_repr_match_torch(make):
     tm, em = make(nn(torch)), make(nn(ember))
     assert list(em.state_dict()) == list(tm.state_dict())
-    for (ne, pe), (nt, pt) in zip(em.named_parameters(), tm.named_parameters()):
+    for (ne, pe), (nt, pt) in zip(em.named_parameters(), tm.named_parameters(), strict=True):
         assert ne == nt and tuple(pe.shape) == tuple(pt.shape)
     assert repr(em) == repr(tm)
     for attr in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",

@@ -111,7 +111,7 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int, name: 
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
             # odd total padding puts the extra row/column at the end, as PyTorch does
             pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
-                    for k, d in zip(kernel, dilation)]
+                    for k, d in zip(kernel, dilation, strict=True)]
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
@@ -120,9 +120,9 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int, name: 
             raise RuntimeError("negative padding is not supported")
         pads = [(p, p) for p in padding]
     sizes = tuple(x.shape[2:])
-    padded = tuple(s + a + b for s, (a, b) in zip(sizes, pads))
-    dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    if any(p < k for p, k in zip(padded, dilated)):
+    padded = tuple(s + a + b for s, (a, b) in zip(sizes, pads, strict=True))
+    dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    if any(p < k for p, k in zip(padded, dilated, strict=True)):
         raise RuntimeError(
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, dilated))}). Kernel size can't be greater than "
@@ -191,7 +191,8 @@ def _conv_transpose_nd(x, weight, bias, stride, padding, output_padding, groups,
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     _check_conv_args(x, weight, bias, groups, transposed=True)
-    if any(op >= max(s, d) or op < 0 for op, s, d in zip(output_padding, stride, dilation)):
+    triples = zip(output_padding, stride, dilation, strict=True)
+    if any(op >= max(s, d) or op < 0 for op, s, d in triples):
         raise RuntimeError(
             "output padding must be smaller than either stride or dilation, but got "
             f"output_padding={list(output_padding)} stride={list(stride)} "
@@ -199,7 +200,7 @@ def _conv_transpose_nd(x, weight, bias, stride, padding, output_padding, groups,
         )
     kernel = tuple(weight.shape[2:])
     out = tuple((s - 1) * st - 2 * p + d * (k - 1) + op + 1 for s, st, p, d, k, op in
-                zip(x.shape[2:], stride, padding, dilation, kernel, output_padding))
+                zip(x.shape[2:], stride, padding, dilation, kernel, output_padding, strict=True))
     if any(o <= 0 for o in out):
         raise RuntimeError(
             f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
@@ -282,7 +283,7 @@ def _pool_geom(x: Tensor, nd: int, kernel_size, stride, padding, dilation, ceil_
         raise RuntimeError("stride should be greater than zero")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("dilation should be greater than zero")
-    for k, p, d in zip(kernel, padding, dilation):
+    for k, p, d in zip(kernel, padding, dilation, strict=True):
         if p < 0 or p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
@@ -293,7 +294,7 @@ def _pool_geom(x: Tensor, nd: int, kernel_size, stride, padding, dilation, ceil_
                                              (1,) + dilation)
     sizes = tuple(x.shape[2:])
     outs = tuple(_pool.pool_output_size(s, k, st, p, d, ceil_mode)
-                 for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation))
+                 for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation, strict=True))
     if any(o < 1 for o in outs):
         shown = sizes[1:] if nd == 1 else sizes
         shown_out = outs[1:] if nd == 1 else outs
@@ -464,7 +465,7 @@ def _interp_sizes(x: Tensor, nd: int, size, scale_factor, recompute_scale_factor
         raise ValueError("either size or scale_factor should be defined")
     scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) \
         else (scale_factor,) * nd
-    sizes = tuple(int(math.floor(s * f)) for s, f in zip(x.shape[2:], scales))
+    sizes = tuple(int(math.floor(s * f)) for s, f in zip(x.shape[2:], scales, strict=True))
     # the user's factor is used for the coordinate mapping unless asked to recompute it
     return sizes, ((None,) * nd if recompute_scale_factor else tuple(float(f) for f in scales))
 

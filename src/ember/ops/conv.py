@@ -246,10 +246,28 @@ def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple)
     cols = _im2col(x, geo, pl)
     rows = _grad_rows(g, pl)
     if geo.groups == 1:
-        gw = (cols @ rows.T).T  # OpenBLAS is ~2x faster this way round for a long inner dim
+        gw = _long_inner_product(cols, rows).T
     else:
         gw = np.matmul(_grouped(rows, geo.groups), _grouped(cols, geo.groups).transpose(0, 2, 1))
     return gw.reshape(wshape)
+
+
+def _long_inner_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b.T for short, very wide operands (the weight gradient's shape).
+
+    OpenBLAS handles a tiny result with a huge inner dimension badly (9 x 16 from an inner
+    size of 53760 ran 3x slower in one call than in 8 chunks of 6720), so a small result is
+    accumulated over column chunks; otherwise ``a @ b.T``, ~2x faster than ``b @ a.T``.
+    """
+    inner = a.shape[1]
+    if a.shape[0] * b.shape[0] > 4096 or inner < 16384:
+        return a @ b.T
+    # measured: chunks up to ~1e6 multiply-adds stay fast, 8192 columns of 9 x 16 do not
+    step = max(1024, 1_000_000 // (a.shape[0] * b.shape[0]))
+    out = a[:, :step] @ b[:, :step].T
+    for start in range(step, inner, step):
+        out += a[:, start:start + step] @ b[:, start:start + step].T
+    return out
 
 
 # ======================================================================== ops

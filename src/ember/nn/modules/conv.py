@@ -73,7 +73,7 @@ class _ConvNd(Module):
         if isinstance(padding, str):
             pads = [0, 0] * n
             if padding == "same":
-                for d, k, i in zip(dilation, kernel_size, range(n - 1, -1, -1)):
+                for d, k, i in zip(dilation, kernel_size, range(n - 1, -1, -1), strict=True):
                     total = d * (k - 1)
                     pads[2 * i] = total // 2
                     pads[2 * i + 1] = total - total // 2
@@ -195,13 +195,13 @@ class _ConvTransposeNd(_ConvNd):
         min_sizes = [(input.shape[d + lead] - 1) * self.stride[d] - 2 * self.padding[d]
                      + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(n)]
         max_sizes = [m + self.stride[d] - 1 for d, m in enumerate(min_sizes)]
-        for size, lo, hi in zip(output_size, min_sizes, max_sizes):
+        for size, lo, hi in zip(output_size, min_sizes, max_sizes, strict=True):
             if size < lo or size > hi:
                 raise ValueError(
                     f"requested an output size of {output_size}, but valid sizes range from "
                     f"{min_sizes} to {max_sizes} (for an input of {list(input.shape[lead:])})"
                 )
-        return tuple(s - m for s, m in zip(output_size, min_sizes))
+        return tuple(s - m for s, m in zip(output_size, min_sizes, strict=True))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         output_padding = self._output_padding(input, output_size)
