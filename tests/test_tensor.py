@@ -475,3 +475,20 @@ def test_setitem_with_value_requiring_grad_makes_buffer_require_grad():
     assert buf.requires_grad
     (buf * buf).sum().backward()
     assert x.grad.tolist() == [8.0, 16.0]
+
+
+@pytest.mark.parametrize("expr", ["x.div_(2)", "x.pow_(0.5)", "x.clamp_(0.5)", "x.exp_()",
+                                  "x.sqrt_()", "x.sigmoid_()", "x.add_(1.5)", "x.__itruediv__(2)"])
+def test_in_place_float_result_into_integer_tensor_raises(expr):
+    x = ember.tensor([1, 4])
+    with pytest.raises(RuntimeError, match="Float can't be cast to the desired output type Long"):
+        eval(expr)
+    assert x.tolist() == [1, 4]
+
+
+@pytest.mark.parametrize("expr", ["x.mul_(2)", "x.fill_(2.7)", "x.abs_()", "x.clamp_(2, 3)",
+                                  "x.copy_(ember.tensor([0.5, 9.9]))"])
+def test_in_place_results_castable_to_integer_match_torch(expr):
+    e = eval(expr, {"x": ember.tensor([1, 4]), "ember": ember})
+    t = eval(expr, {"x": torch.tensor([1, 4]), "ember": torch})
+    assert e.tolist() == t.tolist() and e.dtype == ember.int64

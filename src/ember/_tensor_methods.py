@@ -239,7 +239,8 @@ def _fast_inplace(ufunc, out_of_place):
                     "refers to a single memory location. Please clone() the tensor before "
                     "performing the operation."
                 )
-            if self._data.dtype.kind != "f" and np.asarray(b).dtype.kind == "f":
+            if self._data.dtype.kind != "f" and (np.asarray(b).dtype.kind == "f" or
+                                                 ufunc is np.true_divide):
                 raise RuntimeError(
                     f"result type Float can't be cast to the desired output type "
                     f"{_dtype.scalar_type_name(self.dtype)}"
@@ -253,9 +254,22 @@ def _fast_inplace(ufunc, out_of_place):
                 ) from None
             self._bump_version()
             return self
-        return inplace(self, lambda src: out_of_place(src, other), (other,))
+        return inplace(self, lambda src: _castable(self, out_of_place(src, other)), (other,))
 
     return method
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _castable(self: Tensor, new: Tensor) -> Tensor:
+    """PyTorch refuses in-place results of a higher category (float into an int tensor)."""
+    if _KIND_RANK[new._data.dtype.kind] > _KIND_RANK[self._data.dtype.kind]:
+        raise RuntimeError(
+            f"result type {_dtype.scalar_type_name(new.dtype)} can't be cast to the desired "
+            f"output type {_dtype.scalar_type_name(self.dtype)}"
+        )
+    return new
 
 
 Tensor.add_ = _fast_inplace(np.add, ew.add)
@@ -269,7 +283,7 @@ Tensor.__itruediv__ = Tensor.div_
 
 
 def _pow_(self, exponent):
-    return inplace(self, lambda src: ew.pow(src, exponent), (exponent,))
+    return inplace(self, lambda src: _castable(self, ew.pow(src, exponent)), (exponent,))
 
 
 def _zero_(self):
@@ -289,7 +303,7 @@ def _copy_(self, src, non_blocking=False):
 
 
 def _clamp_(self, min=None, max=None):  # noqa: A002
-    return inplace(self, lambda src: ew.clamp(src, min, max), (min, max))
+    return inplace(self, lambda src: _castable(self, ew.clamp(src, min, max)), (min, max))
 
 
 def _masked_fill_(self, mask, value):
@@ -298,7 +312,7 @@ def _masked_fill_(self, mask, value):
 
 def _requires_tensor_op(fn):
     def method(self, *args, **kwargs):
-        return inplace(self, lambda src: fn(src, *args, **kwargs), args)
+        return inplace(self, lambda src: _castable(self, fn(src, *args, **kwargs)), args)
 
     return method
 
