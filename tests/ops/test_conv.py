@@ -237,3 +237,30 @@ def _error(lib, fn):
 ])
 def test_conv_error_messages_match_torch(fn):
     assert _error(ember, fn) == _error(torch, fn)
+
+
+def test_same_conv_applied_twice_before_backward_matches_torch():
+    """Each graph node keeps its own im2col buffer: a siamese use must not mix them up."""
+    xa, xb, wa = make_inputs([(2, 3, 8, 8), (2, 3, 8, 8), (4, 3, 3, 3)])
+    grads = {}
+    for lib in (torch, ember):
+        w = lib.tensor(wa, requires_grad=True)
+        ya = F(lib).conv2d(lib.tensor(xa), w, padding=1)
+        yb = F(lib).conv2d(lib.tensor(xb), w, padding=1)
+        (ya * yb).sum().backward()
+        grads[lib] = w.grad
+    assert_close(grads[ember], grads[torch], atol=1e-3)
+
+
+def test_backward_twice_with_retain_graph_matches_torch():
+    xa, wa = make_inputs([(2, 3, 6, 6), (4, 3, 3, 3)])
+    grads = {}
+    for lib in (torch, ember):
+        x = lib.tensor(xa, requires_grad=True)
+        w = lib.tensor(wa, requires_grad=True)
+        y = F(lib).conv2d(x, w, padding=1).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        grads[lib] = (x.grad, w.grad)
+    assert_close(grads[ember][0], grads[torch][0], atol=1e-4)
+    assert_close(grads[ember][1], grads[torch][1], atol=1e-3)

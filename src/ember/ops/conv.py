@@ -28,7 +28,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._grad_mode import state as _grad_state
 from ..autograd.function import Op
+from ..tensor import _from_array
 
 # ======================================================================== geometry
 
@@ -126,6 +128,32 @@ def _matrix(tag: str, rows: int, cols: int, dtype) -> np.ndarray:
     return buf.reshape(rows, ld)[:, :cols]
 
 
+class _Lease:
+    """A scratch matrix lent to one graph node (im2col kept for the weight gradient).
+
+    It goes back to a small free list when the node is garbage collected, so the next
+    training step's forward finds it there instead of page-faulting a fresh one; a node
+    still alive (graph retained, two forwards before a backward) keeps its own.
+    """
+
+    _free: dict = {}
+    _MAX_FREE = 4
+
+    def __init__(self, rows: int, cols: int, dtype) -> None:
+        it = np.dtype(dtype).itemsize
+        ld = cols + 64 // it if (cols * it) % 1024 == 0 else cols
+        key = (rows * ld, np.dtype(dtype).str)
+        free = _Lease._free.get(key)
+        self._key = key
+        self._buf = free.pop() if free else np.empty(key[0], dtype)
+        self.matrix = self._buf.reshape(rows, ld)[:, :cols]
+
+    def __del__(self) -> None:
+        free = _Lease._free.setdefault(self._key, [])
+        if len(free) < _Lease._MAX_FREE:
+            free.append(self._buf)
+
+
 def _split(mat: np.ndarray, lead: tuple, trail: tuple) -> np.ndarray:
     """View a 2-d (possibly row-padded) matrix with its rows split into ``lead`` dims and
     its columns into ``trail`` dims (never a copy, unlike a reshape could be)."""
@@ -158,7 +186,7 @@ def _padded_input(x: np.ndarray, geo: ConvGeom, pl: _Plan, layout_cn: bool = Fal
     return buf, xp
 
 
-def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> np.ndarray:
+def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan, out=None) -> np.ndarray:
     """cols (C*kh*kw, N*Ho*Wv): row (c, i, j) holds the input pixels kernel tap (i, j) sees."""
     n, c = x.shape[:2]
     buf, xp = _padded_input(x, geo, pl)
@@ -171,7 +199,8 @@ def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> np.ndarray:
         strides=(s_c, geo.dh * s_h, geo.dw * s_w, s_n, geo.sh * s_h, geo.sw * s_w),
         writeable=False,
     )
-    cols = _matrix("cols", c * geo.kh * geo.kw, n * pl.ho * pl.wv, x.dtype)
+    cols = _matrix("cols", c * geo.kh * geo.kw, n * pl.ho * pl.wv, x.dtype) if out is None \
+        else out
     np.copyto(_split(cols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv)), view)
     return cols
 
@@ -185,13 +214,18 @@ def _grad_rows(g: np.ndarray, pl: _Plan) -> np.ndarray:
     return rows
 
 
-def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None) -> np.ndarray:
-    """y (N, O, Ho, Wo) = conv(x (N, C, H, W), w (O, C/groups, kh, kw)) + bias."""
+def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
+                 keep_cols: _Lease | None = None) -> np.ndarray:
+    """y (N, O, Ho, Wo) = conv(x (N, C, H, W), w (O, C/groups, kh, kw)) + bias.
+
+    ``keep_cols``: build im2col in this leased matrix (see ``cols_lease``) so the weight
+    gradient can reuse it.
+    """
     n, _, h, wd = x.shape
     o = w.shape[0]
     g = geo.groups
     pl = _plan(geo, h, wd, out_hw)
-    cols = _im2col(x, geo, pl)
+    cols = _im2col(x, geo, pl, None if keep_cols is None else keep_cols.matrix)
     w2 = w.reshape(o, -1)
     res = _matrix("convout", o, cols.shape[1], x.dtype)
     if g == 1:
@@ -207,13 +241,20 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None)
     return y
 
 
-def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple) -> np.ndarray:
+def cols_lease(x_shape: tuple, w_shape: tuple, geo: ConvGeom, dtype, out_hw=None) -> _Lease:
+    n, c, h, w = x_shape
+    pl = _plan(geo, h, w, out_hw)
+    return _Lease(c * geo.kh * geo.kw, n * pl.ho * pl.wv, dtype)
+
+
+def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple,
+                    rows=None) -> np.ndarray:
     """Adjoint of ``conv_forward`` in x: the transposed convolution of g (N, O, Ho, Wo)."""
     h, wd = hw
     n, o = g.shape[:2]
     c = w.shape[1] * geo.groups
     pl = _plan(geo, h, wd, g.shape[2:])
-    rows = _grad_rows(g, pl)
+    rows = _grad_rows(g, pl) if rows is None else rows
     k = c * geo.kh * geo.kw
     gcols = _matrix("gcols", k, rows.shape[1], g.dtype)
     w2 = w.reshape(o, -1)
@@ -240,11 +281,12 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple) -> n
     return gx
 
 
-def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple) -> np.ndarray:
+def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple,
+                     cols=None, rows=None) -> np.ndarray:
     """Adjoint of ``conv_forward`` in w: sum over the batch of g (x) im2col(x)^T."""
     pl = _plan(geo, x.shape[2], x.shape[3], g.shape[2:])
-    cols = _im2col(x, geo, pl)
-    rows = _grad_rows(g, pl)
+    cols = _im2col(x, geo, pl) if cols is None else cols
+    rows = _grad_rows(g, pl) if rows is None else rows
     if geo.groups == 1:
         gw = _long_inner_product(cols, rows).T
     else:
@@ -282,13 +324,30 @@ class Conv2d(Op):
     def forward(ctx, x, w, b=None, *, geo, out_hw=None):
         ctx.geo = geo
         ctx.hw = x.shape[2:]
-        return conv_forward(x, w, b, geo, out_hw)
+        ctx.out_hw = out_hw
+        ctx.cols = cols_lease(x.shape, w.shape, geo, x.dtype, out_hw) if ctx.requires_grad \
+            else None
+        return conv_forward(x, w, b, geo, out_hw, ctx.cols)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = gw = gb = None
+        if not _grad_state.enabled:
+            # first-order backward: plain arrays, sharing g's layout copy and the forward's
+            # im2col between the two gradients
+            pl = _plan(ctx.geo, ctx.hw[0], ctx.hw[1], g.shape[2:])
+            rows = _grad_rows(g._data, pl)
+            if need[1]:
+                cols = None if ctx.cols is None else ctx.cols.matrix
+                gw = _from_array(conv_weight_grad(x._data, g._data, ctx.geo, w.shape, cols, rows))
+            if need[0]:
+                gx = _from_array(conv_input_grad(g._data, w._data, ctx.geo, ctx.hw, rows))
+            ctx.cols = None  # hand the buffer back (unless the graph is retained elsewhere)
+            if len(need) > 2 and need[2]:
+                gb = g.sum((0, 2, 3))
+            return gx, gw, gb
         if need[0]:
             gx = ConvInputGrad.apply(g, w, geo=ctx.geo, hw=ctx.hw)
         if need[1]:
