@@ -492,3 +492,14 @@ def test_in_place_results_castable_to_integer_match_torch(expr):
     e = eval(expr, {"x": ember.tensor([1, 4]), "ember": ember})
     t = eval(expr, {"x": torch.tensor([1, 4]), "ember": torch})
     assert e.tolist() == t.tolist() and e.dtype == ember.int64
+
+
+def test_augmented_assignment_on_indexed_region_matches_torch():
+    def fn(lib, a, b):
+        y = a * 1
+        y[0:2] += b[0:2]
+        y[[0, 2]] *= b[1:]
+        y[:, 1] -= 1
+        return y * a
+
+    check_op([(3, 2), (3, 2)], fn)
