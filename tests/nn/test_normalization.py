@@ -64,3 +64,44 @@ def test_batchnorm3d_matches_pytorch():
     for train in (True, False):
         module_parity(lambda nn: nn.BatchNorm3d(3), [(2, 3, 2, 3, 2)], train=train)
     assert repr(enn.BatchNorm3d(3)) == repr(torch.nn.BatchNorm3d(3))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.InstanceNorm1d(3), (2, 3, 5)),
+    (lambda nn: nn.InstanceNorm1d(3), (3, 5)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True), (2, 3, 4, 4)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True, track_running_stats=True), (2, 3, 4, 4)),
+    (lambda nn: nn.InstanceNorm3d(2, track_running_stats=True), (2, 2, 3, 2, 2)),
+])
+@pytest.mark.parametrize("train", [True, False])
+def test_instance_norm_matches_pytorch(make, shape, train):
+    module_parity(make, [shape], train=train)
+    assert repr(make(enn)) == repr(make(torch.nn))
+    assert list(make(enn).state_dict()) == list(make(torch.nn).state_dict())
+
+
+def test_instance_norm_gradcheck():
+    w = ember.tensor([1.5, 0.5], dtype=ember.float64)
+    gradcheck64(lambda x: F.instance_norm(x, weight=w), [(2, 2, 3)])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_scaled_dot_product_attention_matches_pytorch(causal):
+    import numpy as np
+
+    from helpers import check_op
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 3, 4, 8), (2, 3, 5, 8),
+                                                                    (2, 3, 5, 6)]]
+    if causal:
+        arrays[1], arrays[2] = arrays[1][:, :, :4], arrays[2][:, :, :4]
+    check_op(None, lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+        q, k, v, is_causal=causal), arrays=arrays)
+    mask = rng.random((4, 5)) < 0.7
+    mask[:, 0] = True
+    fmask = rng.standard_normal((4, 5)).astype(np.float32)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 4, 8), (2, 5, 8), (2, 5, 6)]]
+    for m in (mask, fmask):
+        check_op(None, lambda lib, q, k, v, m=m: lib.nn.functional.scaled_dot_product_attention(
+            q, k, v, attn_mask=lib.tensor(m), scale=0.3), arrays=arrays)

@@ -27,7 +27,8 @@ __all__ = [
     "threshold", "hardshrink", "softshrink", "glu", "softmin", "cosine_similarity",
     "pairwise_distance", "rms_norm", "margin_ranking_loss", "hinge_embedding_loss",
     "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-    "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss", "instance_norm",
+    "scaled_dot_product_attention",
 ]
 
 
@@ -519,6 +520,59 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     """``input / max(||input||_p, eps)`` along ``dim``."""
     norm = input.norm(p, dim, keepdim=True)
     return input / ew.clamp(norm, min=eps)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each (sample, channel) over its spatial dims; running estimates, when
+    given, track the batch average of the per-instance statistics."""
+    x = input._data
+    c = x.shape[1]
+    axes = tuple(range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    count = int(np.prod(x.shape[2:]))
+    if count <= 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size "
+            f"{Size(x.shape)!r}"
+        )
+    stats = nnops.batch_stats(x, axes)
+    if running_mean is not None or running_var is not None:
+        _update_running(running_mean, running_var, stats[0].mean(0), stats[1].mean(0), count,
+                        momentum)
+    w = None if weight is None else weight.reshape(shape)
+    b = None if bias is None else bias.reshape(shape)
+    return nnops.Normalize.apply(input, w, b, axes=axes, eps=eps, stats=stats)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """``softmax(q k^T * scale + mask) v``; a boolean mask marks the positions that MAY be
+    attended (True), as PyTorch's SDPA; ``dropout_p`` applies whenever it is positive."""
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    tgt, src = query.shape[-2], key.shape[-2]
+    scale = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query * float(scale)).matmul(key.transpose(-2, -1))
+    dtype = query._data.dtype
+    if is_causal:
+        scores = scores + const(np.triu(np.full((tgt, src), -np.inf, dtype), 1))
+    if attn_mask is not None:
+        m = attn_mask._data
+        if m.dtype == np.bool_:
+            scores = scores + const(np.where(m, 0.0, -np.inf).astype(dtype))
+        else:
+            scores = scores + attn_mask
+    weights = softmax(scores, -1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights.matmul(value)
 
 
 # ======================================================================== embedding

@@ -1,0 +1,47 @@
+"""InstanceNorm1d/2d/3d: per-sample, per-channel normalisation over the spatial dims."""
+
+from __future__ import annotations
+
+from ...tensor import Tensor
+from .. import functional as F
+from .batchnorm import _BatchNorm
+
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+
+
+class _InstanceNorm(_BatchNorm):
+    """Same parameters and buffers as batch norm, but statistics per (sample, channel) and,
+    by default, no affine map and no running estimates."""
+
+    _spatial = 1
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device=None,
+                 dtype=None, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype,
+                         bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        batched_dims = self._spatial + 2
+        if input.ndim not in (batched_dims - 1, batched_dims):
+            raise ValueError(f"expected {batched_dims - 1}D or {batched_dims}D input (got "
+                             f"{input.ndim}D input)")
+        unbatched = input.ndim == batched_dims - 1
+        if unbatched:
+            input = input.unsqueeze(0)
+        out = F.instance_norm(input, self.running_mean, self.running_var, self.weight,
+                              self.bias, self.training or not self.track_running_stats,
+                              0.0 if self.momentum is None else self.momentum, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    _spatial = 3
