@@ -83,25 +83,3 @@ def test_instance_norm_matches_pytorch(make, shape, train):
 def test_instance_norm_gradcheck():
     w = ember.tensor([1.5, 0.5], dtype=ember.float64)
     gradcheck64(lambda x: F.instance_norm(x, weight=w), [(2, 2, 3)])
-
-
-@pytest.mark.parametrize("causal", [False, True])
-def test_scaled_dot_product_attention_matches_pytorch(causal):
-    import numpy as np
-
-    from helpers import check_op
-
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 3, 4, 8), (2, 3, 5, 8),
-                                                                    (2, 3, 5, 6)]]
-    if causal:
-        arrays[1], arrays[2] = arrays[1][:, :, :4], arrays[2][:, :, :4]
-    check_op(None, lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
-        q, k, v, is_causal=causal), arrays=arrays)
-    mask = rng.random((4, 5)) < 0.7
-    mask[:, 0] = True
-    fmask = rng.standard_normal((4, 5)).astype(np.float32)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 4, 8), (2, 5, 8), (2, 5, 6)]]
-    for m in (mask, fmask):
-        check_op(None, lambda lib, q, k, v, m=m: lib.nn.functional.scaled_dot_product_attention(
-            q, k, v, attn_mask=lib.tensor(m), scale=0.3), arrays=arrays)

@@ -8,7 +8,7 @@ import pytest
 
 import ember
 import ember.nn as enn
-from helpers import assert_close, gradcheck64, torch
+from helpers import assert_close, check_op, gradcheck64, torch
 
 from ._parity import copy_torch_weights, module_parity
 
@@ -116,3 +116,21 @@ def test_full_transformer_matches_pytorch():
 def test_encoder_layer_trains_gradients_match_pytorch_without_dropout():
     module_parity(lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), [(4, 2, 8)],
                   train=True, atol=1e-5)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_scaled_dot_product_attention_matches_pytorch(causal):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 3, 4, 8), (2, 3, 5, 8),
+                                                                    (2, 3, 5, 6)]]
+    if causal:
+        arrays[1], arrays[2] = arrays[1][:, :, :4], arrays[2][:, :, :4]
+    check_op(None, lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+        q, k, v, is_causal=causal), arrays=arrays)
+    mask = rng.random((4, 5)) < 0.7
+    mask[:, 0] = True
+    fmask = rng.standard_normal((4, 5)).astype(np.float32)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in [(2, 4, 8), (2, 5, 8), (2, 5, 6)]]
+    for m in (mask, fmask):
+        check_op(None, lambda lib, q, k, v, m=m: lib.nn.functional.scaled_dot_product_attention(
+            q, k, v, attn_mask=lib.tensor(m), scale=0.3), arrays=arrays)
