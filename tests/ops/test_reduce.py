@@ -325,3 +325,10 @@ def test_values_indices_results_print_like_torch(expr):
 def test_zero_dim_cumsum_and_flip_are_identity():
     x = ember.tensor(5.0)
     assert x.cumsum(0).shape == () and x.flip(0).shape == ()
+
+
+@pytest.mark.parametrize("dtype", ["int32", "bool", "uint8"])
+def test_prod_of_integers_is_int64_like_torch(dtype):
+    a = np.array([[1, 1], [1, 0]]).astype(dtype)
+    e, t = ember.from_numpy(a.copy()).prod(1), torch.from_numpy(a.copy()).prod(1)
+    assert e.dtype.name == str(t.dtype).replace("torch.", "") and e.tolist() == t.tolist()

@@ -486,7 +486,11 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu" and input._data.dtype != np.int64:
+        input = input.to(np.int64)  # integer products accumulate in int64 (as PyTorch)
     axis = None if dim is None else _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        axis = None
     return Prod.apply(input, axis=axis, keepdim=keepdim)
 
 
