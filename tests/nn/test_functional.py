@@ -131,3 +131,27 @@ def test_error_types_match_pytorch(name):
         BAD_CALLS[name](torch)
     with pytest.raises(expected.type):
         BAD_CALLS[name](ember)
+
+
+PAD_MODULES = [
+    (lambda nn: nn.ZeroPad2d(1), (2, 3, 4, 5)),
+    (lambda nn: nn.ZeroPad2d((1, 2, 0, 3)), (3, 4, 5)),
+    (lambda nn: nn.ZeroPad1d(2), (2, 3, 4)),
+    (lambda nn: nn.ConstantPad1d(2, 3.5), (2, 3, 4)),
+    (lambda nn: nn.ConstantPad2d((1, 0, 2, 0), 1.0), (1, 2, 3, 3)),
+    (lambda nn: nn.ConstantPad3d(1, -1.0), (1, 2, 2, 2, 2)),
+    (lambda nn: nn.ReflectionPad1d(2), (2, 3, 4)),
+    (lambda nn: nn.ReflectionPad2d((1, 2, 2, 1)), (1, 2, 4, 5)),
+    (lambda nn: nn.ReplicationPad2d((1, 2, 3, 4)), (1, 2, 3, 3)),
+    (lambda nn: nn.ReplicationPad3d(1), (1, 1, 2, 3, 2)),
+    (lambda nn: nn.CircularPad2d(1), (1, 2, 3, 4)),
+    (lambda nn: nn.CircularPad1d(2), (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("make,shape", PAD_MODULES)
+def test_padding_modules_match_pytorch(make, shape):
+    from ._parity import module_parity
+
+    module_parity(make, [shape])
+    assert repr(make(ember.nn)) == repr(make(torch.nn))
