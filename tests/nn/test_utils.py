@@ -83,3 +83,22 @@ def test_parameters_to_vector_is_differentiable():
     m = enn.Linear(2, 2)
     (parameters_to_vector(m.parameters()) ** 2).sum().backward()
     assert_close(m.weight.grad, 2 * m.weight.detach())
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence_matches_pytorch(batch_first, side):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((n, 3)).astype(np.float32) for n in (4, 2, 5)]
+    te = [ember.tensor(a, requires_grad=True) for a in arrays]
+    tt = [torch.tensor(a, requires_grad=True) for a in arrays]
+    oe = enn.utils.rnn.pad_sequence(te, batch_first=batch_first, padding_value=-1.0,
+                                    padding_side=side)
+    ot = torch.nn.utils.rnn.pad_sequence(tt, batch_first=batch_first, padding_value=-1.0,
+                                         padding_side=side)
+    assert_close(oe, ot)
+    seed = rng.standard_normal(tuple(ot.shape)).astype(np.float32)
+    oe.backward(ember.tensor(seed))
+    ot.backward(torch.tensor(seed))
+    for a, b in zip(te, tt, strict=True):
+        assert_close(a.grad, b.grad)
