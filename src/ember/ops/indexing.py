@@ -361,12 +361,14 @@ def nonzero(input, *, as_tuple: bool = False):
 def take_along_dim(input, indices, dim: int) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    return TakeAlongDim.apply(input, np.broadcast_to(idx, np.broadcast_shapes(
-        idx.shape[:axis] + (1,) + idx.shape[axis + 1:],
-        input._data.shape[:axis] + (1,) + input._data.shape[axis + 1:])[:axis]
-        + (idx.shape[axis],) + np.broadcast_shapes(
-        idx.shape[:axis] + (1,) + idx.shape[axis + 1:],
-        input._data.shape[:axis] + (1,) + input._data.shape[axis + 1:])[axis + 1:]), axis)
+    # broadcast every axis but ``axis`` between input and indices; ``axis`` keeps idx's length
+    others = np.broadcast_shapes(_with_one(idx.shape, axis), _with_one(input._data.shape, axis))
+    shape = others[:axis] + (idx.shape[axis],) + others[axis + 1:]
+    return TakeAlongDim.apply(input, np.broadcast_to(idx, shape), axis)
+
+
+def _with_one(shape: tuple, axis: int) -> tuple:
+    return shape[:axis] + (1,) + shape[axis + 1:]
 
 
 def masked_select(input, mask) -> Tensor:
