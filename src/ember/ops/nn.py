@@ -1,5 +1,5 @@
 """Fused neural-network ops: linear, softmax/log-softmax, cross-entropy, normalisation,
-dropout, embedding, GELU, padding.
+dropout, embedding, GELU, padding, sequence unbinding.
 
 These are the primitives on the hot path of a training step, so each forward is a few
 NumPy calls on the input's dtype (float32 stays float32). Backwards are written with ember
