@@ -340,3 +340,13 @@ def get_default_dtype():
 def set_default_dtype(d) -> None:
     if d != float32:
         raise NotImplementedError("ember's default float dtype is float32")
+
+
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``ember.softmax``: the same as ``ember.nn.functional.softmax``."""
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``ember.log_softmax``: the same as ``ember.nn.functional.log_softmax``."""
+    return input.log_softmax(dim, dtype=dtype)

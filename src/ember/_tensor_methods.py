@@ -363,3 +363,19 @@ def with_no_grad_write(t: Tensor, values) -> None:
 Tensor.uniform_ = _uniform_
 Tensor.normal_ = _normal_
 Tensor.bernoulli_ = _bernoulli_
+
+
+def _softmax(self, dim, dtype=None):
+    from .nn import functional as F
+
+    return F.softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax(self, dim, dtype=None):
+    from .nn import functional as F
+
+    return F.log_softmax(self, dim, dtype=dtype)
+
+
+Tensor.softmax = _softmax
+Tensor.log_softmax = _log_softmax

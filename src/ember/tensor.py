@@ -615,8 +615,9 @@ def _sum_to(grad: Tensor, shape: tuple) -> Tensor:
     return SumTo.apply(grad, shape=shape)
 
 
-def zeros_for(shape) -> Tensor:
-    return _from_array(np.zeros(shape, dtype=np.float32))
+def zeros_for(shape, dtype=np.float32) -> Tensor:
+    """The gradient of an unused output: zeros of its shape and dtype."""
+    return _from_array(np.zeros(shape, dtype=dtype))
 
 
 def is_tensor(obj) -> builtins.bool:

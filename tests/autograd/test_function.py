@@ -132,3 +132,10 @@ def test_next_functions_reach_accumulate_grad():
     y = x * 2
     (fn, nr) = y.grad_fn.next_functions[0]
     assert fn.name() == "AccumulateGrad" and fn.variable is x
+
+
+def test_unused_output_gets_zero_gradient_of_its_dtype():
+    x = ember.ones(2, dtype=ember.float64, requires_grad=True)
+    a, _ = SplitTwo.apply(x)
+    a.sum().backward()
+    assert x.grad.dtype == ember.float64 and x.grad.tolist() == [2.0, 2.0]

@@ -174,7 +174,10 @@ class Function(Node):
                 out._output_nr = nr
                 out._requires_grad = True
             wrapped.append(out)
-        ctx._out_shapes = tuple(o.shape if isinstance(o, Tensor) else None for o in wrapped)
+        ctx._out_meta = tuple(
+            (o._data.shape, o._data.dtype) if isinstance(o, Tensor) else ((), np.float32)
+            for o in wrapped
+        )
         return wrapped[0] if single else tuple(wrapped)
 
     def _call_backward(self, grads: list):
@@ -182,7 +185,7 @@ class Function(Node):
             from ..tensor import zeros_for
 
             grads = [
-                zeros_for(shape) if g is None else g for g, shape in zip(grads, self._out_shapes)
+                zeros_for(*meta) if g is None else g for g, meta in zip(grads, self._out_meta)
             ]
         result = type(self).backward(self, *grads)
         if not isinstance(result, tuple):
