@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import ember
 from ember.nn import _functional_conv as ember_conv_f
@@ -264,3 +266,22 @@ def test_backward_twice_with_retain_graph_matches_torch():
         grads[lib] = (x.grad, w.grad)
     assert_close(grads[ember][0], grads[torch][0], atol=1e-4)
     assert_close(grads[ember][1], grads[torch][1], atol=1e-3)
+
+
+def test_conv2d_non_contiguous_input_and_weight():
+    check_op([(2, 7, 3, 6), (4, 3, 3, 2)],
+             lambda lib, x, w: F(lib).conv2d(x.permute(0, 2, 1, 3), w.transpose(2, 3),
+                                             padding=1), atol=1e-4)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 2), c_per_group=st.integers(1, 3), groups=st.integers(1, 2),
+       o_per_group=st.integers(1, 3), h=st.integers(1, 9), w=st.integers(1, 9),
+       kh=st.integers(1, 3), kw=st.integers(1, 3), sh=st.integers(1, 3), sw=st.integers(1, 3),
+       ph=st.integers(0, 2), pw=st.integers(0, 2), dh=st.integers(1, 2), dw=st.integers(1, 2))
+def test_conv2d_shape_algebra_matches_torch(n, c_per_group, groups, o_per_group, h, w, kh, kw,
+                                            sh, sw, ph, pw, dh, dw):
+    assume(h + 2 * ph >= dh * (kh - 1) + 1 and w + 2 * pw >= dw * (kw - 1) + 1)
+    kw_ = {"stride": (sh, sw), "padding": (ph, pw), "dilation": (dh, dw), "groups": groups}
+    check_op([(n, c_per_group * groups, h, w), (o_per_group * groups, c_per_group, kh, kw)],
+             lambda lib, x, wt: F(lib).conv2d(x, wt, **kw_), atol=1e-4)

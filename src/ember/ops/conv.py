@@ -86,8 +86,8 @@ def _plan(geo: ConvGeom, h: int, w: int, out_hw=None) -> _Plan:
 # ======================================================================== workspace
 
 _local = threading.local()
-_MAX_BUFFERS = 24
-_MAX_CACHED_BYTES = 1 << 28
+_MAX_BUFFERS = 32
+_MAX_TOTAL_BYTES = 1 << 29  # per thread; least recently used buffers go first
 
 
 def _buffer(tag: str, size: int, dtype, zero: bool = False, init: float = 0.0) -> np.ndarray:
@@ -105,10 +105,11 @@ def _buffer(tag: str, size: int, dtype, zero: bool = False, init: float = 0.0) -
     arr = cache.pop(key, None)
     if arr is None:
         arr = np.full(size, init, dtype=dtype) if init else np.zeros(size, dtype=dtype)
-        if arr.nbytes > _MAX_CACHED_BYTES:
+        if arr.nbytes > _MAX_TOTAL_BYTES // 4:
             return arr
-        while len(cache) >= _MAX_BUFFERS:
-            cache.pop(next(iter(cache)))
+        total = arr.nbytes + sum(a.nbytes for a in cache.values())
+        while cache and (len(cache) >= _MAX_BUFFERS or total > _MAX_TOTAL_BYTES):
+            total -= cache.pop(next(iter(cache))).nbytes
     elif zero:
         arr.fill(0)
     cache[key] = arr  # most recently used last
