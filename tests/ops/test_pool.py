@@ -39,6 +39,12 @@ def test_max_pool2d_values_grads_and_indices_match_torch(shape, kw):
     assert ie.dtype == ember.int64
 
 
+@pytest.mark.parametrize("shape,kw", MAX_POOL_CASES)
+def test_max_pool2d_without_grad_matches_torch(shape, kw):
+    # the no_grad path reduces rows first and records no winners
+    check_op([shape], lambda lib, x: F(lib).max_pool2d(x, **kw), grad=False)
+
+
 def test_max_pool2d_ties_pick_the_first_maximum_like_torch():
     # ReLU outputs are full of exact ties (zeros); the gradient must go where PyTorch's goes
     xa = np.array([[[[0, 5, 0, 0], [5, 0, 0, 0], [1, 1, 2, 2], [1, 1, 2, 2]]]], np.float32)

@@ -100,10 +100,11 @@ def _rows_used(geo: PoolGeom) -> int:
     return (geo.ho - 1) * geo.sh + geo.dh * (geo.kh - 1) + 1
 
 
-def _htap(xp: np.ndarray, geo: PoolGeom, j: int) -> np.ndarray:
-    """Column tap j of every output column, over all rows: (N, C, rows, Wo)."""
+def _htap(xp: np.ndarray, geo: PoolGeom, j: int, all_rows: bool = False) -> np.ndarray:
+    """Column tap j of every output column, over the rows windows use: (N, C, rows, Wo)."""
     c0 = j * geo.dw
-    return xp[:, :, :_rows_used(geo), c0:c0 + (geo.wo - 1) * geo.sw + 1:geo.sw]
+    rows = xp.shape[2] if all_rows else _rows_used(geo)
+    return xp[:, :, :rows, c0:c0 + (geo.wo - 1) * geo.sw + 1:geo.sw]
 
 
 def _vtap(hm: np.ndarray, geo: PoolGeom, i: int) -> np.ndarray:
@@ -136,6 +137,16 @@ def _argmax_taps(taps, k: int, out: np.ndarray, track: bool):
     return code
 
 
+def _max_values(xp: np.ndarray, geo: PoolGeom) -> np.ndarray:
+    """Max pooling values only (no_grad): rows first, whose taps are contiguous runs."""
+    n, c, _, wn = xp.shape
+    vm = _buffer("poolv", n * c * geo.ho * wn, xp.dtype).reshape(n, c, geo.ho, wn)
+    _argmax_taps(lambda i: _vtap(xp, geo, i), geo.kh, vm, False)
+    out = np.empty((n, c, geo.ho, geo.wo), xp.dtype)
+    _argmax_taps(lambda j: _htap(vm, geo, j, all_rows=True), geo.kw, out, False)
+    return out
+
+
 def _select(code: np.ndarray, k: int, t: int):
     if code.dtype == np.bool_:
         return code if t == 1 else ~code
@@ -154,6 +165,8 @@ class MaxPool2d(Op):
         xp = _padded(x, geo, -np.inf)
         n, c = x.shape[:2]
         track = ctx.requires_grad or sink is not None
+        if not track:
+            return _max_values(xp, geo)
         rows = _rows_used(geo)
         hm = _buffer("poolh", n * c * rows * geo.wo, x.dtype).reshape(n, c, rows, geo.wo)
         hcode = _argmax_taps(lambda j: _htap(xp, geo, j), geo.kw, hm, track)
