@@ -142,6 +142,40 @@ def test_each_optimizer_warns_for_itself():
     assert len(messages) == 1 and "Adam" in messages[0]
 
 
+def test_gan_generator_backward_into_used_discriminator_grads_is_silent():
+    # the DCGAN loop: G's loss backpropagates through D into gradients D's step already used;
+    # D's zero_grad() clears them before D's next step, so no step ever uses a stale sum
+    G, D = nn.Linear(3, 4), nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+    opt_g = ember.optim.Adam(G.parameters())
+    opt_d = ember.optim.Adam(D.parameters())
+    z, real = ember.randn(8, 3), ember.randn(8, 4)
+    ones, zeros = ember.ones(8, 1), ember.zeros(8, 1)
+    bce = nn.functional.binary_cross_entropy
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for set_to_none in (True, False, True):
+            fake = G(z)
+            opt_d.zero_grad(set_to_none=set_to_none)
+            (bce(D(real), ones) + bce(D(fake.detach()), zeros)).backward()
+            opt_d.step()
+            opt_g.zero_grad()
+            bce(D(fake), ones).backward()
+            opt_g.step()
+    assert _no_loop_warnings(record) == []
+
+
+def test_stale_gradients_reported_after_several_accumulations():
+    model = nn.Linear(4, 2)
+    opt = ember.optim.SGD(model.parameters(), lr=0.1)
+    x, y = _batch()
+    with pytest.warns(TrainingLoopWarning, match="zero_grad"):
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        for _ in range(2):  # two backward passes onto the used gradients, then a step
+            nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
 def test_step_without_gradients_warns_once():
     model = nn.Linear(4, 2)
     opt = ember.optim.SGD(model.parameters(), lr=0.1)

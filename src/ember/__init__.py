@@ -8,6 +8,8 @@ from __future__ import annotations
 from . import (  # noqa: E402,I001  # noqa: E402,I001
     _tensor_methods,  # noqa: F401 - binds ops onto Tensor
     autograd,
+    backends,
+    cuda,
     linalg,
     nn,  # noqa: E402,I001
     optim,

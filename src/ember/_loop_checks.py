@@ -116,7 +116,7 @@ def module_path(module) -> str:
 
 # ---------------------------------------------------------------------- optimizer hooks
 def after_step(optimizer, params_with_grad: list) -> None:
-    """Record which gradients a step consumed; report a step that had none."""
+    """Report a step that used stale gradients or had none; record the gradients it consumed."""
     if not config.warn:
         return
     if not params_with_grad:
@@ -128,10 +128,22 @@ def after_step(optimizer, params_with_grad: list) -> None:
         )
         return
     ref = weakref.ref(optimizer)
+    stale = False
     for p in params_with_grad:
         g = p._grad
+        marker = p.__dict__.pop("_ember_stale", None)
+        if marker is not None and marker[0] is g and marker[1] == g._version:
+            stale = True
         vc = g._vc
         p.__dict__["_ember_step"] = (g, 0 if vc is None else vc.value, ref)
+    if stale:
+        _report(
+            optimizer, "stale_grad",
+            f"{_optimizer_name(optimizer)}: step() used gradients into which backward() "
+            "accumulated on top of the gradients an earlier step() already used, with no "
+            "zero_grad() in between: this step used the sum of old and new gradients. Did you "
+            "forget optimizer.zero_grad()? Fix: call zero_grad() before backward() each iteration.",
+        )
 
 
 def before_zero_grad(optimizer, params) -> None:
@@ -154,24 +166,26 @@ def before_zero_grad(optimizer, params) -> None:
             return
 
 
-# ---------------------------------------------------------------------- engine hook
-def on_accumulate(leaf) -> None:
-    """Called when backward adds into an existing ``.grad``: stale if a step already used it."""
+# ---------------------------------------------------------------------- engine hooks
+# Accumulating into a gradient a step already used is only a mistake if a step then uses the
+# sum: a GAN's generator loss legitimately backpropagates into the discriminator's used
+# gradients, which the discriminator's zero_grad() clears before its next step. So backward
+# only marks such gradients (the marker survives further accumulation, not zeroing or
+# replacement) and the optimizer reports when its step() consumes a marked gradient.
+def accumulates_stale(leaf) -> bool:
+    """Before backward adds into ``leaf.grad``: is it a gradient a step used (or marked so)?"""
+    g = leaf._grad
+    marker = leaf.__dict__.get("_ember_stale")
+    if marker is not None and marker[0] is g and marker[1] == g._version:
+        return True
     record = leaf.__dict__.get("_ember_step")
-    if record is None:
-        return
-    grad, version, ref = record
-    if grad is leaf._grad and grad._version == version:
-        opt = ref()
-        owner = opt if opt is not None else leaf
-        name = _optimizer_name(opt) if opt is not None else "an optimizer"
-        _report(
-            owner, "stale_grad",
-            f"backward() is accumulating into gradients that {name} already used in step() and "
-            "that nobody cleared since: this step will use the sum of old and new gradients. "
-            "Did you forget optimizer.zero_grad()? Fix: call zero_grad() before backward() each "
-            "iteration.",
-        )
+    return record is not None and record[0] is g and g._version == record[1]
+
+
+def mark_stale(leaf) -> None:
+    """After backward added into a used gradient: remember it until a step or a zeroing."""
+    g = leaf._grad
+    leaf.__dict__["_ember_stale"] = (g, g._version)
 
 
 # ---------------------------------------------------------------------- module hooks

@@ -145,12 +145,15 @@ def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
         # a private copy: the same gradient object may be delivered to several leaves
         leaf._grad = grad if create_graph else _from_array(grad._data.copy())
     else:
-        if _checks.warn and "_ember_step" in leaf.__dict__:
-            _loop_checks.on_accumulate(leaf)  # stale gradients: forgot zero_grad()?
+        # into gradients a step already used: forgot zero_grad()? (reported at the next step)
+        stale = (_checks.warn and "_ember_step" in leaf.__dict__
+                 and _loop_checks.accumulates_stale(leaf))
         if create_graph or old._requires_grad:
             leaf._grad = old + grad
         else:
             old._data += grad._data
             old._bump_version()
+        if stale:
+            _loop_checks.mark_stale(leaf)
     for hook in leaf._post_accumulate_hooks or ():
         hook(leaf)

@@ -1,0 +1,648 @@
+"""Tutorial-style PyTorch programs, each written once against a library argument ``torch``.
+
+Each takes ``(torch, sync, data)`` (see ``_harness.py``) and returns what a tutorial would
+print: losses per step, accuracies, shapes and dtypes. Written the way people write them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def _nn(torch):
+    return torch.nn, torch.nn.functional
+
+
+# --- logistic regression ---------------------------------------------------------------------
+def train_logreg(torch, sync, data):
+    nn, F = _nn(torch)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    class LogisticRegression(nn.Module):
+        def __init__(self, n_features):
+            super().__init__()
+            self.linear = nn.Linear(n_features, 1)
+
+        def forward(self, x):
+            return torch.sigmoid(self.linear(x))
+
+    X = torch.from_numpy(data["X"]).float()
+    y = torch.from_numpy(data["y"]).float().unsqueeze(1)
+    model = sync(LogisticRegression(X.shape[1])).to(device)
+    criterion = nn.BCELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    losses = []
+    for epoch in range(30):
+        optimizer.zero_grad()
+        out = model(X.to(device))
+        loss = criterion(out, y.to(device))
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    with torch.no_grad():
+        pred = (model(X) > 0.5).float()
+        acc = (pred == y).sum().item() / y.size(0)
+    return {"losses": losses, "acc": acc, "pred_dtype": pred.dtype, "pred_shape": pred.shape,
+            "weight": model.linear.weight}
+
+
+# --- MLP classifier with DataLoader, scheduler, checkpoint -----------------------------------
+def train_mlp_classifier(torch, sync, data):
+    nn, F = _nn(torch)
+    from_numpy = torch.from_numpy
+    DataLoader = torch.utils.data.DataLoader
+    TensorDataset = torch.utils.data.TensorDataset
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    class Net(nn.Module):
+        def __init__(self, in_dim, hidden, n_classes):
+            super(Net, self).__init__()
+            self.fc1 = nn.Linear(in_dim, hidden)
+            self.fc2 = nn.Linear(hidden, hidden)
+            self.fc3 = nn.Linear(hidden, n_classes)
+
+        def forward(self, x):
+            x = x.view(x.size(0), -1)
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+
+    X = from_numpy(data["X"])
+    y = from_numpy(data["y"]).long()
+    train_ds = TensorDataset(X[:96], y[:96])
+    test_ds = TensorDataset(X[96:], y[96:])
+    train_loader = DataLoader(train_ds, batch_size=16, shuffle=False)
+    test_loader = DataLoader(test_ds, batch_size=32)
+    model = sync(Net(X[0].numel(), 32, 3)).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-4)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    criterion = nn.CrossEntropyLoss()
+    losses, lrs = [], []
+    for epoch in range(4):
+        model.train()
+        running = 0.0
+        for batch_idx, (inputs, targets) in enumerate(train_loader):
+            inputs, targets = inputs.to(device), targets.to(device)
+            optimizer.zero_grad()
+            outputs = model(inputs)
+            loss = criterion(outputs, targets)
+            loss.backward()
+            optimizer.step()
+            running += loss.item() * inputs.size(0)
+        scheduler.step()
+        losses.append(running / len(train_loader.dataset))
+        lrs.append(scheduler.get_last_lr()[0])
+
+    model.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for inputs, targets in test_loader:
+            outputs = model(inputs)
+            _, predicted = torch.max(outputs.data, 1)
+            total += targets.size(0)
+            correct += (predicted == targets).sum().item()
+    acc = 100.0 * correct / total
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "model.pth")
+        torch.save(model.state_dict(), path)
+        model2 = Net(X[0].numel(), 32, 3)
+        model2.load_state_dict(torch.load(path))
+        model2.eval()
+        same = torch.equal(model2(X[96:]), model(X[96:]))
+        ckpt = os.path.join(d, "ckpt.pt")
+        torch.save({"epoch": 4, "model_state_dict": model.state_dict(),
+                    "optimizer_state_dict": optimizer.state_dict(), "loss": losses[-1]}, ckpt)
+        checkpoint = torch.load(ckpt)
+        opt2 = torch.optim.Adam(model2.parameters(), lr=1e-2)
+        opt2.load_state_dict(checkpoint["optimizer_state_dict"])
+        epoch = checkpoint["epoch"]
+    probs = F.softmax(model(X[96:100]), dim=1)
+    return {"losses": losses, "lrs": lrs, "acc": acc, "reloaded_equal": same, "epoch": epoch,
+            "probs": probs, "argmax": probs.argmax(dim=1),
+            "n_params": sum(p.numel() for p in model.parameters() if p.requires_grad)}
+
+
+# --- regression with gradient accumulation and clipping --------------------------------------
+def train_regression_accum(torch, sync, data):
+    nn, F = _nn(torch)
+    X = torch.tensor(data["X"], dtype=torch.float32)
+    y = torch.tensor(data["y"], dtype=torch.float32).view(-1, 1)
+    model = nn.Sequential(nn.Linear(X.shape[1], 16), nn.Tanh(), nn.Linear(16, 1))
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    sync(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True)
+    accum = 4
+    losses, norms = [], []
+    optimizer.zero_grad()
+    for i in range(16):
+        xb, yb = X[i * 8:(i + 1) * 8], y[i * 8:(i + 1) * 8]
+        loss = F.mse_loss(model(xb), yb) / accum
+        loss.backward()
+        if (i + 1) % accum == 0:
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+            norms.append(float(norm))
+            optimizer.step()
+            optimizer.zero_grad()
+        losses.append(loss.item() * accum)
+    return {"losses": losses, "norms": norms, "out": model(X[:4]).detach()}
+
+
+# --- autoencoder ------------------------------------------------------------------------------
+def train_autoencoder(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class Autoencoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Sequential(
+                nn.Linear(20, 12), nn.ReLU(True), nn.Linear(12, 4))
+            self.decoder = nn.Sequential(
+                nn.Linear(4, 12), nn.ReLU(True), nn.Linear(12, 20), nn.Sigmoid())
+
+        def forward(self, x):
+            z = self.encoder(x)
+            return self.decoder(z), z
+
+    X = torch.from_numpy(data["X"])
+    model = sync(Autoencoder())
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    loader = torch.utils.data.DataLoader(X, batch_size=32)
+    losses = []
+    for epoch in range(5):
+        total = 0
+        for xb in loader:
+            recon, z = model(xb)
+            loss = nn.MSELoss()(recon, xb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        losses.append(total / len(loader))
+    with torch.no_grad():
+        recon, z = model(X[:5])
+    return {"losses": losses, "z": z, "recon_shape": tuple(recon.shape),
+            "n_batches": len(loader)}
+
+
+# --- char-level / embedding model -------------------------------------------------------------
+def train_char_model(torch, sync, data):
+    nn, F = _nn(torch)
+    text = "hello world, hello ember. the quick brown fox jumps over the lazy dog."
+    chars = sorted(list(set(text)))
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    itos = {i: ch for ch, i in stoi.items()}
+    encoded = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    block = 4
+
+    class CharModel(nn.Module):
+        def __init__(self, vocab_size, emb_dim=8, hidden=32):
+            super().__init__()
+            self.embed = nn.Embedding(vocab_size, emb_dim)
+            self.fc1 = nn.Linear(block * emb_dim, hidden)
+            self.ln = nn.LayerNorm(hidden)
+            self.head = nn.Linear(hidden, vocab_size)
+
+        def forward(self, idx):
+            emb = self.embed(idx)                     # (B, T, C)
+            h = emb.view(emb.shape[0], -1)
+            h = F.gelu(self.ln(self.fc1(h)))
+            return self.head(h)
+
+    xs = torch.stack([encoded[i:i + block] for i in range(len(encoded) - block)])
+    ys = encoded[block:]
+    model = sync(CharModel(len(chars)))
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=5e-3)
+    losses = []
+    for step in range(20):
+        logits = model(xs)
+        loss = F.cross_entropy(logits, ys)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(round(loss.item(), 4))
+    # greedy generation
+    model.eval()
+    ctx = encoded[:block].unsqueeze(0)
+    out = []
+    with torch.no_grad():
+        for _ in range(10):
+            logits = model(ctx[:, -block:])
+            nxt = logits.argmax(dim=-1, keepdim=True)
+            ctx = torch.cat([ctx, nxt], dim=1)
+            out.append(itos[nxt.item()])
+    return {"losses": losses, "generated": "".join(out), "ctx_dtype": ctx.dtype,
+            "ctx_shape": ctx.shape, "emb_weight_grad_shape": tuple(model.embed.weight.grad.shape)}
+
+
+# --- VAE --------------------------------------------------------------------------------------
+def train_vae(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class VAE(nn.Module):
+        def __init__(self, in_dim=16, h=12, z=3):
+            super().__init__()
+            self.fc1 = nn.Linear(in_dim, h)
+            self.fc_mu = nn.Linear(h, z)
+            self.fc_logvar = nn.Linear(h, z)
+            self.fc3 = nn.Linear(z, h)
+            self.fc4 = nn.Linear(h, in_dim)
+
+        def encode(self, x):
+            h = F.relu(self.fc1(x))
+            return self.fc_mu(h), self.fc_logvar(h)
+
+        def reparameterize(self, mu, logvar):
+            std = torch.exp(0.5 * logvar)
+            eps = torch.randn_like(std)
+            return mu + eps * std
+
+        def decode(self, z):
+            return torch.sigmoid(self.fc4(F.relu(self.fc3(z))))
+
+        def forward(self, x):
+            mu, logvar = self.encode(x)
+            z = self.reparameterize(mu, logvar) if self.training else mu
+            return self.decode(z), mu, logvar
+
+    def loss_function(recon_x, x, mu, logvar):
+        bce = F.binary_cross_entropy(recon_x, x, reduction="sum")
+        kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        return bce + kld
+
+    X = torch.from_numpy(data["X"])
+    model = sync(VAE())
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    train_losses = []
+    for epoch in range(15):
+        model.train()
+        optimizer.zero_grad()
+        recon, mu, logvar = model(X)
+        loss = loss_function(recon, X, mu, logvar)
+        loss.backward()
+        optimizer.step()
+        train_losses.append(loss.item() / len(X))
+    # random sampling: compare only what is deterministic
+    model.eval()
+    with torch.no_grad():
+        recon, mu, logvar = model(X)
+        eval_loss = loss_function(recon, X, mu, logvar).item()
+        sample = model.decode(torch.randn(5, 3))
+    return {"decreased": train_losses[-1] < train_losses[0],
+            "finite": all(l == l for l in train_losses), "eval_finite": eval_loss == eval_loss,
+            "sample_shape": sample.shape, "sample_dtype": sample.dtype,
+            "in_range": bool(((sample >= 0) & (sample <= 1)).all())}
+
+
+def eval_vae_deterministic(torch, sync, data):
+    """VAE loss/gradients with the noise given (as when eps is passed in), compared exactly."""
+    nn, F = _nn(torch)
+    x = torch.from_numpy(data["X"])
+    eps = torch.from_numpy(data["eps"])
+    enc = sync(nn.Linear(16, 6))
+    dec = sync(nn.Linear(3, 16))
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=1e-2)
+    losses = []
+    for _ in range(10):
+        mu, logvar = enc(x).chunk(2, dim=1)
+        std = torch.exp(0.5 * logvar)
+        z = mu + eps * std
+        recon = dec(z)
+        kld = -0.5 * torch.mean(torch.sum(1 + logvar - mu ** 2 - logvar.exp(), dim=1), dim=0)
+        loss = F.binary_cross_entropy_with_logits(recon, x) + 0.1 * kld
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return {"losses": losses, "mu": mu.detach(), "std": std.detach()}
+
+
+# --- GAN with two optimizers and .detach() ----------------------------------------------------
+def train_gan(torch, sync, data):
+    nn, F = _nn(torch)
+    latent = 4
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(latent, 16), nn.LeakyReLU(0.2), nn.Linear(16, 2))
+
+        def forward(self, z):
+            return self.net(z)
+
+    class Discriminator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(2, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1),
+                                     nn.Sigmoid())
+
+        def forward(self, x):
+            return self.net(x)
+
+    G, D = sync(Generator()), sync(Discriminator())
+    opt_G = torch.optim.Adam(G.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    opt_D = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    criterion = nn.BCELoss()
+    real_data = torch.from_numpy(data["real"])
+    noise = torch.from_numpy(data["noise"])
+    d_losses, g_losses = [], []
+    bs = 16
+    for step in range(8):
+        real = real_data[step * bs:(step + 1) * bs]
+        z = noise[step * bs:(step + 1) * bs]
+        real_labels = torch.ones(bs, 1)
+        fake_labels = torch.zeros(bs, 1)
+        # train D
+        fake = G(z)
+        d_loss = criterion(D(real), real_labels) + criterion(D(fake.detach()), fake_labels)
+        opt_D.zero_grad()
+        d_loss.backward()
+        opt_D.step()
+        # train G
+        g_loss = criterion(D(fake), real_labels)
+        opt_G.zero_grad()
+        g_loss.backward()
+        opt_G.step()
+        d_losses.append(d_loss.item())
+        g_losses.append(g_loss.item())
+    return {"d": d_losses, "g": g_losses, "fake_requires_grad": fake.requires_grad,
+            "detached_requires_grad": fake.detach().requires_grad}
+
+
+# --- WGAN-GP gradient penalty -----------------------------------------------------------------
+def gradient_penalty(torch, sync, data):
+    nn, F = _nn(torch)
+    critic = sync(nn.Sequential(nn.Linear(3, 16), nn.Tanh(), nn.Linear(16, 1)))
+    opt = torch.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.0, 0.9))
+    real = torch.from_numpy(data["real"])
+    fake = torch.from_numpy(data["fake"])
+    alpha = torch.from_numpy(data["alpha"])
+    losses, gps = [], []
+    for _ in range(6):
+        interpolates = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        d_interp = critic(interpolates)
+        gradients = torch.autograd.grad(
+            outputs=d_interp, inputs=interpolates,
+            grad_outputs=torch.ones_like(d_interp),
+            create_graph=True, retain_graph=True, only_inputs=True)[0]
+        gradients = gradients.view(gradients.size(0), -1)
+        gp = ((gradients.norm(2, dim=1) - 1) ** 2).mean()
+        loss = critic(fake).mean() - critic(real).mean() + 10 * gp
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        gps.append(gp.item())
+    return {"losses": losses, "gps": gps, "grad_w0": critic[0].weight.grad}
+
+
+# --- physics-informed network: u'' = -pi^2 sin(pi x) -----------------------------------------
+def train_pinn(torch, sync, data):
+    nn, F = _nn(torch)
+    import math
+
+    class PINN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(1, 16), nn.Linear(16, 16), nn.Linear(16, 1)])
+
+        def forward(self, x):
+            for layer in self.layers[:-1]:
+                x = torch.tanh(layer(x))
+            return self.layers[-1](x)
+
+    model = sync(PINN())
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = torch.linspace(0, 1, 20).view(-1, 1).requires_grad_(True)
+    xb = torch.tensor([[0.0], [1.0]])
+    losses = []
+    for it in range(10):
+        optimizer.zero_grad()
+        u = model(x)
+        du = torch.autograd.grad(u, x, torch.ones_like(u), create_graph=True)[0]
+        d2u = torch.autograd.grad(du, x, grad_outputs=torch.ones_like(du), create_graph=True)[0]
+        residual = d2u + (math.pi ** 2) * torch.sin(math.pi * x)
+        loss = torch.mean(residual ** 2) + torch.mean(model(xb) ** 2)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return {"losses": losses, "d2u": d2u.detach(), "x_grad_is_none": x.grad is None}
+
+
+# --- transformer-ish MLP block ----------------------------------------------------------------
+def train_transformer_block(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class Block(nn.Module):
+        def __init__(self, d, n_heads=2):
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.ln2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+            self.n_heads = n_heads
+
+        def forward(self, x, pad_mask):
+            B, T, C = x.size()
+            q, k, v = self.qkv(self.ln1(x)).split(C, dim=2)
+            q = q.view(B, T, self.n_heads, C // self.n_heads).transpose(1, 2)
+            k = k.view(B, T, self.n_heads, C // self.n_heads).transpose(1, 2)
+            v = v.view(B, T, self.n_heads, C // self.n_heads).transpose(1, 2)
+            att = (q @ k.transpose(-2, -1)) * (1.0 / (k.size(-1) ** 0.5))
+            causal = torch.tril(torch.ones(T, T)).view(1, 1, T, T)
+            att = att.masked_fill(causal == 0, float("-inf"))
+            att = att.masked_fill(pad_mask[:, None, None, :], float("-inf"))
+            att = F.softmax(att, dim=-1)
+            att = torch.nan_to_num(att)
+            y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+            x = x + self.proj(y)
+            return x + self.mlp(self.ln2(x))
+
+    class Model(nn.Module):
+        def __init__(self, vocab, d, T):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, d, padding_idx=0)
+            self.pos = nn.Parameter(torch.zeros(1, T, d))
+            self.block = Block(d)
+            self.head = nn.Linear(d, vocab, bias=False)
+
+        def forward(self, idx):
+            pad = idx == 0
+            x = self.tok(idx) + self.pos[:, :idx.size(1)]
+            return self.head(self.block(x, pad))
+
+    idx = torch.from_numpy(data["idx"]).long()
+    model = sync(Model(11, 8, 6))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
+    losses = []
+    for _ in range(10):
+        logits = model(idx[:, :-1])
+        targets = idx[:, 1:]
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
+                               ignore_index=0)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+    names = [n for n, _ in model.named_parameters()]
+    return {"losses": losses, "names": names, "pad_grad_zero":
+            bool((model.tok.weight.grad[0] == 0).all()), "lr": scheduler.get_last_lr()}
+
+
+# --- custom Dataset returning dicts, shuffling, one_hot, where/clamp --------------------------
+def custom_dataset_dicts(torch, sync, data):
+    nn, F = _nn(torch)
+    Dataset = torch.utils.data.Dataset
+    DataLoader = torch.utils.data.DataLoader
+
+    class MyDataset(Dataset):
+        def __init__(self, X, y, transform=None):
+            self.X = X
+            self.y = y
+            self.transform = transform
+
+        def __len__(self):
+            return len(self.X)
+
+        def __getitem__(self, idx):
+            x = torch.tensor(self.X[idx], dtype=torch.float32)
+            if self.transform:
+                x = self.transform(x)
+            return {"features": x, "label": int(self.y[idx]), "idx": idx}
+
+    ds = MyDataset(data["X"], data["y"], transform=lambda t: (t - t.mean()) / (t.std() + 1e-6))
+    loader = DataLoader(ds, batch_size=12, shuffle=True, drop_last=True)
+    seen = []
+    shapes = []
+    for batch in loader:
+        seen.extend(batch["idx"].tolist())
+        shapes.append((tuple(batch["features"].shape), batch["label"].dtype, batch["idx"].dtype))
+    # deterministic model part
+    model = sync(nn.Linear(5, 4))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    eval_loader = DataLoader(ds, batch_size=8)
+    losses = []
+    for batch in eval_loader:
+        x, label = batch["features"], batch["label"]
+        target = F.one_hot(label, num_classes=4).float()
+        logits = model(x)
+        probs = torch.clamp(torch.sigmoid(logits), min=1e-4, max=1 - 1e-4)
+        loss = -(target * torch.log(probs) + (1 - target) * torch.log(1 - probs)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    logits = model(torch.tensor(data["X"], dtype=torch.float32))
+    confident = torch.where(logits.max(dim=1).values > 0, logits.argmax(1),
+                            torch.full_like(logits.argmax(1), -1))
+    return {"seen_sorted": sorted(seen), "n_batches": len(loader), "shapes": shapes,
+            "losses": losses, "confident": confident,
+            "onehot": F.one_hot(torch.tensor([0, 2, 1])), "len": len(ds)}
+
+
+# --- BatchNorm/Dropout MLP with train/eval and ReduceLROnPlateau ------------------------------
+def train_bn_mlp(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(10, 32)
+            self.bn1 = nn.BatchNorm1d(32)
+            self.dropout = nn.Dropout(0.5)
+            self.fc2 = nn.Linear(32, 3)
+
+        def forward(self, x):
+            x = self.dropout(F.relu(self.bn1(self.fc1(x))))
+            return F.log_softmax(self.fc2(x), dim=1)
+
+    X = torch.from_numpy(data["X"])
+    y = torch.from_numpy(data["y"])
+    model = sync(Net())
+    model.dropout.p = 0.0     # deterministic across libraries
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", patience=1,
+                                                           factor=0.5)
+    losses, lrs = [], []
+    for epoch in range(8):
+        model.train()
+        optimizer.zero_grad()
+        output = model(X)
+        loss = F.nll_loss(output, y)
+        loss.backward()
+        optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            val_loss = F.nll_loss(model(X), y, reduction="sum").item() / len(X)
+        scheduler.step(val_loss)
+        losses.append(val_loss)
+        lrs.append(optimizer.param_groups[0]["lr"])
+    pred = model(X).argmax(dim=1, keepdim=True)
+    correct = pred.eq(y.view_as(pred)).sum().item()
+    return {"losses": losses, "lrs": lrs, "correct": correct,
+            "running_mean": model.bn1.running_mean, "num_batches":
+            model.bn1.num_batches_tracked, "training": model.training,
+            "state_keys": list(model.state_dict().keys())}
+
+
+# --- linear regression from scratch (no nn) --------------------------------------------------
+def linreg_from_scratch(torch, sync, data):
+    X = torch.from_numpy(data["X"])
+    y = torch.from_numpy(data["y"]).unsqueeze(-1)
+    w = torch.zeros(X.shape[1], 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    lr = 0.1
+    losses = []
+    for epoch in range(20):
+        y_pred = X @ w + b
+        loss = ((y_pred - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+            w.grad.zero_()
+            b.grad.zero_()
+        losses.append(loss.item())
+    return {"losses": losses, "w": w.detach().clone(), "b": b.item(),
+            "w_list": [round(v, 4) for v in w.squeeze().tolist()],
+            "req": w.requires_grad, "is_leaf": w.is_leaf}
+
+
+# --- RNN sequence classifier ------------------------------------------------------------------
+def train_lstm_classifier(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self, vocab, emb, hidden, n_classes):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, emb)
+            self.lstm = nn.LSTM(emb, hidden, batch_first=True)
+            self.fc = nn.Linear(hidden, n_classes)
+
+        def forward(self, x):
+            embedded = self.embedding(x)
+            output, (hidden, cell) = self.lstm(embedded)
+            return self.fc(hidden[-1])
+
+    x = torch.from_numpy(data["seq"]).long()
+    y = torch.from_numpy(data["y"]).long()
+    model = sync(LSTMClassifier(10, 6, 12, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(6):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        nn.utils.clip_grad_value_(model.parameters(), 0.5)
+        opt.step()
+        losses.append(loss.item())
+    acc = (model(x).argmax(1) == y).float().mean().item()
+    return {"losses": losses, "acc": acc}

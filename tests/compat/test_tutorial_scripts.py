@@ -1,0 +1,112 @@
+"""Tutorial-style PyTorch scripts run unchanged on ember and on PyTorch, results compared."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from . import scripts
+from ._harness import run_both
+
+
+def _rng():
+    return np.random.default_rng(1234)
+
+
+def _blobs(n=128, d=10, k=3):
+    rng = _rng()
+    centers = rng.normal(0, 2, size=(k, d))
+    y = rng.integers(0, k, size=n)
+    X = (centers[y] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
+    return {"X": X, "y": y.astype(np.int64)}
+
+
+def test_logistic_regression():
+    rng = _rng()
+    X = rng.normal(size=(64, 3)).astype(np.float64)  # float64 source, .float() in the script
+    y = (X @ np.array([1.0, -2.0, 0.5]) > 0).astype(np.float64)
+    run_both(scripts.train_logreg, {"X": X, "y": y})
+
+
+def test_mlp_classifier_dataloader_scheduler_checkpoint():
+    data = _blobs()
+    data["X"] = data["X"].reshape(128, 2, 5)  # flattened by x.view(x.size(0), -1)
+    run_both(scripts.train_mlp_classifier, data)
+
+
+def test_regression_gradient_accumulation_and_clipping():
+    rng = _rng()
+    X = rng.normal(size=(128, 5)).astype(np.float32)
+    y = (np.sin(X[:, 0]) + X[:, 1] ** 2).astype(np.float32)
+    run_both(scripts.train_regression_accum, {"X": X, "y": y})
+
+
+def test_autoencoder():
+    X = _rng().uniform(size=(100, 20)).astype(np.float32)
+    run_both(scripts.train_autoencoder, {"X": X})
+
+
+def test_char_level_embedding_model():
+    run_both(scripts.train_char_model, {})
+
+
+def test_vae_with_random_reparameterisation():
+    X = _rng().uniform(size=(40, 16)).astype(np.float32)
+    run_both(scripts.train_vae, {"X": X})
+
+
+def test_vae_loss_with_given_noise():
+    rng = _rng()
+    X = rng.uniform(size=(40, 16)).astype(np.float32)
+    eps = rng.normal(size=(40, 3)).astype(np.float32)
+    run_both(scripts.eval_vae_deterministic, {"X": X, "eps": eps})
+
+
+def test_gan_two_optimizers_detach():
+    rng = _rng()
+    real = rng.normal(loc=(2.0, -1.0), scale=0.5, size=(128, 2)).astype(np.float32)
+    noise = rng.normal(size=(128, 4)).astype(np.float32)
+    run_both(scripts.train_gan, {"real": real, "noise": noise})
+
+
+def test_wgan_gradient_penalty_create_graph():
+    rng = _rng()
+    data = {"real": rng.normal(size=(16, 3)).astype(np.float32),
+            "fake": rng.normal(1.0, size=(16, 3)).astype(np.float32),
+            "alpha": rng.uniform(size=(16, 1)).astype(np.float32)}
+    run_both(scripts.gradient_penalty, data)
+
+
+def test_physics_informed_second_derivative():
+    run_both(scripts.train_pinn, {}, rtol=1e-3, atol=1e-4)
+
+
+def test_transformer_block_masked_attention():
+    idx = _rng().integers(1, 11, size=(4, 7))
+    idx[0, 5:] = 0  # padding
+    idx[2, 4:] = 0
+    run_both(scripts.train_transformer_block, {"idx": idx})
+
+
+def test_custom_dataset_returning_dicts():
+    rng = _rng()
+    data = {"X": rng.normal(size=(36, 5)), "y": rng.integers(0, 4, size=36)}
+    run_both(scripts.custom_dataset_dicts, data)
+
+
+def test_batchnorm_mlp_train_eval_plateau():
+    run_both(scripts.train_bn_mlp, _blobs(n=64))
+
+
+def test_linear_regression_from_scratch():
+    rng = _rng()
+    X = rng.normal(size=(50, 3)).astype(np.float32)
+    y = (X @ np.array([1.5, -0.5, 2.0]) + 0.3).astype(np.float32)
+    run_both(scripts.linreg_from_scratch, {"X": X, "y": y})
+
+
+def test_lstm_sequence_classifier():
+    rng = _rng()
+    seq = rng.integers(0, 10, size=(16, 7))
+    y = (seq.sum(1) > 31).astype(np.int64)
+    run_both(scripts.train_lstm_classifier, {"seq": seq, "y": y})
