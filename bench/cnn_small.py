@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -111,6 +112,8 @@ def main() -> None:
     if "--profile" in sys.argv:
         profile(trainer(ember, me, xe, ye), evaluator(ember, me, xe))
         return
+    solo([("training step", trainer(ember, me, xe, ye)),
+          ("eval forward", evaluator(ember, me, xe))])
     # The machine is shared: ember and torch run back to back in many short rounds; the
     # ratio of the best rounds is the figure (the least disturbed run of each), the median of
     # the per-round ratios is printed as a cross-check.
@@ -126,6 +129,25 @@ def main() -> None:
             tts.append(tt)
         report(f"cnn_small {name}", min(tes), min(tts), "ms", target=target)
         print(f"{'':28} median of per-round ratios {statistics.median(ratios):.2f}x", flush=True)
+
+
+def solo(cases) -> None:
+    """ember alone, before torch has run anything: the allocator sees only ember's arrays.
+
+    Interleaving torch changes how glibc reuses and trims the heap; an ember-only
+    script can be much slower when big freed blocks are handed back to the OS and faulted in
+    again (compare MALLOC_TRIM_THRESHOLD_=536870912 MALLOC_MMAP_THRESHOLD_=67108864).
+    """
+    for name, fn in cases:
+        for _ in range(3):
+            fn()
+        times = []
+        for _ in range(ROUNDS * STEPS // 2):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        print(f"ember alone {name:<16} best {min(times) * 1e3:7.2f} ms   median "
+              f"{statistics.median(times) * 1e3:7.2f} ms", flush=True)
 
 
 def profile(train, evaluate) -> None:
