@@ -38,6 +38,8 @@ CONV2D_CASES = [
     ((1, 1, 1, 9), (2, 1, 1, 3), {}),
     ((2, 3, 11, 5), (5, 3, 5, 3), {"stride": 3, "padding": 2}),
     ((2, 16, 14, 14), (32, 16, 3, 3), {"padding": 1}),
+    ((2, 5, 6, 7), (4, 5, 1, 1), {}),  # pointwise: matmul on the input as it lies
+    ((2, 5, 6, 7), (4, 5, 1, 1), {"stride": 2}),
 ]
 
 
@@ -64,6 +66,12 @@ def test_conv2d_gradcheck_and_double_backward():
     gradcheck64(lambda x, w, b: F(ember).conv2d(x, w, b, stride=(2, 1), padding=1,
                                                  dilation=(1, 2)),
                 [(2, 2, 5, 6), (3, 2, 2, 3), (3,)])
+
+
+def test_pointwise_conv_gradcheck_and_transpose():
+    gradcheck64(lambda x, w, b: F(ember).conv2d(x, w, b), [(2, 3, 3, 4), (2, 3, 1, 1), (2,)])
+    check_op([(2, 4, 3, 5), (4, 3, 1, 1), (3,)],
+             lambda lib, x, w, b: F(lib).conv_transpose2d(x, w, b), atol=1e-4)
 
 
 def test_conv2d_grouped_gradcheck():

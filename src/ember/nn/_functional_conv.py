@@ -23,7 +23,8 @@ __all__ = [
     "unfold", "upsample", "upsample_bilinear", "upsample_nearest",
 ]
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half"}
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _ntuple(value, n: int, name: str = "argument") -> tuple:

@@ -215,6 +215,13 @@ def _grad_rows(g: np.ndarray, pl: _Plan) -> np.ndarray:
     return rows
 
 
+def _pointwise(geo: ConvGeom, hw: tuple, out_hw) -> bool:
+    """1x1, stride 1, unpadded, ungrouped: a batched matmul on the input as it lies."""
+    return (geo.kh == geo.kw == geo.sh == geo.sw == geo.groups == 1
+            and not (geo.pt or geo.pb or geo.pl or geo.pr)
+            and (out_hw is None or tuple(out_hw) == tuple(hw)))
+
+
 def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
                  keep_cols: _Lease | None = None) -> np.ndarray:
     """y (N, O, Ho, Wo) = conv(x (N, C, H, W), w (O, C/groups, kh, kw)) + bias.
@@ -222,9 +229,14 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
     ``keep_cols``: build im2col in this leased matrix (see ``cols_lease``) so the weight
     gradient can reuse it.
     """
-    n, _, h, wd = x.shape
+    n, c, h, wd = x.shape
     o = w.shape[0]
     g = geo.groups
+    if _pointwise(geo, (h, wd), out_hw):
+        y = np.matmul(w.reshape(o, c), x.reshape(n, c, h * wd))  # already (N, O, H*W)
+        if bias is not None:
+            y += bias.reshape(o, 1)
+        return y.reshape(n, o, h, wd)
     pl = _plan(geo, h, wd, out_hw)
     cols = _im2col(x, geo, pl, None if keep_cols is None else keep_cols.matrix)
     w2 = w.reshape(o, -1)
@@ -242,8 +254,10 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
     return y
 
 
-def cols_lease(x_shape: tuple, w_shape: tuple, geo: ConvGeom, dtype, out_hw=None) -> _Lease:
+def cols_lease(x_shape: tuple, w_shape: tuple, geo: ConvGeom, dtype, out_hw=None):
     n, c, h, w = x_shape
+    if _pointwise(geo, (h, w), out_hw):
+        return None
     pl = _plan(geo, h, w, out_hw)
     return _Lease(c * geo.kh * geo.kw, n * pl.ho * pl.wv, dtype)
 
@@ -254,6 +268,8 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple,
     h, wd = hw
     n, o = g.shape[:2]
     c = w.shape[1] * geo.groups
+    if _pointwise(geo, hw, g.shape[2:]):
+        return np.matmul(w.reshape(o, c).T, g.reshape(n, o, h * wd)).reshape(n, c, h, wd)
     pl = _plan(geo, h, wd, g.shape[2:])
     rows = _grad_rows(g, pl) if rows is None else rows
     k = c * geo.kh * geo.kw
@@ -285,6 +301,10 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple,
 def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple,
                      cols=None, rows=None) -> np.ndarray:
     """Adjoint of ``conv_forward`` in w: sum over the batch of g (x) im2col(x)^T."""
+    n, c, h, wd = x.shape
+    if _pointwise(geo, (h, wd), g.shape[2:]):
+        gn = np.matmul(g.reshape(n, g.shape[1], h * wd), x.reshape(n, c, h * wd).transpose(0, 2, 1))
+        return gn.sum(axis=0).reshape(wshape)
     pl = _plan(geo, x.shape[2], x.shape[3], g.shape[2:])
     cols = _im2col(x, geo, pl) if cols is None else cols
     rows = _grad_rows(g, pl) if rows is None else rows
@@ -338,8 +358,9 @@ class Conv2d(Op):
         if not _grad_state.enabled:
             # first-order backward: plain arrays, sharing g's layout copy and the forward's
             # im2col between the two gradients
-            pl = _plan(ctx.geo, ctx.hw[0], ctx.hw[1], g.shape[2:])
-            rows = _grad_rows(g._data, pl)
+            rows = None
+            if not _pointwise(ctx.geo, ctx.hw, g.shape[2:]):
+                rows = _grad_rows(g._data, _plan(ctx.geo, ctx.hw[0], ctx.hw[1], g.shape[2:]))
             if need[1]:
                 cols = None if ctx.cols is None else ctx.cols.matrix
                 gw = _from_array(conv_weight_grad(x._data, g._data, ctx.geo, w.shape, cols, rows))
