@@ -220,3 +220,20 @@ def test_arange_keywords_match_torch():
 def test_unknown_keyword_raises_type_error():
     with pytest.raises(TypeError, match="dtyp"):
         ember.zeros(2, dtyp=ember.float64)
+
+
+@pytest.mark.parametrize("data", [
+    [np.float64(1.0), 2.0], [[np.float64(1.0)], [2.0]], [np.array([1.0, 2.0]), np.array([3.0, 4.0])],
+    [np.float32(1.0), 2], [np.int32(1)], [np.int32(1), 1], [np.int64(3), 2.5], [np.float16(1), 1.0],
+    [np.uint8(1), np.int8(1)], [True, np.bool_(False)], [1.5, 2], [[1, 2], [3, 4]],
+])
+def test_tensor_from_list_keeps_numpy_element_dtypes_as_torch(data):
+    # Python numbers take the defaults, NumPy elements keep their dtype (torch.tensor's rule)
+    assert ember.tensor(data).dtype.name == str(torch.tensor(data).dtype).split(".")[-1]
+    assert ember.tensor(data).tolist() == torch.tensor(data).tolist()
+
+
+def test_tensor_from_list_of_tensors_keeps_their_dtype():
+    parts = [ember.tensor(1.0, dtype=ember.float64), ember.tensor(2.0, dtype=ember.float64)]
+    assert ember.tensor(parts).dtype == ember.float64
+    assert ember.tensor([ember.tensor(1), 2]).dtype == ember.int64

@@ -545,12 +545,64 @@ def _to_array(data, dtype) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
         return arr.astype(np_dtype) if np_dtype is not None else arr.copy()
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _untensor(data)
+    if isinstance(data, (list, tuple)):
+        leaves = _leaf_types(data, set())
+        if not leaves <= _PY_NUMBERS:
+            typed = _sequence_dtype(data) if np_dtype is None else None
+            if Tensor in leaves or any(issubclass(t, Tensor) for t in leaves):
+                data = _untensor(data)
+            if typed is not None:
+                return np.array(data, dtype=typed)
     arr = np.array(data, dtype=np_dtype)
     if np_dtype is None:
         arr = _default_dtype(arr, data)
     return arr
+
+
+_PY_NUMBERS = {bool, int, float}
+_PY_DTYPES = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float32)}
+
+
+def _leaf_types(data, acc: set) -> set:
+    """The types of the non-list elements of a nested list (C-speed ``map`` per row)."""
+    kinds = set(map(type, data))
+    for k in kinds & {list, tuple}:
+        for x in data:
+            if type(x) is k:
+                _leaf_types(x, acc)
+    acc |= kinds - {list, tuple}
+    return acc
+
+
+def _sequence_dtype(data) -> np.dtype | None:
+    """PyTorch's dtype for a list holding NumPy scalars/arrays or Tensors, else None.
+
+    Python numbers take the defaults (float32, int64) but NumPy and Tensor elements keep
+    their dtype: ``tensor([np.float64(1.0)])`` is float64, as in PyTorch. The category
+    decides first (bool < integer < float), then the widest dtype within it.
+    """
+    best = None
+    typed = False
+    for x in _flat(data):
+        if isinstance(x, Tensor):
+            d = x._data.dtype
+            typed = True
+        elif isinstance(x, (np.ndarray, np.generic)):
+            d = x.dtype
+            typed = True
+        else:
+            d = _PY_DTYPES.get(type(x))
+            if d is None:
+                return None  # strings, nested arrays-likes: NumPy's conversion decides
+        if best is None or _rank(d) > _rank(best):
+            best = d
+        elif _rank(d) == _rank(best):
+            best = np.promote_types(best, d)  # within a category: uint8 with int8 is int16
+    return best if typed and best is not None and best.kind in "biuf" else None
+
+
+def _rank(d: np.dtype) -> int:
+    return "bif".index("i" if d.kind == "u" else d.kind)
 
 
 def _default_dtype(arr: np.ndarray, source) -> np.ndarray:
