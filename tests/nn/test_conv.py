@@ -14,6 +14,9 @@ from helpers import assert_close, make_inputs, torch
 from ._conv_ns import nn
 from ._parity import copy_torch_weights
 
+# PyTorch warns that it copies the input for an even kernel with padding="same"
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
+
 CONV_LAYERS = [
     lambda m: m.Conv2d(3, 4, 3),
     lambda m: m.Conv2d(3, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=3),

@@ -12,6 +12,9 @@ from helpers import assert_close, check_op, gradcheck64, make_inputs
 
 torch = pytest.importorskip("torch")
 
+# PyTorch warns that it copies the input for an even kernel with padding="same"
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
+
 
 def F(lib):
     """torch.nn.functional, or ember's (re-exported names or the defining module)."""
