@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -237,3 +239,57 @@ def test_tensor_from_list_of_tensors_keeps_their_dtype():
     parts = [ember.tensor(1.0, dtype=ember.float64), ember.tensor(2.0, dtype=ember.float64)]
     assert ember.tensor(parts).dtype == ember.float64
     assert ember.tensor([ember.tensor(1), 2]).dtype == ember.int64
+
+
+@pytest.mark.parametrize("shape,n,replacement", [((5,), 3, False), ((5,), 8, True),
+                                                 ((3, 4), 4, False), ((3, 4), 6, True)])
+def test_multinomial_shape_dtype_and_distinct_draws_match_torch(shape, n, replacement):
+    w = np.random.default_rng(0).uniform(0.1, 1.0, size=shape).astype(np.float32)
+    got = ember.multinomial(ember.tensor(w), n, replacement)
+    want = torch.multinomial(torch.tensor(w), n, replacement)
+    assert got.shape == want.shape and got.dtype == ember.int64
+    assert ember.tensor(w).multinomial(n, replacement=replacement).shape == want.shape
+    if not replacement:  # each row's draws are distinct categories
+        rows = got.numpy().reshape(-1, n)
+        assert all(len(set(r)) == n for r in rows)
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_multinomial_follows_the_weights(replacement):
+    w = ember.tensor([[1.0, 0.0, 3.0, 6.0]] * 4000)  # unnormalised; category 1 never drawn
+    first = ember.multinomial(w, 2, replacement=replacement)[:, 0].numpy()
+    freq = np.bincount(first, minlength=4) / len(first)
+    np.testing.assert_allclose(freq, [0.1, 0.0, 0.3, 0.6], atol=0.03)
+
+
+def test_multinomial_is_reproducible_with_manual_seed():
+    p = ember.tensor([0.2, 0.3, 0.5])
+    ember.manual_seed(1)
+    a = ember.multinomial(p, 5, True)
+    ember.manual_seed(1)
+    assert ember.multinomial(p, 5, True).tolist() == a.tolist()
+
+
+@pytest.mark.parametrize("args", [
+    ([1, 2], 1), ([-1.0, 2.0], 1), ([0.0, 0.0], 1), ([[[1.0]]], 1), ([1.0, 2.0], 3),
+    ([float("nan"), 1.0], 1), ([1.0, 2.0], 0), ([[1.0, 2.0], [0.0, 0.0]], 1),
+])
+def test_multinomial_errors_match_torch(args):
+    data, n = args
+    with pytest.raises(RuntimeError) as want:
+        torch.multinomial(torch.tensor(data), n)
+    with pytest.raises(RuntimeError, match=re.escape(str(want.value))):
+        ember.multinomial(ember.tensor(data), n)
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+                                  "ByteTensor", "BoolTensor"])
+@pytest.mark.parametrize("args", [([[1, 0], [2, 3]],), ([1.7, 0.0],), (np.ones(3),), (2, 3), ()])
+def test_legacy_typed_constructors_match_torch(name, args):
+    got, want = getattr(ember, name)(*args), getattr(torch, name)(*args)
+    assert got.dtype.name == str(want.dtype).split(".")[-1]
+    assert tuple(got.shape) == tuple(want.shape)
+    if args and not isinstance(args[0], int):
+        assert got.tolist() == want.tolist()
+    assert isinstance(got, getattr(ember, name))
+    assert isinstance(ember.ones(1), ember.FloatTensor) and not isinstance(got, ember.HalfTensor)

@@ -16,6 +16,15 @@ from . import (  # noqa: E402,I001  # noqa: E402,I001
     utils,
 )
 from ._creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     as_tensor,
     bernoulli,
@@ -27,6 +36,7 @@ from ._creation import (
     full_like,
     linspace,
     logspace,
+    multinomial,
     normal,
     ones,
     ones_like,

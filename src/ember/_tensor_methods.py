@@ -365,6 +365,15 @@ Tensor.normal_ = _normal_
 Tensor.bernoulli_ = _bernoulli_
 
 
+def _multinomial(self, num_samples, replacement=False, *, generator=None):
+    from ._creation import multinomial
+
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+Tensor.multinomial = _multinomial
+
+
 def _softmax(self, dim, dtype=None):
     from .nn import functional as F
 
