@@ -225,7 +225,8 @@ def test_unknown_keyword_raises_type_error():
 
 
 @pytest.mark.parametrize("data", [
-    [np.float64(1.0), 2.0], [[np.float64(1.0)], [2.0]], [np.array([1.0, 2.0]), np.array([3.0, 4.0])],
+    [np.float64(1.0), 2.0], [[np.float64(1.0)], [2.0]],
+    [np.array([1.0, 2.0]), np.array([3.0, 4.0])],
     [np.float32(1.0), 2], [np.int32(1)], [np.int32(1), 1], [np.int64(3), 2.5], [np.float16(1), 1.0],
     [np.uint8(1), np.int8(1)], [True, np.bool_(False)], [1.5, 2], [[1, 2], [3, 4]],
 ])

@@ -1,4 +1,4 @@
-"""``ember.cuda`` / ``ember.backends``: the GPU idioms of CPU scripts behave as on CPU-only torch."""
+"""``ember.cuda`` / ``ember.backends``: GPU idioms of CPU scripts behave as on CPU-only torch."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from . import (  # noqa: E402,I001  # noqa: E402,I001
     autograd,
     backends,
     cuda,
+    distributions,
     linalg,
     nn,  # noqa: E402,I001
     optim,

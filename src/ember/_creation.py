@@ -257,7 +257,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if replacement:  # inverse CDF per row
         cdf = np.cumsum(rows / total, axis=1)
         u = gen.random((rows.shape[0], num_samples))
-        out = np.stack([np.searchsorted(c, x, side="right") for c, x in zip(cdf, u)])
+        out = np.stack([np.searchsorted(c, x, side="right") for c, x in zip(cdf, u, strict=True)])
         out = np.minimum(out, n_cat - 1)  # u just below 1 with a cdf rounding to under 1
     else:  # exponential race: the smallest Exp(1)/w are a weighted draw without replacement
         with np.errstate(divide="ignore"):
@@ -274,7 +274,7 @@ def bernoulli(input, p=None, *, generator=None) -> Tensor:
 
 # ---------------------------------------------------------------------- legacy tensor types
 class _LegacyTensorType(type):
-    """``FloatTensor([1, 2])``, ``LongTensor(3)``, ``isinstance(t, FloatTensor)`` (old tutorials)."""
+    """``FloatTensor([1, 2])``, ``LongTensor(3)``, ``isinstance(t, FloatTensor)`` (old code)."""
 
     _dtype = None
 

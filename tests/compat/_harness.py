@@ -63,7 +63,7 @@ def compare(got, want, *, rtol, atol, path="result"):
             isinstance(got, (list, tuple)) and isinstance(want, (list, tuple))), \
             f"{path}: {type(got).__name__} != {type(want).__name__}"
         assert len(got) == len(want), f"{path}: length {len(got)} != {len(want)}"
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             compare(g, w, rtol=rtol, atol=atol, path=f"{path}[{i}]")
     elif isinstance(want, torch.Size):
         assert isinstance(got, ember.Size), f"{path}: {type(got).__name__} is not Size"

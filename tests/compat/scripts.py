@@ -1,3 +1,4 @@
+# ruff: noqa: B007, B905, E741, UP008 - written as tutorials write them, on purpose
 """Tutorial-style PyTorch programs, each written once against a library argument ``torch``.
 
 Each takes ``(torch, sync, data)`` (see ``_harness.py``) and returns what a tutorial would
@@ -646,3 +647,85 @@ def train_lstm_classifier(torch, sync, data):
         losses.append(loss.item())
     acc = (model(x).argmax(1) == y).float().mean().item()
     return {"losses": losses, "acc": acc}
+
+
+# --- REINFORCE policy gradient (pytorch/examples style) ---------------------------------------
+def train_reinforce(torch, sync, data):
+    nn, F = _nn(torch)
+    from_numpy = torch.from_numpy
+    Categorical = torch.distributions.Categorical
+
+    class Policy(nn.Module):
+        def __init__(self):
+            super(Policy, self).__init__()
+            self.affine1 = nn.Linear(4, 16)
+            self.dropout = nn.Dropout(p=0.0)
+            self.affine2 = nn.Linear(16, 2)
+            self.saved_log_probs = []
+            self.rewards = []
+
+        def forward(self, x):
+            x = self.affine1(x)
+            x = self.dropout(x)
+            x = F.relu(x)
+            return F.softmax(self.affine2(x), dim=1)
+
+    policy = sync(Policy())
+    optimizer = torch.optim.Adam(policy.parameters(), lr=1e-2)
+    eps = 1e-7
+    gamma = 0.99
+    states, actions, rewards = data["states"], data["actions"], data["rewards"]
+    losses, sampled = [], []
+    for episode in range(3):
+        for t in range(states.shape[1]):
+            state = from_numpy(states[episode, t]).float().unsqueeze(0)
+            probs = policy(state)
+            m = Categorical(probs)
+            sampled.append((tuple(m.sample().shape), str(m.sample().dtype).split(".")[-1]))
+            action = torch.tensor([int(actions[episode, t])])   # the action the env took
+            policy.saved_log_probs.append(m.log_prob(action))
+            policy.rewards.append(float(rewards[episode, t]))
+        R = 0
+        returns = []
+        for r in policy.rewards[::-1]:
+            R = r + gamma * R
+            returns.insert(0, R)
+        returns = torch.tensor(returns)
+        returns = (returns - returns.mean()) / (returns.std() + eps)
+        policy_loss = []
+        for log_prob, R in zip(policy.saved_log_probs, returns):
+            policy_loss.append(-log_prob * R)
+        optimizer.zero_grad()
+        policy_loss = torch.cat(policy_loss).sum()
+        policy_loss.backward()
+        optimizer.step()
+        del policy.rewards[:]
+        del policy.saved_log_probs[:]
+        losses.append(policy_loss.item())
+    return {"losses": losses, "sampled": sampled[:2], "entropy":
+            Categorical(logits=policy.affine2.weight).entropy().detach()}
+
+
+# --- char-level sampling with temperature and multinomial -------------------------------------
+def sample_chars(torch, sync, data):
+    nn, F = _nn(torch)
+    vocab = 6
+    emb = sync(nn.Embedding(vocab, 4))
+    head = sync(nn.Linear(4, vocab))
+    idx = torch.zeros((2, 1), dtype=torch.long)
+    shapes = []
+    for _ in range(5):
+        logits = head(emb(idx[:, -1]))              # (B, vocab)
+        probs = F.softmax(logits / 0.8, dim=-1)
+        nxt = torch.multinomial(probs, num_samples=1)
+        shapes.append((tuple(nxt.shape), nxt.dtype))
+        idx = torch.cat((idx, nxt), dim=1)
+    # temperature -> 0: the distribution is one-hot and sampling is deterministic
+    logits = head(emb(torch.arange(vocab)))
+    greedy = torch.multinomial(F.one_hot(logits.argmax(-1), vocab).float(), 1).squeeze(1)
+    topv, topi = torch.topk(logits, 2, dim=-1)
+    masked = logits.masked_fill(logits < topv[:, [-1]], float("-inf"))
+    return {"shapes": shapes, "idx_shape": idx.shape, "in_range":
+            bool(((idx >= 0) & (idx < vocab)).all()), "greedy": greedy,
+            "topk_probs": F.softmax(masked, dim=-1).detach(), "no_repeat":
+            len(set(torch.multinomial(torch.ones(vocab), vocab).tolist())) == vocab}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from . import scripts
 from ._harness import run_both
@@ -110,3 +109,14 @@ def test_lstm_sequence_classifier():
     seq = rng.integers(0, 10, size=(16, 7))
     y = (seq.sum(1) > 31).astype(np.int64)
     run_both(scripts.train_lstm_classifier, {"seq": seq, "y": y})
+
+
+def test_reinforce_policy_gradient_categorical():
+    rng = _rng()
+    data = {"states": rng.normal(size=(3, 10, 4)), "actions": rng.integers(0, 2, size=(3, 10)),
+            "rewards": rng.uniform(size=(3, 10))}
+    run_both(scripts.train_reinforce, data)
+
+
+def test_char_sampling_multinomial_topk():
+    run_both(scripts.sample_chars, {})
