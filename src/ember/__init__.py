@@ -5,8 +5,15 @@
 
 from __future__ import annotations
 
-from . import (  # noqa: E402,I001  # noqa: E402,I001
+import math as _math
+
+from ._allocator import tune_malloc as _tune_malloc
+
+_tune_malloc()  # keep freed array memory mapped: each step would page-fault it in again
+
+from . import (  # noqa: E402  # noqa: E402,I001  # noqa: E402,I001
     _tensor_methods,  # noqa: F401 - binds ops onto Tensor
+    amp,
     autograd,
     backends,
     cuda,
@@ -55,14 +62,24 @@ from ._creation import (
 from ._dtype import (
     bool_ as bool,  # noqa: A004
 )
+from ._config import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_threads,
+    set_float32_matmul_precision,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from ._dtype import (
     double,
     dtype,
     float,  # noqa: A004
     float16,
     float32,
+    finfo,
     float64,
     half,
+    iinfo,
     int,  # noqa: A004
     int8,
     int16,
@@ -228,10 +245,18 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
+from ._repr import set_printoptions
+from .amp import autocast
 from .serialization import load, save  # noqa: E402,I001
 from .tensor import Size, Tensor, device, is_tensor
 
 __version__ = "0.1.0"
+
+# math constants under PyTorch's names (torch.pi, torch.inf, ...)
+e = _math.e
+pi = _math.pi
+inf = _math.inf
+nan = _math.nan
 
 
 def is_floating_point(input: Tensor) -> bool:
