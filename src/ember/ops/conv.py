@@ -7,13 +7,14 @@ Every convolution is lowered to one large BLAS matrix multiplication:
   over the kh*kw kernel offsets with strided slice-adds (never ``np.add.at``);
 * weight gradient ``G @ cols^T``.
 
-Layout trick ("virtual width"): with unit horizontal stride, the output is computed on the
-padded input's full row width Wv = Wp instead of Wo, so each kernel offset's im2col rows are
-long contiguous runs of the padded input (a memcpy instead of a 6-d strided gather) and
-col2im's slice-adds are contiguous too. The Wp - Wo extra columns per row are garbage in
-the forward (dropped when the output is written) and zeros in the backward. Scratch arrays
-(padded input, cols, gemm outputs) live in a small per-thread workspace and are reused
-across calls, so a training step does not page-fault fresh multi-megabyte buffers.
+Layout tricks. The zero-padded input is stored split into its sh*sw stride phases (rows
+a, a + sh, ...; columns b, b + sw, ...), so every kernel tap reads one phase with unit
+strides. "Virtual width": the output is computed on a phase's full row width Wv = Wq instead
+of Wo, so each tap's im2col rows are long contiguous runs (a memcpy instead of a 6-d strided
+gather) and col2im's slice-adds are contiguous too. The Wq - Wo extra columns per row are
+garbage in the forward (dropped when the output is written) and zeros in the backward.
+Scratch arrays (phased input, cols, gemm outputs) live in a small per-thread workspace and
+are reused across calls, so a training step does not page-fault fresh multi-megabyte buffers.
 
 The three ops ``Conv2d``, ``ConvInputGrad`` (transposed convolution) and ``ConvWeightGrad``
 are each other's derivatives, so backward is itself made of ember ops and ``create_graph``
@@ -58,8 +59,10 @@ class _Plan(NamedTuple):
     wp: int
     ho: int
     wo: int
-    wv: int  # "virtual" output width the gemm works on (wp with the flat trick, else wo)
-    slack: int  # elements past the padded buffer that the flat views may touch
+    hq: int  # size of one stride phase of the padded input (hp / sh rounded up)
+    wq: int
+    wv: int  # "virtual" output width the gemm works on (wq with the flat trick, else wo)
+    slack: int  # elements past the phase buffer that the flat views may touch
 
 
 def conv_output_size(size: int, k: int, s: int, p_total: int, d: int) -> int:
@@ -76,11 +79,13 @@ def _plan(geo: ConvGeom, h: int, w: int, out_hw=None) -> _Plan:
         wo = (wp - geo.dw * (geo.kw - 1) - 1) // geo.sw + 1
     else:
         ho, wo = out_hw
+    hq = -(-hp // geo.sh)
+    wq = -(-wp // geo.sw)
     # the flat trick pays when few columns are wasted and rows are short
-    flat = geo.sw == 1 and ho > 1 and (wp - wo) * 4 <= wo
-    wv = wp if flat else wo
-    slack = (geo.kw - 1) * geo.dw + wp if flat else 0
-    return _Plan(hp, wp, ho, wo, wv, slack)
+    flat = ho > 1 and (wq - wo) * 4 <= wo
+    wv = wq if flat else wo
+    slack = (geo.kw - 1) * geo.dw + wq + 1 if flat else 0
+    return _Plan(hp, wp, ho, wo, hq, wq, wv, slack)
 
 
 # ======================================================================== workspace
@@ -180,35 +185,83 @@ def _grouped(mat: np.ndarray, groups: int) -> np.ndarray:
 # ======================================================================== NumPy kernels
 
 
-def _padded_input(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> tuple:
-    """x (N, C, H, W) copied into a zero-bordered buffer; returns (flat buffer, 4-d view)."""
+def _phase_span(size: int, pad: int, stride: int, phase: int) -> tuple:
+    """Rows of one stride phase that hold input data: (first phase row, first input row, count).
+
+    Phase ``phase`` holds padded rows phase, phase + stride, ...; padded row r is input
+    row r - pad.
+    """
+    q0 = 0 if phase >= pad else -(-(pad - phase) // stride)
+    r0 = phase + q0 * stride - pad
+    count = max(0, -(-(size - r0) // stride))
+    return q0, r0, count
+
+
+def _phase_views(buf: np.ndarray, shape: tuple, geo: ConvGeom, pl: _Plan):
+    """Yield (phase grid view, input view) pairs covering every input pixel exactly once."""
+    n, c, h, w = shape
+    grid = buf[:geo.sh * geo.sw * n * c * pl.hq * pl.wq].reshape(
+        geo.sh, geo.sw, n, c, pl.hq, pl.wq)
+    for a in range(geo.sh):
+        q0, r0, nr = _phase_span(h, geo.pt, geo.sh, a)
+        for b in range(geo.sw):
+            p0, c0, nc = _phase_span(w, geo.pl, geo.sw, b)
+            if nr and nc:
+                yield (grid[a, b, :, :, q0:q0 + nr, p0:p0 + nc],
+                       (slice(None), slice(None), slice(r0, r0 + (nr - 1) * geo.sh + 1, geo.sh),
+                        slice(c0, c0 + (nc - 1) * geo.sw + 1, geo.sw)))
+
+
+def _phased_input(x: np.ndarray, geo: ConvGeom, pl: _Plan) -> np.ndarray:
+    """The zero-padded input split into its sh*sw stride phases, (sh, sw, N, C, Hq, Wq) flat.
+
+    Each kernel tap then reads one phase with unit strides, so im2col copies contiguous runs
+    whatever the stride. With stride 1 this is just the zero-padded input.
+    """
     n, c, h, w = x.shape
-    size = n * c * pl.hp * pl.wp
-    if pl.slack == 0 and pl.hp == h and pl.wp == w and x.flags.c_contiguous:
-        return x.reshape(-1), x
-    tag = f"xpad{h}x{w}:{geo.pt},{geo.pb},{geo.pl},{geo.pr}"
+    if pl.slack == 0 and (pl.hp, pl.wp, geo.sh, geo.sw) == (h, w, 1, 1) and \
+            x.flags.c_contiguous:
+        return x.reshape(-1)  # stride 1, no padding: the input as it lies
+    size = geo.sh * geo.sw * n * c * pl.hq * pl.wq
+    # the tag pins the layout, so positions never written (the padding) stay zero
+    tag = f"xphase{(h, w, geo.pt, geo.pb, geo.pl, geo.pr, geo.sh, geo.sw)}"
     buf = _buffer(tag, size + pl.slack, x.dtype)
-    xp = buf[:size].reshape(n, c, pl.hp, pl.wp)
-    xp[:, :, geo.pt:geo.pt + h, geo.pl:geo.pl + w] = x
-    return buf, xp
+    for dst, src in _phase_views(buf, x.shape, geo, pl):
+        dst[...] = x[src]
+    return buf
+
+
+def _tap_source(buf: np.ndarray, shape: tuple, geo: ConvGeom, pl: _Plan, i: int, j: int,
+                writeable: bool = False) -> np.ndarray:
+    """View (C, N, Ho, Wv) of the phase buffer that kernel tap (i, j) reads for every output."""
+    n, c = shape[:2]
+    a, qi = (i * geo.dh) % geo.sh, (i * geo.dh) // geo.sh
+    b, qj = (j * geo.dw) % geo.sw, (j * geo.dw) // geo.sw
+    plane = pl.hq * pl.wq
+    base = (a * geo.sw + b) * n * c * plane + qi * pl.wq + qj
+    it = buf.itemsize
+    return as_strided(buf[base:], shape=(c, n, pl.ho, pl.wv),
+                      strides=(plane * it, c * plane * it, pl.wq * it, it), writeable=writeable)
 
 
 def _im2col(x: np.ndarray, geo: ConvGeom, pl: _Plan, out=None) -> np.ndarray:
     """cols (C*kh*kw, N*Ho*Wv): row (c, i, j) holds the input pixels kernel tap (i, j) sees."""
     n, c = x.shape[:2]
-    buf, xp = _padded_input(x, geo, pl)
-    it = x.itemsize
-    s_n, s_c = c * pl.hp * pl.wp * it, pl.hp * pl.wp * it
-    s_h, s_w = pl.wp * it, it
-    view = as_strided(
-        buf,
-        shape=(c, geo.kh, geo.kw, n, pl.ho, pl.wv),
-        strides=(s_c, geo.dh * s_h, geo.dw * s_w, s_n, geo.sh * s_h, geo.sw * s_w),
-        writeable=False,
-    )
+    buf = _phased_input(x, geo, pl)
     cols = _matrix("cols", c * geo.kh * geo.kw, n * pl.ho * pl.wv, x.dtype) if out is None \
         else out
-    np.copyto(_split(cols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv)), view)
+    dst = _split(cols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv))
+    if geo.sh == geo.sw == 1:  # one phase: every tap in a single 6-d copy
+        it = x.itemsize
+        plane = pl.hq * pl.wq
+        view = as_strided(buf, shape=dst.shape, writeable=False,
+                          strides=(plane * it, geo.dh * pl.wq * it, geo.dw * it,
+                                   c * plane * it, pl.wq * it, it))
+        np.copyto(dst, view)
+        return cols
+    for i in range(geo.kh):
+        for j in range(geo.kw):
+            np.copyto(dst[:, i, j], _tap_source(buf, x.shape, geo, pl, i, j))
     return cols
 
 
@@ -286,21 +339,17 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple,
     else:
         gw = _grouped(w2, geo.groups).transpose(0, 2, 1)
         np.matmul(gw, _grouped(rows, geo.groups), out=_grouped(gcols, geo.groups))
-    plane = pl.hp * pl.wp
-    size = c * n * plane
-    # padded input gradient in (C, N, Hp, Wp) layout so every slice-add lines up with gcols
-    gbuf = _buffer("gxpad", size + pl.slack + 1, g.dtype, zero=True)
-    it = g.itemsize
-    strides = (n * plane * it, plane * it, geo.sh * pl.wp * it, geo.sw * it)
+    # col2im into the phase layout, where every tap's slice-add has unit strides
+    size = geo.sh * geo.sw * n * c * pl.hq * pl.wq
+    gbuf = _buffer("gxphase", size + pl.slack + 1, g.dtype, zero=True)
     src = _split(gcols, (c, geo.kh, geo.kw), (n, pl.ho, pl.wv))
     for i in range(geo.kh):
         for j in range(geo.kw):
-            off = i * geo.dh * pl.wp + j * geo.dw
-            dst = as_strided(gbuf[off:], shape=(c, n, pl.ho, pl.wv), strides=strides)
+            dst = _tap_source(gbuf, (n, c), geo, pl, i, j, writeable=True)
             np.add(dst, src[:, i, j], out=dst)
-    gxp = gbuf[:size].reshape(c, n, pl.hp, pl.wp)
     gx = np.empty((n, c, h, wd), dtype=g.dtype)
-    np.copyto(gx, gxp[:, :, geo.pt:geo.pt + h, geo.pl:geo.pl + wd].transpose(1, 0, 2, 3))
+    for grad, pos in _phase_views(gbuf, gx.shape, geo, pl):
+        gx[pos] = grad
     return gx
 
 
