@@ -92,3 +92,24 @@ def test_is_floating_point():
     assert ember.ones(1).is_floating_point()
     assert not ember.ones(1, dtype=ember.int64).is_floating_point()
     assert ember.is_floating_point(ember.ones(1, dtype=ember.float16))
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
+def test_finfo_matches_torch(name):
+    got, want = ember.finfo(getattr(ember, name)), torch.finfo(getattr(torch, name))
+    for field in ("bits", "eps", "max", "min", "tiny", "resolution"):
+        assert getattr(got, field) == getattr(want, field), field
+    assert ember.finfo().eps == torch.finfo().eps
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_matches_torch(name):
+    got, want = ember.iinfo(getattr(ember, name)), torch.iinfo(getattr(torch, name))
+    assert (got.bits, got.min, got.max) == (want.bits, want.min, want.max)
+
+
+def test_finfo_iinfo_reject_the_other_kind_as_torch():
+    with pytest.raises(TypeError, match="floating point"):
+        ember.finfo(ember.int64)
+    with pytest.raises(TypeError, match="integer"):
+        ember.iinfo(ember.float32)

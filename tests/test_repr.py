@@ -94,3 +94,18 @@ def test_grad_fn_names_match_torch(expr):
         b = lib.tensor(np.full((3, 3), 0.7, np.float32), requires_grad=True)
         names.append(eval(expr, {"a": a, "b": b, "torch": lib}).grad_fn.name())
     assert names[1] == names[0]
+
+
+def test_set_printoptions_matches_torch():
+    x = [[1.23456789, -2.5], [1e-5, 3.0]]
+    try:
+        for kw in ({"precision": 2}, {"sci_mode": False}, {"precision": 6, "sci_mode": True},
+                   {"threshold": 5, "edgeitems": 1}, {"profile": "short"}):
+            ember.set_printoptions(**kw)
+            torch.set_printoptions(**kw)
+            for data in (x, (np.arange(12.0) / 7).astype(np.float32)):
+                assert str(ember.tensor(data)) == str(torch.tensor(data)), kw
+    finally:
+        ember.set_printoptions(profile="default", sci_mode=None)
+        torch.set_printoptions(profile="default", sci_mode=None)
+    assert str(ember.tensor([1.23456789])) == "tensor([1.2346])"

@@ -503,3 +503,16 @@ def test_augmented_assignment_on_indexed_region_matches_torch():
         return y * a
 
     check_op([(3, 2), (3, 2)], fn)
+
+
+@pytest.mark.parametrize("target", ["torch.FloatTensor", "torch.LongTensor", "torch.DoubleTensor"])
+def test_type_with_a_legacy_type_name_or_class_converts(target):
+    from helpers import torch
+
+    want = torch.tensor([1.5, 2.0]).type(target)
+    got = ember.tensor([1.5, 2.0]).type(target)
+    assert got.dtype.name == str(want.dtype).split(".")[-1] and got.tolist() == want.tolist()
+    cls = getattr(ember, target.split(".")[-1])
+    assert ember.tensor([1.5]).type(cls).dtype == got.dtype
+    with pytest.raises(ValueError, match="invalid type"):
+        ember.tensor([1.0]).type("float")

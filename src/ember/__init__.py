@@ -21,6 +21,7 @@ from . import (  # noqa: E402  # noqa: E402,I001  # noqa: E402,I001
     linalg,
     nn,  # noqa: E402,I001
     optim,
+    special,
     utils,
 )
 from ._creation import (
@@ -133,6 +134,10 @@ from .ops.elementwise import (
     cosh,
     div,
     divide,
+    addcdiv,
+    addcmul,
+    erf,
+    erfc,
     exp,
     exp2,
     expm1,
@@ -145,6 +150,7 @@ from .ops.elementwise import (
     log1p,
     log2,
     log10,
+    logit,
     maximum,
     minimum,
     mul,
@@ -182,7 +188,20 @@ from .ops.indexing import (
     scatter_add,
     take_along_dim,
 )
-from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
+from .ops.linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    dot,
+    einsum,
+    ger,
+    inner,
+    matmul,
+    mm,
+    mv,
+    outer,
+)
 from .ops.reduce import (
     all,  # noqa: A004
     amax,

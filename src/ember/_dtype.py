@@ -90,3 +90,43 @@ import builtins as _builtins  # noqa: E402 - the aliases above shadow float/int/
 builtins_float = _builtins.float
 builtins_int = _builtins.int
 builtins_bool = _builtins.bool
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """Machine limits of a float dtype: ``finfo(float32).eps`` (default dtype if omitted)."""
+
+    def __init__(self, type: dtype | None = None) -> None:  # noqa: A002
+        d = float32 if type is None else type
+        if not isinstance(d, dtype) or not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        info = np.finfo(d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.eps = _builtins.float(info.eps)
+        self.max = _builtins.float(info.max)
+        self.min = _builtins.float(info.min)
+        self.tiny = self.smallest_normal = _builtins.float(info.tiny)
+        self.resolution = 10.0 ** -_builtins.int(info.precision)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - PyTorch's name
+    """Limits of an integer dtype: ``iinfo(int64).max``."""
+
+    def __init__(self, type: dtype) -> None:  # noqa: A002
+        if not isinstance(type, dtype) or type.np.kind not in "iu":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.dtype = type.name
+        self.bits = info.bits
+        self.max = _builtins.int(info.max)
+        self.min = _builtins.int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

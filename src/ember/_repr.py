@@ -16,6 +16,22 @@ LINEWIDTH = 80
 THRESHOLD = 1000
 EDGEITEMS = 3
 PRECISION = 4
+SCI_MODE = None  # None: PyTorch's automatic choice; True/False forces it (set_printoptions)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:
+    """PyTorch's ``set_printoptions``: ``profile`` is "default", "short" or "full"."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = {
+            "default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+            "full": (4, math.inf, 3, 80)}[profile]
+    PRECISION = PRECISION if precision is None else precision
+    THRESHOLD = THRESHOLD if threshold is None else threshold
+    EDGEITEMS = EDGEITEMS if edgeitems is None else edgeitems
+    LINEWIDTH = LINEWIDTH if linewidth is None else linewidth
+    SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -40,10 +56,14 @@ class _Formatter:
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            if SCI_MODE is not None:
+                self.sci_mode = SCI_MODE
             if not self.sci_mode:
                 self.width = max(len(f"{v:.0f}") + 1 for v in finite.tolist())
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            if SCI_MODE is not None:
+                self.sci_mode = SCI_MODE
             if not self.sci_mode:
                 self.width = max(len(f"{v:.{PRECISION}f}") for v in finite.tolist())
         if self.sci_mode:

@@ -317,6 +317,14 @@ def _requires_tensor_op(fn):
     return method
 
 
+Tensor.erf = ew.erf
+Tensor.erfc = ew.erfc
+Tensor.logit = ew.logit
+Tensor.addcmul = ew.addcmul
+Tensor.addcdiv = ew.addcdiv
+Tensor.addmm = linalg.addmm
+Tensor.baddbmm = linalg.baddbmm
+Tensor.addmv = linalg.addmv
 Tensor.pow_ = _pow_
 Tensor.zero_ = _zero_
 Tensor.fill_ = _fill_
@@ -327,6 +335,8 @@ for _name in ["exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "fl
               "round", "sign", "reciprocal", "square", "sin", "cos", "lerp", "scatter",
               "scatter_add", "tril", "triu"]:
     setattr(Tensor, _name + "_", _requires_tensor_op(_METHODS[_name]))
+for _name in ["erf", "addcmul", "addcdiv", "addmm", "baddbmm", "logit"]:
+    setattr(Tensor, _name + "_", _requires_tensor_op(getattr(Tensor, _name)))
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from importlib import import_module
 
 import numpy as np
 
@@ -381,6 +382,15 @@ class Tensor:
                                "bool": "BoolTensor", "float16": "HalfTensor",
                                "uint8": "ByteTensor", "int8": "CharTensor",
                                "int16": "ShortTensor"}[self.dtype.name]
+        if isinstance(dtype, str):  # "torch.FloatTensor", as old scripts write
+            name = dtype.rsplit(".", 1)[-1]
+            if ".cuda." in dtype:
+                _check_device("cuda")
+            legacy = getattr(import_module("ember"), name, None)
+            if not name.endswith("Tensor") or legacy is None:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = legacy
+        dtype = getattr(dtype, "_dtype", dtype)  # the FloatTensor/LongTensor classes
         return self.to(dtype)
 
     def type_as(self, other: Tensor) -> Tensor:

@@ -274,3 +274,20 @@ def test_backward_with_inputs_accumulates_only_those():
     b = ember.ones(2, requires_grad=True)
     (a * b).sum().backward(inputs=[a])
     assert a.grad is not None and b.grad is None
+
+
+def test_grad_of_unused_input_names_its_index_as_torch():
+    x, unused = ember.ones(2, requires_grad=True), ember.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Tensor at index 1 appears to not have been used"):
+        autograd.grad((x * 2).sum(), [x, unused])
+
+
+def test_variable_is_a_new_leaf_sharing_storage():
+    t = ember.ones(2)
+    v = autograd.Variable(t, requires_grad=True)
+    assert v is not t and v.requires_grad and v.is_leaf and not t.requires_grad
+    t[0] = 5.0
+    assert v.tolist() == [5.0, 1.0]
+    with autograd.set_detect_anomaly(True), autograd.detect_anomaly():
+        (v * 2).sum().backward()
+    assert v.grad.tolist() == [2.0, 2.0]

@@ -465,3 +465,53 @@ def test_binary_ops_preserve_float_dtype_like_torch(name, dtype):
     e = BINARY[name](ember, ember.from_numpy(a.copy()), ember.from_numpy(b.copy()))
     t = BINARY[name](torch, torch.from_numpy(a.copy()), torch.from_numpy(b.copy()))
     assert e.dtype.name == str(t.dtype).replace("torch.", "")
+
+
+# erf/erfc/logit (GELU written by hand, special.*) and addcmul/addcdiv (optimizers by hand)
+@pytest.mark.parametrize("name", ["erf", "erfc"])
+def test_erf_family_matches_torch(name):
+    check_op([(3, 4)], lambda lib, a: getattr(lib, name)(a))
+    check_op([(3, 4)], lambda lib, a: getattr(a, name)())
+    gradcheck64(lambda a: getattr(ember, name)(a), [(3, 4)])
+
+
+def test_gelu_written_with_erf_matches_f_gelu():
+    import math
+
+    check_op([(5,)], lambda lib, a: 0.5 * a * (1 + lib.erf(a / math.sqrt(2.0))))
+    x = ember.randn(7)
+    assert_close(0.5 * x * (1 + ember.erf(x / math.sqrt(2.0))), ember.nn.functional.gelu(x))
+
+
+@pytest.mark.parametrize("eps", [None, 1e-3])
+def test_logit_matches_torch(eps):
+    check_op([(3, 4)], lambda lib, a: lib.logit(a, eps=eps), low=0.05, high=0.95)
+    check_op([(3, 4)], lambda lib, a: lib.special.logit(a), low=0.05, high=0.95)
+    gradcheck64(lambda a: ember.logit(a), [(3,)], low=0.1, high=0.9)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("value", [1, 0.5])
+def test_addcmul_addcdiv_match_torch(name, value):
+    check_op([(3, 4), (3, 4), (4,)], lambda lib, a, b, c: getattr(lib, name)(a, b, c, value=value),
+             positive=True)
+    check_op([(3, 4), (3, 4), (4,)], lambda lib, a, b, c: getattr(a, name)(b, c, value=value),
+             positive=True)
+    gradcheck64(lambda a, b, c: getattr(ember, name)(a, b, c, value=value),
+                [(3, 4), (3, 4), (4,)], positive=True)
+
+
+@pytest.mark.parametrize("name", ["addcmul_", "addcdiv_", "erf_"])
+def test_inplace_forms_match_torch(name):
+    a = np.random.default_rng(0).uniform(0.5, 2, size=(2, 3)).astype(np.float32)
+    args = [] if name == "erf_" else [np.full((2, 3), 2.0, np.float32), np.ones(3, np.float32)]
+    got = getattr(ember.tensor(a), name)(*[ember.tensor(x) for x in args])
+    want = getattr(torch.tensor(a), name)(*[torch.tensor(x) for x in args])
+    assert_close(got, want)
+
+
+def test_special_namespace_matches_torch():
+    check_op([(2, 3)], lambda lib, a: lib.special.expit(a))
+    check_op([(2, 3)], lambda lib, a: lib.special.erf(a))
+    check_op([(2, 3)], lambda lib, a: lib.special.logsumexp(a, 1))
+    check_op([(2, 3)], lambda lib, a: lib.special.softmax(a, 1))

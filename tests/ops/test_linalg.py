@@ -163,3 +163,26 @@ def test_einsum_records_a_graph_node():
 def test_einsum_errors(equation, shapes, match):
     with pytest.raises(RuntimeError, match=match):
         ember.einsum(equation, *[ember.ones(*s) for s in shapes])
+
+
+@pytest.mark.parametrize("beta,alpha", [(1, 1), (0.5, 2.0), (0, 1)])
+def test_addmm_baddbmm_addmv_match_torch(beta, alpha):
+    kw = {"beta": beta, "alpha": alpha}
+    check_op([(4,), (3, 5), (5, 4)], lambda lib, b, x, w: lib.addmm(b, x, w, **kw))
+    check_op([(3, 4), (3, 5), (5, 4)], lambda lib, b, x, w: b.addmm(x, w, **kw))
+    check_op([(2, 3, 3), (2, 3, 4), (2, 4, 3)], lambda lib, c, q, k: lib.baddbmm(c, q, k, **kw))
+    check_op([(3,), (3, 4), (4,)], lambda lib, b, m, v: lib.addmv(b, m, v, **kw))
+    gradcheck64(lambda b, x, w: ember.addmm(b, x, w, **kw), [(4,), (3, 5), (5, 4)])
+
+
+def test_addmm_with_zero_beta_ignores_nan_input():
+    nan = ember.full((2, 2), float("nan"))
+    out = ember.addmm(nan, ember.ones(2, 3), ember.ones(3, 2), beta=0)
+    assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_addmm_shape_error_matches_torch():
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        torch.addmm(torch.zeros(2), torch.ones(2, 3), torch.ones(4, 2))
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        ember.addmm(ember.zeros(2), ember.ones(2, 3), ember.ones(4, 2))

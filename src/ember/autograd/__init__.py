@@ -110,15 +110,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     results = run_backward(outputs, grads, retain_graph, create_graph,
                            capture={e: None for e in edges})
     out = []
-    for t, e in zip(inputs, edges):
+    for i, (t, e) in enumerate(zip(inputs, edges, strict=True)):
         g = results.get(e)
         if g is None:
             if materialize_grads:
                 g = _from_array(np.zeros_like(t._data))
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         elif not create_graph:
             g = g.detach()
@@ -127,3 +127,32 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 
+
+
+def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
+    """PyTorch's pre-0.4 wrapper: a new leaf sharing ``data``'s storage."""
+    out = data.detach()
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Accepted for compatibility; it adds no checks (NaN gradients are not traced back)."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+class set_detect_anomaly(detect_anomaly):  # noqa: N801 - PyTorch's name
+    """``set_detect_anomaly(mode)``: a no-op switch, usable as a call or a context manager."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        super().__init__(check_nan)
+        self.mode = mode

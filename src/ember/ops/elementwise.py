@@ -852,3 +852,31 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
     out = where(_from_array(np.isnan(a)), nan, input)
     out = where(_from_array(np.isposinf(a)), hi, out)
     return where(_from_array(np.isneginf(a)), lo, out)
+
+
+def erf(input) -> Tensor:
+    from .nn import Erf  # the GELU family's op; imported here to keep the module order
+
+    return Erf.apply(_floating(input))
+
+
+def erfc(input) -> Tensor:
+    return 1 - erf(input)
+
+
+def logit(input, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when eps is given."""
+    p = _floating(input)
+    if eps is not None:
+        p = clamp(p, eps, 1 - eps)
+    return log(p) - log1p(-p)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
+    """``input + value * tensor1 * tensor2`` (optimizer-style updates)."""
+    return add(input, mul(tensor1, tensor2) * value if value != 1 else mul(tensor1, tensor2))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
+    """``input + value * tensor1 / tensor2``."""
+    return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))

@@ -111,6 +111,31 @@ def bmm(input, mat2) -> Tensor:
     return matmul(input, mat2)
 
 
+def _scaled_sum(input, product, beta, alpha) -> Tensor:
+    """``beta * input + alpha * product``; beta=0 ignores input (NaNs included), as PyTorch."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # input takes part (a zero gradient, as PyTorch) but never its values
+        from .elementwise import where
+
+        return where(const(np.zeros(input.shape, bool)), input, 0.0) + product
+    return (input * beta if beta != 1 else input) + product
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` (the Linear layer written by hand)."""
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` per batch (attention scores)."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:
+    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+
+
 def mv(input, vec) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(

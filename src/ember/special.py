@@ -1,0 +1,19 @@
+"""``ember.special``: the scipy-style names PyTorch keeps under ``torch.special``."""
+
+from __future__ import annotations
+
+from .ops.elementwise import erf, erfc, exp2, expm1, log1p, logit
+from .ops.elementwise import sigmoid as expit
+from .ops.reduce import logsumexp
+
+
+def softmax(input, dim: int, *, dtype=None):
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input, dim: int, *, dtype=None):
+    return input.log_softmax(dim, dtype=dtype)
+
+
+__all__ = ["erf", "erfc", "exp2", "expit", "expm1", "log1p", "log_softmax", "logit",
+           "logsumexp", "softmax"]
