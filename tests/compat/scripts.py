@@ -729,3 +729,338 @@ def sample_chars(torch, sync, data):
             bool(((idx >= 0) & (idx < vocab)).all()), "greedy": greedy,
             "topk_probs": F.softmax(masked, dim=-1).detach(), "no_repeat":
             len(set(torch.multinomial(torch.ones(vocab), vocab).tolist())) == vocab}
+
+
+# --- DQN update: gather, target network, soft update, smooth_l1, epsilon-greedy ----------------
+def train_dqn(torch, sync, data):
+    nn, F = _nn(torch)
+    import copy
+
+    class DQN(nn.Module):
+        def __init__(self, n_obs, n_actions):
+            super(DQN, self).__init__()
+            self.layer1 = nn.Linear(n_obs, 32)
+            self.layer2 = nn.Linear(32, 32)
+            self.layer3 = nn.Linear(32, n_actions)
+
+        def forward(self, x):
+            x = F.relu(self.layer1(x))
+            x = F.relu(self.layer2(x))
+            return self.layer3(x)
+
+    policy_net = sync(DQN(4, 2))
+    target_net = DQN(4, 2)
+    target_net.load_state_dict(policy_net.state_dict())
+    optimizer = torch.optim.AdamW(policy_net.parameters(), lr=1e-3, amsgrad=True)
+    GAMMA, TAU = 0.99, 0.05
+    s, a, r, s2, done = (data[k] for k in ("s", "a", "r", "s2", "done"))
+    losses, greedy = [], []
+    for step in range(6):
+        sl = slice(step * 16, (step + 1) * 16)
+        state_batch = torch.tensor(s[sl], dtype=torch.float32)
+        action_batch = torch.tensor(a[sl]).view(-1, 1)
+        reward_batch = torch.tensor(r[sl], dtype=torch.float32)
+        non_final_mask = torch.tensor(tuple(map(lambda d: not d, done[sl])), dtype=torch.bool)
+        non_final_next_states = torch.cat([torch.tensor(x, dtype=torch.float32).unsqueeze(0)
+                                           for x, d in zip(s2[sl], done[sl]) if not d])
+        state_action_values = policy_net(state_batch).gather(1, action_batch)
+        next_state_values = torch.zeros(16)
+        with torch.no_grad():
+            next_state_values[non_final_mask] = target_net(non_final_next_states).max(1).values
+        expected = (next_state_values * GAMMA) + reward_batch
+        criterion = nn.SmoothL1Loss()
+        loss = criterion(state_action_values, expected.unsqueeze(1))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_value_(policy_net.parameters(), 100)
+        optimizer.step()
+        target_net_state_dict = target_net.state_dict()
+        policy_net_state_dict = policy_net.state_dict()
+        for key in policy_net_state_dict:
+            target_net_state_dict[key] = (policy_net_state_dict[key] * TAU
+                                          + target_net_state_dict[key] * (1 - TAU))
+        target_net.load_state_dict(target_net_state_dict)
+        losses.append(loss.item())
+        with torch.no_grad():
+            greedy.append(policy_net(state_batch[:1]).max(1)[1].view(1, 1))
+    best = copy.deepcopy(policy_net.state_dict())
+    for p in policy_net.parameters():
+        p.data.fill_(0.0)
+    policy_net.load_state_dict(best)
+    return {"losses": losses, "greedy": greedy, "target_w": target_net.layer3.weight,
+            "restored": policy_net.layer3.bias}
+
+
+# --- transfer learning: freeze a backbone, new head, only head params optimised ---------------
+def train_finetune_frozen(torch, sync, data):
+    nn, F = _nn(torch)
+    import copy
+
+    backbone = sync(nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.BatchNorm1d(16),
+                                  nn.Linear(16, 8), nn.ReLU()))
+    for param in backbone.parameters():
+        param.requires_grad = False
+    model = nn.Sequential(backbone, nn.Linear(8, 3))
+    sync(model[1])
+    optimizer = torch.optim.SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.1,
+                                momentum=0.9)
+    exp_lr_scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+    X, y = torch.from_numpy(data["X"]), torch.from_numpy(data["y"])
+    best_acc, best_model_wts = 0.0, copy.deepcopy(model.state_dict())
+    history = []
+    for epoch in range(4):
+        for phase in ["train", "val"]:
+            if phase == "train":
+                model.train()
+            else:
+                model.eval()
+            running_loss, running_corrects = 0.0, 0
+            inputs, labels = (X[:48], y[:48]) if phase == "train" else (X[48:], y[48:])
+            optimizer.zero_grad()
+            with torch.set_grad_enabled(phase == "train"):
+                outputs = model(inputs)
+                _, preds = torch.max(outputs, 1)
+                loss = F.cross_entropy(outputs, labels)
+                if phase == "train":
+                    loss.backward()
+                    optimizer.step()
+            running_loss += loss.item() * inputs.size(0)
+            running_corrects += torch.sum(preds == labels.data)
+            if phase == "train":
+                exp_lr_scheduler.step()
+            epoch_acc = running_corrects.double() / len(inputs)
+            history.append((phase, round(running_loss / len(inputs), 4), epoch_acc))
+            if phase == "val" and epoch_acc > best_acc:
+                best_acc = epoch_acc
+                best_model_wts = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_model_wts)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return {"history": history, "best_acc": best_acc, "trainable": trainable,
+            "frozen_grad_is_none": model[0][0].weight.grad is None,
+            "bn_running_var": model[0][2].running_var, "keys": list(model.state_dict())}
+
+
+# --- seq2seq GRU with bmm attention and teacher forcing ---------------------------------------
+def train_seq2seq_attention(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class Encoder(nn.Module):
+        def __init__(self, vocab, hidden):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, hidden)
+            self.gru = nn.GRU(hidden, hidden, batch_first=True)
+
+        def forward(self, src):
+            return self.gru(self.embedding(src))
+
+    class Decoder(nn.Module):
+        def __init__(self, vocab, hidden):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, hidden)
+            self.gru = nn.GRU(2 * hidden, hidden, batch_first=True)
+            self.out = nn.Linear(hidden, vocab)
+
+        def forward(self, token, hidden, enc_out):
+            emb = self.embedding(token)                              # (B, 1, H)
+            query = hidden.permute(1, 0, 2)                          # (B, 1, H)
+            scores = torch.bmm(query, enc_out.transpose(1, 2))       # (B, 1, T)
+            weights = F.softmax(scores, dim=-1)
+            context = torch.bmm(weights, enc_out)                    # (B, 1, H)
+            output, hidden = self.gru(torch.cat((emb, context), dim=2), hidden)
+            return F.log_softmax(self.out(output.squeeze(1)), dim=1), hidden, weights
+
+    src, tgt = torch.from_numpy(data["src"]), torch.from_numpy(data["tgt"])
+    enc, dec = sync(Encoder(8, 12)), sync(Decoder(8, 12))
+    enc_opt = torch.optim.Adam(enc.parameters(), lr=1e-2)
+    dec_opt = torch.optim.Adam(dec.parameters(), lr=1e-2)
+    criterion = nn.NLLLoss()
+    losses = []
+    for it in range(4):
+        enc_opt.zero_grad()
+        dec_opt.zero_grad()
+        enc_out, hidden = enc(src)
+        token = torch.zeros(src.size(0), 1, dtype=torch.long)    # SOS
+        loss = 0
+        for t in range(tgt.size(1)):
+            out, hidden, attn = dec(token, hidden, enc_out)
+            loss += criterion(out, tgt[:, t])
+            token = tgt[:, t].unsqueeze(1) if it % 2 == 0 else out.argmax(1).unsqueeze(1).detach()
+        loss.backward()
+        enc_opt.step()
+        dec_opt.step()
+        losses.append(loss.item() / tgt.size(1))
+    return {"losses": losses, "attn": attn.detach(), "attn_sums": attn.sum(-1).detach()}
+
+
+# --- TransformerEncoder text classifier with padding mask and LambdaLR warmup ------------------
+def train_transformer_classifier(torch, sync, data):
+    nn, F = _nn(torch)
+    import math
+
+    class PositionalEncoding(nn.Module):
+        def __init__(self, d_model, max_len=50):
+            super().__init__()
+            position = torch.arange(max_len).unsqueeze(1)
+            div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+            pe = torch.zeros(max_len, 1, d_model)
+            pe[:, 0, 0::2] = torch.sin(position * div_term)
+            pe[:, 0, 1::2] = torch.cos(position * div_term)
+            self.register_buffer("pe", pe)
+
+        def forward(self, x):                      # (T, B, D)
+            return x + self.pe[:x.size(0)]
+
+    class Classifier(nn.Module):
+        def __init__(self, vocab, d_model=16, nhead=2, n_classes=2):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, d_model, padding_idx=0)
+            self.pos = PositionalEncoding(d_model)
+            layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=32, dropout=0.0)
+            self.encoder = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+            self.fc = nn.Linear(d_model, n_classes)
+            self.d_model = d_model
+
+        def forward(self, src):                    # (B, T)
+            pad = src == 0
+            x = self.embedding(src).transpose(0, 1) * math.sqrt(self.d_model)
+            x = self.encoder(self.pos(x), src_key_padding_mask=pad)
+            x = x.masked_fill(pad.t().unsqueeze(-1), 0.0)
+            pooled = x.sum(0) / (~pad).sum(1, keepdim=True).float()
+            return self.fc(pooled)
+
+    src, y = torch.from_numpy(data["src"]), torch.from_numpy(data["y"])
+    model = sync(Classifier(12))
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    warmup = 3
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lr_lambda=lambda step: min(1.0, (step + 1) / warmup))
+    losses, lrs = [], []
+    for _ in range(6):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(src), y, label_smoothing=0.1)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+        lrs.append(scheduler.get_last_lr()[0])
+    model.eval()
+    with torch.no_grad():
+        acc = (model(src).argmax(1) == y).float().mean().item()
+    return {"losses": losses, "lrs": lrs, "acc": acc,
+            "buffers": [n for n, _ in model.named_buffers()]}
+
+
+# --- SimCLR-style contrastive loss: normalize, mm, temperature, arange labels -----------------
+def train_contrastive(torch, sync, data):
+    nn, F = _nn(torch)
+    encoder = sync(nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 8)))
+    opt = torch.optim.SGD(encoder.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    x1, x2 = torch.from_numpy(data["x1"]), torch.from_numpy(data["x2"])
+    losses = []
+    for _ in range(5):
+        z1 = F.normalize(encoder(x1), dim=1)
+        z2 = F.normalize(encoder(x2), dim=1)
+        z = torch.cat([z1, z2], dim=0)
+        n = z1.shape[0]
+        sim = torch.mm(z, z.t()) / 0.5
+        sim.fill_diagonal_(-1e9) if hasattr(sim, "fill_diagonal_") else None
+        mask = torch.eye(2 * n, dtype=torch.bool)
+        sim = sim.masked_fill(mask, float("-inf"))
+        labels = torch.cat([torch.arange(n) + n, torch.arange(n)])
+        loss = F.cross_entropy(sim, labels)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    cos = F.cosine_similarity(encoder(x1), encoder(x2), dim=1)
+    return {"losses": losses, "cos": cos.detach(), "pdist":
+            F.pairwise_distance(z1, z2).detach()}
+
+
+# --- weight tying, manual SGD on parameters, CE on (N, C, T) logits ---------------------------
+def train_tied_lm(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class TinyLM(nn.Module):
+        def __init__(self, vocab=10, d=6):
+            super().__init__()
+            self.embed = nn.Embedding(vocab, d)
+            self.rnn = nn.LSTM(d, d, batch_first=True)
+            self.decoder = nn.Linear(d, vocab)
+            self.decoder.weight = self.embed.weight     # tie weights
+
+        def forward(self, x, hidden=None):
+            out, hidden = self.rnn(self.embed(x), hidden)
+            return self.decoder(out), hidden
+
+    def repackage_hidden(h):
+        if isinstance(h, torch.Tensor):
+            return h.detach()
+        return tuple(repackage_hidden(v) for v in h)
+
+    model = sync(TinyLM())
+    seq = torch.from_numpy(data["seq"])
+    lr = 0.5
+    hidden = None
+    losses = []
+    for i in range(0, seq.size(1) - 1, 5):
+        x, y = seq[:, i:i + 5], seq[:, i + 1:i + 6]
+        if hidden is not None:
+            hidden = repackage_hidden(hidden)
+        model.zero_grad()
+        logits, hidden = model(x, hidden)
+        loss = F.cross_entropy(logits.transpose(1, 2), y)     # (N, C, T) layout
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        for p in model.parameters():
+            p.data.add_(p.grad, alpha=-lr)
+        losses.append(loss.item())
+    return {"losses": losses, "n_params": len(list(model.parameters())),
+            "keys": list(model.state_dict().keys()),
+            "tied": model.decoder.weight is model.embed.weight,
+            "ppl": torch.exp(torch.tensor(losses[-1])).item()}
+
+
+# --- data utilities: random_split, Subset, collate_fn with padding, masked loss ---------------
+def data_pipeline_padding(torch, sync, data):
+    nn, F = _nn(torch)
+    pad_sequence = torch.nn.utils.rnn.pad_sequence    # (a script would `from torch... import`)
+    DataLoader, Dataset = torch.utils.data.DataLoader, torch.utils.data.Dataset
+    Subset, random_split = torch.utils.data.Subset, torch.utils.data.random_split
+
+    class SeqDataset(Dataset):
+        def __init__(self, seqs, labels):
+            self.seqs, self.labels = seqs, labels
+
+        def __len__(self):
+            return len(self.seqs)
+
+        def __getitem__(self, i):
+            return torch.tensor(self.seqs[i], dtype=torch.long), torch.tensor(self.labels[i])
+
+    def collate(batch):
+        seqs, labels = zip(*batch)
+        lengths = torch.tensor([len(s) for s in seqs])
+        return pad_sequence(seqs, batch_first=True, padding_value=0), lengths, torch.stack(labels)
+
+    seqs = [list(range(1, 2 + n % 5)) for n in range(20)]
+    ds = SeqDataset(seqs, data["labels"])
+    train_ds, val_ds = random_split(ds, [16, 4], generator=torch.Generator().manual_seed(42))
+    sizes = (len(train_ds), len(val_ds), len(Subset(ds, [0, 1, 2])))
+    loader = DataLoader(Subset(ds, list(range(12))), batch_size=4, collate_fn=collate)
+    emb = sync(nn.Embedding(8, 3, padding_idx=0))
+    head = sync(nn.Linear(3, 2))
+    opt = torch.optim.Adagrad(list(emb.parameters()) + list(head.parameters()), lr=0.1)
+    losses, shapes = [], []
+    for padded, lengths, labels in loader:
+        mask = (padded != 0).float()
+        h = (emb(padded) * mask.unsqueeze(-1)).sum(1) / lengths.unsqueeze(1)
+        per_example = F.cross_entropy(head(h), labels, reduction="none")
+        loss = (per_example * torch.tensor([1.0, 0.5, 1.0, 0.5])).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        shapes.append((tuple(padded.shape), padded.dtype, lengths.dtype, labels.dtype))
+    return {"sizes": sizes, "losses": losses, "shapes": shapes,
+            "split_disjoint": len(set(train_ds.indices) & set(val_ds.indices)) == 0}

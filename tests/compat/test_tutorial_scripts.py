@@ -120,3 +120,44 @@ def test_reinforce_policy_gradient_categorical():
 
 def test_char_sampling_multinomial_topk():
     run_both(scripts.sample_chars, {})
+
+
+def test_dqn_target_network_soft_update():
+    rng = _rng()
+    data = {"s": rng.normal(size=(96, 4)), "a": rng.integers(0, 2, size=96),
+            "r": rng.uniform(size=96), "s2": rng.normal(size=(96, 4)),
+            "done": rng.uniform(size=96) < 0.2}
+    run_both(scripts.train_dqn, data)
+
+
+def test_finetune_frozen_backbone_best_weights():
+    run_both(scripts.train_finetune_frozen, _blobs(n=64))
+
+
+def test_seq2seq_gru_attention_teacher_forcing():
+    rng = _rng()
+    run_both(scripts.train_seq2seq_attention,
+             {"src": rng.integers(1, 8, size=(4, 6)), "tgt": rng.integers(1, 8, size=(4, 3))})
+
+
+def test_transformer_encoder_classifier_padding_warmup():
+    rng = _rng()
+    src = rng.integers(1, 12, size=(8, 7))
+    src[::2, 5:] = 0
+    run_both(scripts.train_transformer_classifier,
+             {"src": src, "y": (src[:, 0] > 5).astype(np.int64)}, rtol=1e-3, atol=1e-4)
+
+
+def test_contrastive_normalized_similarity():
+    rng = _rng()
+    x1 = rng.normal(size=(8, 6)).astype(np.float32)
+    run_both(scripts.train_contrastive,
+             {"x1": x1, "x2": (x1 + 0.1 * rng.normal(size=(8, 6))).astype(np.float32)})
+
+
+def test_tied_weights_lstm_lm_manual_sgd():
+    run_both(scripts.train_tied_lm, {"seq": _rng().integers(0, 10, size=(3, 16))})
+
+
+def test_data_pipeline_random_split_collate_padding():
+    run_both(scripts.data_pipeline_padding, {"labels": _rng().integers(0, 2, size=20)})
