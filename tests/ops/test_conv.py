@@ -296,3 +296,16 @@ def test_conv2d_shape_algebra_matches_torch(n, c_per_group, groups, o_per_group,
     kw_ = {"stride": (sh, sw), "padding": (ph, pw), "dilation": (dh, dw), "groups": groups}
     check_op([(n, c_per_group * groups, h, w), (o_per_group * groups, c_per_group, kh, kw)],
              lambda lib, x, wt: F(lib).conv2d(x, wt, **kw_), atol=1e-4)
+
+
+def test_large_im2col_is_built_in_batch_chunks(monkeypatch):
+    """Past MAX_COLS_BYTES the batch is processed in chunks: same values and gradients."""
+    from ember.ops import conv as conv_ops
+
+    monkeypatch.setattr(conv_ops, "MAX_COLS_BYTES", 1)  # one sample per chunk
+    check_op([(5, 3, 6, 6), (4, 3, 3, 3), (4,)],
+             lambda lib, x, w, b: F(lib).conv2d(x, w, b, padding=1), atol=1e-4)
+    check_op([(5, 4, 3, 3), (4, 3, 3, 3)],
+             lambda lib, x, w: F(lib).conv_transpose2d(x, w, stride=2), atol=1e-4)
+    gradcheck64(lambda x, w: F(ember).conv2d(x, w, stride=2, padding=1),
+                [(5, 2, 4, 4), (3, 2, 3, 3)])

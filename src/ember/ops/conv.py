@@ -281,6 +281,19 @@ def _pointwise(geo: ConvGeom, hw: tuple, out_hw) -> bool:
             and (out_hw is None or tuple(out_hw) == tuple(hw)))
 
 
+MAX_COLS_BYTES = 1 << 28  # larger im2col matrices are built one batch chunk at a time
+
+
+def _batch_chunks(x_shape: tuple, geo: ConvGeom, pl: _Plan, itemsize: int):
+    """Batch slices whose im2col stays under MAX_COLS_BYTES, or None if one pass fits."""
+    n, c = x_shape[:2]
+    per_sample = c * geo.kh * geo.kw * pl.ho * pl.wv * itemsize
+    if n <= 1 or n * per_sample <= MAX_COLS_BYTES:
+        return None
+    step = max(1, MAX_COLS_BYTES // per_sample)
+    return [slice(a, min(n, a + step)) for a in range(0, n, step)]
+
+
 def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
                  keep_cols: _Lease | None = None) -> np.ndarray:
     """y (N, O, Ho, Wo) = conv(x (N, C, H, W), w (O, C/groups, kh, kw)) + bias.
@@ -297,6 +310,9 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias, geo: ConvGeom, out_hw=None,
             y += bias.reshape(o, 1)
         return y.reshape(n, o, h, wd)
     pl = _plan(geo, h, wd, out_hw)
+    chunks = _batch_chunks(x.shape, geo, pl, x.itemsize)
+    if chunks is not None:
+        return np.concatenate([conv_forward(x[s], w, bias, geo, out_hw) for s in chunks])
     cols = _im2col(x, geo, pl, None if keep_cols is None else keep_cols.matrix)
     w2 = w.reshape(o, -1)
     res = _matrix("convout", o, cols.shape[1], x.dtype)
@@ -318,6 +334,8 @@ def cols_lease(x_shape: tuple, w_shape: tuple, geo: ConvGeom, dtype, out_hw=None
     if _pointwise(geo, (h, w), out_hw):
         return None
     pl = _plan(geo, h, w, out_hw)
+    if _batch_chunks(x_shape, geo, pl, np.dtype(dtype).itemsize) is not None:
+        return None
     return _Lease(c * geo.kh * geo.kw, n * pl.ho * pl.wv, dtype)
 
 
@@ -330,6 +348,9 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, geo: ConvGeom, hw: tuple,
     if _pointwise(geo, hw, g.shape[2:]):
         return np.matmul(w.reshape(o, c).T, g.reshape(n, o, h * wd)).reshape(n, c, h, wd)
     pl = _plan(geo, h, wd, g.shape[2:])
+    chunks = _batch_chunks((n, c), geo, pl, g.itemsize)
+    if chunks is not None:
+        return np.concatenate([conv_input_grad(g[s], w, geo, hw) for s in chunks])
     rows = _grad_rows(g, pl) if rows is None else rows
     k = c * geo.kh * geo.kw
     gcols = _matrix("gcols", k, rows.shape[1], g.dtype)
@@ -361,6 +382,9 @@ def conv_weight_grad(x: np.ndarray, g: np.ndarray, geo: ConvGeom, wshape: tuple,
         gn = np.matmul(g.reshape(n, g.shape[1], h * wd), x.reshape(n, c, h * wd).transpose(0, 2, 1))
         return gn.sum(axis=0).reshape(wshape)
     pl = _plan(geo, x.shape[2], x.shape[3], g.shape[2:])
+    chunks = _batch_chunks(x.shape, geo, pl, x.itemsize)
+    if chunks is not None:
+        return sum(conv_weight_grad(x[s], g[s], geo, wshape) for s in chunks)
     cols = _im2col(x, geo, pl) if cols is None else cols
     rows = _grad_rows(g, pl) if rows is None else rows
     if geo.groups == 1:
@@ -414,8 +438,10 @@ class Conv2d(Op):
             # first-order backward: plain arrays, sharing g's layout copy and the forward's
             # im2col between the two gradients
             rows = None
-            if not _pointwise(ctx.geo, ctx.hw, g.shape[2:]):
-                rows = _grad_rows(g._data, _plan(ctx.geo, ctx.hw[0], ctx.hw[1], g.shape[2:]))
+            pl = _plan(ctx.geo, ctx.hw[0], ctx.hw[1], g.shape[2:])
+            if not _pointwise(ctx.geo, ctx.hw, g.shape[2:]) and \
+                    _batch_chunks(x.shape, ctx.geo, pl, g._data.itemsize) is None:
+                rows = _grad_rows(g._data, pl)
             if need[1]:
                 cols = None if ctx.cols is None else ctx.cols.matrix
                 gw = _from_array(conv_weight_grad(x._data, g._data, ctx.geo, w.shape, cols, rows))
