@@ -299,3 +299,32 @@ def test_distance_modules_match_pytorch():
     pair(lambda a, b: enn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
          lambda a, b: torch.nn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
          [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
+
+
+@pytest.mark.parametrize("fn,make", [
+    ("binary_cross_entropy", lambda L: (L.tensor([0.5]), L.tensor([1]))),
+    ("binary_cross_entropy", lambda L: (L.tensor([0.5]), L.tensor([1.0], dtype=L.float64))),
+    ("binary_cross_entropy_with_logits", lambda L: (L.tensor([0.5]), L.tensor([1]))),
+    ("cross_entropy", lambda L: (L.zeros(2, 3), L.tensor([0, 1], dtype=L.int32))),
+    ("nll_loss", lambda L: (L.zeros(2, 3), L.tensor([0, 1], dtype=L.int32))),
+    ("cross_entropy", lambda L: (L.zeros(2, 3), L.tensor([0.0, 1.0]))),
+])
+def test_loss_target_dtype_errors_match_torch(fn, make):
+    # the classic slips (integer labels to BCELoss, int32 class labels) fail as in PyTorch
+    with pytest.raises(RuntimeError) as want:
+        getattr(torch.nn.functional, fn)(*make(torch))
+    with pytest.raises(RuntimeError) as got:
+        getattr(ember.nn.functional, fn)(*make(ember))
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("fn,make", [
+    ("binary_cross_entropy_with_logits",
+     lambda L: (L.tensor([0.5]), L.tensor([1.0], dtype=L.float64))),
+    ("cross_entropy", lambda L: (L.zeros(2, 3), L.tensor([0, 1], dtype=L.uint8))),
+])
+def test_loss_target_dtypes_torch_accepts(fn, make):
+    got = getattr(ember.nn.functional, fn)(*make(ember))
+    want = getattr(torch.nn.functional, fn)(*make(torch))
+    assert_close(got, want)
+    assert got.dtype.name == str(want.dtype).split(".")[-1]

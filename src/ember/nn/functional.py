@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import _random
+from .. import _dtype, _random
 from ..ops import elementwise as ew
 from ..ops import nn as nnops
 from ..ops._util import const
@@ -750,12 +750,14 @@ def _class_targets(input: Tensor, target: Tensor, fn: str):
     t = target._data
     if input.ndim == 0:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    if t.dtype.kind not in "iu":
+    if t.dtype != np.int64 and t.dtype != np.uint8:
         if input.ndim >= 1 and t.ndim >= 1 and t.shape[0] != (input.shape[0] if input.ndim > 1
                                                                else t.shape[0]):
             raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                              f"batch_size ({t.shape[0]}).")
-        raise RuntimeError(f"expected scalar type Long but found {_dname(target).capitalize()}")
+        # int32 targets too (a common slip: labels from np.int32 arrays), as PyTorch
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_dtype.scalar_type_name(target.dtype)}")
     if input.ndim == 1:
         if t.ndim != 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -890,6 +892,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             f"Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}) is deprecated. Please ensure they have the same size."
         )
+    if target.dtype != input.dtype:  # e.g. integer labels: BCELoss wants labels.float()
+        raise RuntimeError(f"Found dtype {_dtype.scalar_type_name(target.dtype)} but expected "
+                           f"{_dtype.scalar_type_name(input.dtype)}")
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -916,6 +921,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         raise ValueError(
             f"Target size ({target.shape!r}) must be the same as input size ({input.shape!r})"
         )
+    if not target.is_floating_point():  # integer labels: the float loss cannot be cast back
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_dtype.scalar_type_name(target.dtype)}")
     # softplus(-x) = log1p(exp(-|x|)) + relu(-x), finite for any x
     sp = ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input)
     if pos_weight is not None:
