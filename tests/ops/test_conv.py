@@ -190,6 +190,12 @@ def test_fold_wrong_block_count_message():
                     "recompute_scale_factor": True}),
     ((2, 3, 6), {"scale_factor": 2.5, "mode": "linear"}),
     ((2, 3, 6), {"size": 4, "mode": "nearest"}),
+    # a dimension whose size does not change: PyTorch skips it in the linear modes and 2-d
+    # nearest, but not in 1-d nearest or nearest-exact
+    ((1, 2, 6, 3), {"scale_factor": (0.5, 1.3), "mode": "bilinear"}),
+    ((1, 2, 3, 2), {"scale_factor": (1.3, 2.0), "mode": "nearest"}),
+    ((1, 2, 1, 3), {"scale_factor": (2.0, 1.3), "mode": "nearest-exact"}),
+    ((1, 2, 3), {"scale_factor": 1.3, "mode": "nearest"}),
 ])
 def test_interpolate_matches_torch(shape, kw):
     check_op([shape], lambda lib, x: F(lib).interpolate(x, **kw))

@@ -543,10 +543,15 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     for k in range(nd):
         axis = 2 + k
         n_in, n_out = input.shape[axis], sizes[k]
+        # PyTorch's CPU kernels leave a dimension whose size does not change untouched in the
+        # linear modes and 2-d nearest (whatever scale_factor says), not in 1-d nearest or
+        # nearest-exact
+        if n_in == n_out and (linear or (mode == "nearest" and nd == 2)):
+            continue
         if linear:
             out = _lerp_axis(out, axis, *_linear_weights(n_in, n_out, scales[k],
                                                          bool(align_corners)))
-        elif n_in != n_out:
+        else:
             idx = _nearest_index(n_in, n_out, scales[k], mode == "nearest-exact")
             out = _conv.TakeAxis.apply(out, idx=idx, axis=axis)
     return out
