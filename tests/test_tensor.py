@@ -516,3 +516,23 @@ def test_type_with_a_legacy_type_name_or_class_converts(target):
     assert ember.tensor([1.5]).type(cls).dtype == got.dtype
     with pytest.raises(ValueError, match="invalid type"):
         ember.tensor([1.0]).type("float")
+
+
+@pytest.mark.parametrize("shape,wrap", [((3, 3), False), ((3, 2), False), ((5, 2), True),
+                                        ((2, 5), False), ((2, 2, 2), False)])
+def test_fill_diagonal_matches_torch(shape, wrap):
+    from helpers import torch
+
+    got = ember.zeros(*shape).fill_diagonal_(2.5, wrap=wrap)
+    want = torch.zeros(*shape).fill_diagonal_(2.5, wrap=wrap)
+    assert got.tolist() == want.tolist()
+
+
+def test_fill_diagonal_is_differentiable_and_checks_shapes():
+    x = ember.ones(3, 3, requires_grad=True)
+    (x * 2).fill_diagonal_(0.0).sum().backward()
+    assert x.grad.tolist() == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
+    with pytest.raises(RuntimeError, match="equal length"):
+        ember.zeros(2, 3, 4).fill_diagonal_(1.0)
+    with pytest.raises(RuntimeError, match="larger than 1"):
+        ember.zeros(3).fill_diagonal_(1.0)

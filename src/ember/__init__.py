@@ -206,6 +206,7 @@ from .ops.reduce import (
     all,  # noqa: A004
     amax,
     amin,
+    bincount,
     any,  # noqa: A004
     argmax,
     argmin,

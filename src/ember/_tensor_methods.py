@@ -318,6 +318,21 @@ def _requires_tensor_op(fn):
 
 
 Tensor.erf = ew.erf
+Tensor.bincount = reduce.bincount
+
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal (all dims equal beyond 2-D), in place."""
+    if self._data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self._data.ndim > 2 and len(set(self._data.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(self._data.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return inplace(self, lambda src: ew.where(_from_array(mask), fill_value, src))
+
+
+Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.erfc = ew.erfc
 Tensor.logit = ew.logit
 Tensor.addcmul = ew.addcmul

@@ -963,7 +963,7 @@ def train_contrastive(torch, sync, data):
         z = torch.cat([z1, z2], dim=0)
         n = z1.shape[0]
         sim = torch.mm(z, z.t()) / 0.5
-        sim.fill_diagonal_(-1e9) if hasattr(sim, "fill_diagonal_") else None
+        sim.fill_diagonal_(-1e9)
         mask = torch.eye(2 * n, dtype=torch.bool)
         sim = sim.masked_fill(mask, float("-inf"))
         labels = torch.cat([torch.arange(n) + n, torch.arange(n)])
@@ -1064,3 +1064,63 @@ def data_pipeline_padding(torch, sync, data):
         shapes.append((tuple(padded.shape), padded.dtype, lengths.dtype, labels.dtype))
     return {"sizes": sizes, "losses": losses, "shapes": shapes,
             "split_disjoint": len(set(train_ds.indices) & set(val_ds.indices)) == 0}
+
+
+# --- text classification with EmbeddingBag and offsets (the torchtext tutorial) ---------------
+def train_text_classifier(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class TextClassificationModel(nn.Module):
+        def __init__(self, vocab_size, embed_dim, num_class):
+            super(TextClassificationModel, self).__init__()
+            self.embedding = nn.EmbeddingBag(vocab_size, embed_dim, sparse=False)
+            self.fc = nn.Linear(embed_dim, num_class)
+            self.init_weights()
+
+        def init_weights(self):
+            initrange = 0.5
+            self.embedding.weight.data.uniform_(-initrange, initrange)
+            self.fc.weight.data.uniform_(-initrange, initrange)
+            self.fc.bias.data.zero_()
+
+        def forward(self, text, offsets):
+            embedded = self.embedding(text, offsets)
+            return self.fc(embedded)
+
+    def collate_batch(batch):
+        label_list, text_list, offsets = [], [], [0]
+        for _label, _text in batch:
+            label_list.append(_label)
+            processed_text = torch.tensor(_text, dtype=torch.int64)
+            text_list.append(processed_text)
+            offsets.append(processed_text.size(0))
+        label_list = torch.tensor(label_list, dtype=torch.int64)
+        offsets = torch.tensor(offsets[:-1]).cumsum(dim=0)
+        text_list = torch.cat(text_list)
+        return label_list, text_list, offsets
+
+    docs = [(int(lab), list(map(int, doc[:n]))) for lab, doc, n in
+            zip(data["labels"], data["docs"], data["lengths"])]
+    dataloader = torch.utils.data.DataLoader(docs, batch_size=8, shuffle=False,
+                                             collate_fn=collate_batch)
+    model = sync(TextClassificationModel(20, 8, 4))
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=5)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1.0, gamma=0.1)
+    accs, losses = [], []
+    for epoch in range(1, 3):
+        model.train()
+        total_acc, total_count = 0, 0
+        for idx, (label, text, offsets) in enumerate(dataloader):
+            optimizer.zero_grad()
+            predicted_label = model(text, offsets)
+            loss = criterion(predicted_label, label)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.1)
+            optimizer.step()
+            total_acc += (predicted_label.argmax(1) == label).sum().item()
+            total_count += label.size(0)
+            losses.append(loss.item())
+        scheduler.step()
+        accs.append(total_acc / total_count)
+    return {"losses": losses, "accs": accs, "lr": scheduler.get_last_lr()}

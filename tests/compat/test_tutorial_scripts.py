@@ -161,3 +161,12 @@ def test_tied_weights_lstm_lm_manual_sgd():
 
 def test_data_pipeline_random_split_collate_padding():
     run_both(scripts.data_pipeline_padding, {"labels": _rng().integers(0, 2, size=20)})
+
+
+def test_text_classification_embedding_bag_offsets():
+    rng = _rng()
+    labels = rng.integers(0, 4, size=32)
+    docs = rng.integers(1, 20, size=(32, 9))
+    docs[:, 0] = labels * 4 + 1  # a label-revealing token
+    run_both(scripts.train_text_classifier, {"labels": labels, "docs": docs,
+                                             "lengths": rng.integers(2, 10, size=32)})

@@ -332,3 +332,22 @@ def test_prod_of_integers_is_int64_like_torch(dtype):
     a = np.array([[1, 1], [1, 0]]).astype(dtype)
     e, t = ember.from_numpy(a.copy()).prod(1), torch.from_numpy(a.copy()).prod(1)
     assert e.dtype.name == str(t.dtype).replace("torch.", "") and e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("kw", [{}, {"minlength": 7}, {"weights": [0.5, 1.0, 2.0, 1.5]}])
+def test_bincount_matches_torch(kw):
+    idx = [1, 1, 3, 0]
+    got = ember.bincount(ember.tensor(idx), **{k: ember.tensor(v) if k == "weights" else v
+                                               for k, v in kw.items()})
+    want = torch.bincount(torch.tensor(idx), **{k: torch.tensor(v) if k == "weights" else v
+                                                for k, v in kw.items()})
+    assert got.tolist() == want.tolist() and got.dtype.name == str(want.dtype).split(".")[-1]
+    assert ember.tensor(idx).bincount().tolist() == torch.tensor(idx).bincount().tolist()
+
+
+def test_bincount_errors_match_torch():
+    for lib in (torch, ember):
+        with pytest.raises(RuntimeError, match="non-negative integral"):
+            lib.bincount(lib.tensor([-1, 2]))
+        with pytest.raises(NotImplementedError, match="Float"):
+            lib.bincount(lib.tensor([1.0]))

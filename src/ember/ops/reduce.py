@@ -568,6 +568,24 @@ def count_nonzero(input, dim=None) -> Tensor:
     return _from_array(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
 
+def bincount(input, weights=None, minlength: int = 0) -> Tensor:
+    """Occurrences of each value of a 1-D non-negative integer tensor (class counts).
+
+    Returns int64 counts, or the summed ``weights`` (in their dtype) when given.
+    """
+    a = input._data
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f'"bincount_cpu" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _from_array(np.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    return _from_array(np.bincount(a, weights=w, minlength=minlength).astype(
+        w.dtype if w.dtype.kind == "f" else np.float64))
+
+
 def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
            return_counts: bool = False, dim=None):
     """The distinct values (sorted), optionally with inverse indices and counts."""
