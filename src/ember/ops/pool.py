@@ -1,11 +1,13 @@
 """Pooling and resampling ops: max/avg pooling, adaptive pooling, index gather/scatter.
 
-Window ops never build a (..., kh*kw) window array: they loop over the kh*kw kernel
-offsets, each a strided view of the (padded) input covering every output at once, so the
-work is kh*kw vectorised passes over the output. Max pooling records, once in forward, which
-kernel offset won each window (``code``, uint8 for small kernels); backward writes the
-gradient through the same strided views, and ``return_indices`` is derived from the code.
-1-d pooling is the kh = 1 case of 2-d pooling.
+Window ops never build a (..., kh*kw) window array: they loop over kernel offsets, each a
+strided view of the (padded) input covering every output at once, so the work is a few
+vectorised passes over the output. Max pooling is separable: a max over each window's
+columns, then over its rows (kw + kh passes instead of kh*kw). With grad it records, once,
+which column and which row won (bool codes for 2-wide kernels, uint8 otherwise); backward
+writes the gradient back through the same views and ``return_indices`` is derived from the
+codes. Reducing columns first with strict ``>`` makes ties go to the first maximum in raster
+order, as PyTorch's kernel does (ReLU outputs tie constantly). 1-d pooling is the kh = 1 case.
 """
 
 from __future__ import annotations
