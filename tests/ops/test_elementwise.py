@@ -515,3 +515,20 @@ def test_special_namespace_matches_torch():
     check_op([(2, 3)], lambda lib, a: lib.special.erf(a))
     check_op([(2, 3)], lambda lib, a: lib.special.logsumexp(a, 1))
     check_op([(2, 3)], lambda lib, a: lib.special.softmax(a, 1))
+
+
+@pytest.mark.parametrize("scalar", [np.float64(0.5), np.float32(0.5), np.int64(2)])
+@pytest.mark.parametrize("fn", [
+    lambda lib, x, s: x ** s, lambda lib, x, s: s ** x, lambda lib, x, s: x.clamp(min=s),
+    lambda lib, x, s: x.clamp(max=s), lambda lib, x, s: lib.clamp(x, -s, s),
+    lambda lib, x, s: x * s,
+    lambda lib, x, s: lib.where(x > 0, x, s),
+])
+def test_numpy_scalars_act_as_python_scalars_for_dtype(fn, scalar):
+    # mixup's `lam = np.random.beta(...)` or a NumPy-computed exponent must not turn float32
+    # activations into float64 (NumPy promotes with its own scalars; PyTorch does not)
+    for dtype in (np.float32, np.int64):
+        x = np.array([0.5, 1.0, 2.0]).astype(dtype)
+        got, want = fn(ember, ember.tensor(x), scalar), fn(torch, torch.tensor(x), scalar)
+        assert got.dtype.name == str(want.dtype).split(".")[-1], (dtype, scalar)
+        assert_close(got, want)

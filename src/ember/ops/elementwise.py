@@ -524,6 +524,8 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
         return Pow.apply(base.item() if base.ndim == 0 else base, exponent)
     if isinstance(exponent, Tensor):
         input, exponent = promote(input, exponent)
+    elif isinstance(exponent, np.generic):  # np.float64(2): a Python scalar to torch, not an
+        return pow(input, exponent.item())  # array whose dtype NumPy would promote to
     elif type(exponent) is float and input._data.dtype.kind in "iub":
         input = input.to(np.float32)
     try:
@@ -610,9 +612,15 @@ def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
         if max is not None:
             out = minimum(out, max if isinstance(max, Tensor) else as_operand(max))
         return out
+    if isinstance(min, np.generic) or isinstance(max, np.generic):  # as Python scalars, so
+        return clamp(input, _py(min), _py(max))  # NumPy does not promote float32 to float64
     if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
         input = input.to(np.float32)
     return Clamp.apply(input, min, max)
+
+
+def _py(x):
+    return x.item() if isinstance(x, np.generic) else x
 
 
 clip = clamp
