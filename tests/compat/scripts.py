@@ -1124,3 +1124,34 @@ def train_text_classifier(torch, sync, data):
         scheduler.step()
         accs.append(total_acc / total_count)
     return {"losses": losses, "accs": accs, "lr": scheduler.get_last_lr()}
+
+
+# --- saliency / Grad-CAM style: forward and backward hooks, input gradients -------------------
+def saliency_hooks(torch, sync, data):
+    nn, F = _nn(torch)
+    model = sync(nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
+                               nn.Linear(16, 3)))
+    model.eval()
+    activations, gradients = {}, {}
+
+    def forward_hook(module, inp, out):
+        activations["feat"] = out.detach()
+
+    def backward_hook(module, grad_in, grad_out):
+        gradients["feat"] = grad_out[0].detach()
+
+    fh = model[2].register_forward_hook(forward_hook)
+    bh = model[2].register_full_backward_hook(backward_hook)
+    x = torch.from_numpy(data["x"]).requires_grad_()
+    scores = model(x)
+    target = scores.argmax(dim=1)
+    one_hot = torch.zeros_like(scores).scatter_(1, target.unsqueeze(1), 1.0)
+    model.zero_grad()
+    scores.backward(gradient=one_hot)
+    weights = gradients["feat"].mean(dim=0, keepdim=True)
+    cam = F.relu((weights * activations["feat"]).sum(dim=1))
+    saliency = x.grad.abs().max(dim=1).values
+    fh.remove()
+    bh.remove()
+    return {"cam": cam, "saliency": saliency, "target": target,
+            "feat_shape": activations["feat"].shape}

@@ -170,3 +170,7 @@ def test_text_classification_embedding_bag_offsets():
     docs[:, 0] = labels * 4 + 1  # a label-revealing token
     run_both(scripts.train_text_classifier, {"labels": labels, "docs": docs,
                                              "lengths": rng.integers(2, 10, size=32)})
+
+
+def test_saliency_forward_backward_hooks():
+    run_both(scripts.saliency_hooks, {"x": _rng().normal(size=(4, 8)).astype(np.float32)})

@@ -405,3 +405,45 @@ def test_none_child_and_parameter_placeholders_like_pytorch():
     assert repr(e) == repr(t)
     assert list(e.state_dict()) == list(t.state_dict())
     assert [n for n, _ in e.named_modules()] == [n for n, _ in t.named_modules()]
+
+
+def _hooked_net(lib):
+    net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2))
+    with lib.no_grad():
+        for p in net.parameters():
+            p.copy_(lib.tensor(np.linspace(-1, 1, p.numel(), dtype=np.float32).reshape(p.shape)))
+    return net
+
+
+@pytest.mark.parametrize("input_requires_grad", [False, True])
+def test_full_backward_hooks_see_torchs_gradients(input_requires_grad):
+
+
+    seen = {}
+    for lib in (torch, ember):
+        net = _hooked_net(lib)
+        rec = seen[lib.__name__] = []
+        net[2].register_full_backward_hook(lambda m, gi, go, r=rec: r.append((gi[0], go[0])))
+        net[0].register_full_backward_hook(lambda m, gi, go, r=rec: r.append((gi[0], go[0])))
+        net[2].register_full_backward_pre_hook(lambda m, go: (go[0] * 3,))
+        x = lib.tensor(np.ones((2, 3), np.float32), requires_grad=input_requires_grad)
+        net(x).pow(2).sum().backward()
+        rec.append((net[0].weight.grad, x.grad))
+    for got, want in zip(seen["ember"], seen["torch"], strict=True):
+        for g, w in zip(got, want, strict=True):
+            assert (g is None) == (w is None)
+            if w is not None:
+                assert_close(g, w)
+
+
+def test_full_backward_hook_can_replace_grad_input_and_be_removed():
+    net = _hooked_net(ember)
+    x = ember.ones(2, 3, requires_grad=True)
+    handle = net[1].register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    net(x).sum().backward()
+    assert x.grad.abs().sum().item() == 0  # everything upstream of the Tanh got zeros
+    handle.remove()
+    x.grad = None
+    net(x).sum().backward()
+    assert x.grad.abs().sum().item() > 0
+    assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]

@@ -155,6 +155,38 @@ class Module:
         output. With ``with_kwargs`` the hook is ``hook(module, args, kwargs, output)``."""
         return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
 
+    _backward_hooks: OrderedDict = OrderedDict()  # per instance once a hook is registered
+    _backward_pre_hooks: OrderedDict = OrderedDict()
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect to
+        the module's positional tensor inputs are computed; a non-None return replaces
+        grad_input. Used for saliency maps and Grad-CAM."""
+        self._install_backward_hooks()
+        return _add_hook(self.__dict__["_backward_hooks"], hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False
+                                        ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` before the module's input gradients are
+        computed; a non-None return replaces grad_output."""
+        self._install_backward_hooks()
+        return _add_hook(self.__dict__["_backward_pre_hooks"], hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """PyTorch's deprecated form; ember gives it the full-hook semantics."""
+        return self.register_full_backward_hook(hook)
+
+    def _install_backward_hooks(self) -> None:
+        if "_backward_hooks" in self.__dict__:
+            return
+        from . import _backward_hooks
+
+        self.__dict__["_backward_hooks"] = OrderedDict()
+        self.__dict__["_backward_pre_hooks"] = OrderedDict()
+        self.register_forward_pre_hook(_backward_hooks.before_forward)
+        self.register_forward_hook(_backward_hooks.after_forward, prepend=True)
+
     # ------------------------------------------------------------------ registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a None placeholder) under ``name``.
