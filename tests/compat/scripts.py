@@ -1155,3 +1155,91 @@ def saliency_hooks(torch, sync, data):
     bh.remove()
     return {"cam": cam, "saliency": saliency, "target": target,
             "feat_shape": activations["feat"].shape}
+
+
+# --- a "modern" loop: param groups without decay, OneCycleLR per batch, AMP scaffolding, EMA,
+# mixup, inference_mode evaluation, early stopping -------------------------------------------
+def train_modern_loop(torch, sync, data):
+    nn, F = _nn(torch)
+    import copy
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    use_amp = device.type == "cuda"
+
+    class MLP(nn.Module):
+        def __init__(self, d_in=10, d=32, n_classes=3, p=0.0):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(d_in, d), nn.LayerNorm(d), nn.GELU(),
+                                     nn.Dropout(p), nn.Linear(d, d), nn.SiLU(),
+                                     nn.Linear(d, n_classes))
+
+        def forward(self, x):
+            return self.net(x)
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.constant_(m.bias, 0.01)
+
+    model = MLP().to(device)
+    model.apply(init_weights)
+    sync(model)
+    ema = copy.deepcopy(model)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        (no_decay if name.endswith("bias") or param.ndim == 1 else decay).append(param)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=3e-3)
+    X, y = torch.from_numpy(data["X"]), torch.from_numpy(data["y"])
+    train = torch.utils.data.TensorDataset(X[:96], y[:96])
+    loader = torch.utils.data.DataLoader(train, batch_size=32)
+    epochs = 4
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1e-2, epochs=epochs,
+                                                    steps_per_epoch=len(loader))
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    perm = torch.from_numpy(data["perm"])
+    lams = data["lams"]
+    best_val, bad_epochs, patience = float("inf"), 0, 2
+    history = []
+    step = 0
+    for epoch in range(epochs):
+        model.train()
+        for xb, yb in loader:
+            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
+            lam = lams[step]
+            index = perm[step]
+            mixed_x = lam * xb + (1 - lam) * xb[index, :]
+            with torch.autocast(device_type=device.type, enabled=use_amp):
+                out = model(mixed_x)
+                loss = lam * F.cross_entropy(out, yb) + (1 - lam) * F.cross_entropy(out, yb[index])
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm=2.0)
+            scaler.step(optimizer)
+            scaler.update()
+            scheduler.step()
+            with torch.no_grad():
+                for ema_p, p in zip(ema.parameters(), model.parameters()):
+                    ema_p.mul_(0.9).add_(p.detach(), alpha=0.1)
+            step += 1
+        model.eval()
+        with torch.inference_mode():
+            val_loss = F.cross_entropy(model(X[96:]), y[96:]).item()
+            ema_acc = (ema(X[96:]).argmax(-1) == y[96:]).float().mean().item()
+        history.append((round(val_loss, 5), ema_acc, round(scheduler.get_last_lr()[0], 7)))
+        if val_loss < best_val - 1e-4:
+            best_val, bad_epochs = val_loss, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_epochs += 1
+            if bad_epochs >= patience:
+                break
+    model.load_state_dict(best_state)
+    return {"history": history, "best_val": best_val, "group_sizes":
+            [len(g["params"]) for g in optimizer.param_groups],
+            "lrs": [g["lr"] for g in optimizer.param_groups], "scale": scaler.get_scale(),
+            "ema_w": ema.net[0].weight}

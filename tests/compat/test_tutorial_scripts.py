@@ -174,3 +174,11 @@ def test_text_classification_embedding_bag_offsets():
 
 def test_saliency_forward_backward_hooks():
     run_both(scripts.saliency_hooks, {"x": _rng().normal(size=(4, 8)).astype(np.float32)})
+
+
+def test_modern_loop_param_groups_onecycle_amp_ema_mixup():
+    data = _blobs(n=128)
+    rng = _rng()
+    data["perm"] = np.stack([rng.permutation(32) for _ in range(12)])
+    data["lams"] = rng.beta(0.4, 0.4, size=12)  # NumPy float64 scalars times float32 batches
+    run_both(scripts.train_modern_loop, data, rtol=1e-3, atol=1e-4)
