@@ -74,7 +74,7 @@ def train_mlp_classifier(torch, sync, data):
     train_ds = TensorDataset(X[:96], y[:96])
     test_ds = TensorDataset(X[96:], y[96:])
     train_loader = DataLoader(train_ds, batch_size=16, shuffle=False)
-    test_loader = DataLoader(test_ds, batch_size=32)
+    test_loader = DataLoader(test_ds, batch_size=32, num_workers=2)  # as the CIFAR tutorial
     model = sync(Net(X[0].numel(), 32, 3)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-4)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)

@@ -1,6 +1,7 @@
 """DataLoader: batches from a dataset through a sampler and a collate function.
 
-Single process only (``num_workers=0``). When the dataset is a ``TensorDataset`` (or a
+Single process: ``num_workers > 0`` is accepted (tutorials pass ``num_workers=2``) and the
+batches, identical in content and order, are loaded in the main process. When the dataset is a ``TensorDataset`` (or a
 ``Subset`` of one) and collation is the default, each batch is taken from the tensors with one
 fancy-indexing call per tensor on the batch's index array, with no per-sample Python loop.
 """
@@ -46,7 +47,8 @@ class DataLoader:
         sampler: the index order (exclusive with ``shuffle``).
         batch_sampler: yields lists of indices (exclusive with batch_size, shuffle, sampler,
             drop_last).
-        num_workers: must be 0: ember has no worker processes.
+        num_workers: accepted; ember has no worker processes, so every value loads the same
+            batches in the main process (``worker_init_fn`` is never called, as with 0).
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
         pin_memory: accepted and ignored (CPU only).
         drop_last: drop the last incomplete batch.
@@ -56,7 +58,7 @@ class DataLoader:
         generator: source of the shuffling (default: the global generator).
 
     Raises:
-        ValueError: num_workers != 0, or incompatible options (PyTorch's messages).
+        ValueError: num_workers < 0, or incompatible options (PyTorch's messages).
     """
 
     _initialized = False
@@ -72,18 +74,13 @@ class DataLoader:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
-        if num_workers != 0:
-            raise ValueError(
-                f"ember's DataLoader does not support worker processes (got "
-                f"num_workers={num_workers}); use num_workers=0 to load data in the main process"
-            )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
-        if prefetch_factor is not None:
+        if num_workers == 0 and prefetch_factor is not None:
             raise ValueError("prefetch_factor option could only be specified in multiprocessing."
                              "let num_workers > 0 to enable multiprocessing, otherwise set "
                              "prefetch_factor to None.")
-        if persistent_workers:
+        if num_workers == 0 and persistent_workers:
             raise ValueError("persistent_workers option needs num_workers > 0")
         self.dataset = dataset
         self.num_workers = num_workers
