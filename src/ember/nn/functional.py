@@ -1132,3 +1132,30 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
 def _dname(t) -> str:
     return t.dtype.name if isinstance(t, Tensor) else str(np.asarray(t).dtype)
 
+
+# convolution, pooling and resampling live in their own module (one concept per file)
+from ._functional_conv import (  # noqa: E402
+    __all__ as _conv_names,
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    fold,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+
+__all__ += _conv_names

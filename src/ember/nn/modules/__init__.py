@@ -84,4 +84,17 @@ from .transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
-
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .fold import Fold, Unfold
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
