@@ -127,15 +127,19 @@ def after_step(optimizer, params_with_grad: list) -> None:
             "zero_grad() between backward() and step()? Fix: zero_grad(), backward(), step().",
         )
         return
-    ref = weakref.ref(optimizer)
+    ref = optimizer.__dict__.get("_ember_ref")
+    if ref is None:  # one weak reference per optimizer, made once
+        ref = optimizer.__dict__["_ember_ref"] = weakref.ref(optimizer)
     stale = False
-    for p in params_with_grad:
+    for p in params_with_grad:  # runs every step: keep it to a few dict operations
         g = p._grad
-        marker = p.__dict__.pop("_ember_stale", None)
-        if marker is not None and marker[0] is g and marker[1] == g._version:
-            stale = True
+        d = p.__dict__
+        if "_ember_stale" in d:
+            marker = d.pop("_ember_stale")
+            if marker[0] is g and marker[1] == g._version:
+                stale = True
         vc = g._vc
-        p.__dict__["_ember_step"] = (g, 0 if vc is None else vc.value, ref)
+        d["_ember_step"] = (g, 0 if vc is None else vc.value, ref)
     if stale:
         _report(
             optimizer, "stale_grad",
