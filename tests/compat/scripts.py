@@ -1243,3 +1243,51 @@ def train_modern_loop(torch, sync, data):
             [len(g["params"]) for g in optimizer.param_groups],
             "lrs": [g["lr"] for g in optimizer.param_groups], "scale": scaler.get_scale(),
             "ema_w": ema.net[0].weight}
+
+
+# --- packed variable-length sequences through a bidirectional GRU (the chatbot tutorial) ------
+def train_packed_gru_encoder(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class EncoderRNN(nn.Module):
+        def __init__(self, hidden_size, embedding, n_layers=2, dropout=0.0):
+            super(EncoderRNN, self).__init__()
+            self.n_layers = n_layers
+            self.hidden_size = hidden_size
+            self.embedding = embedding
+            self.gru = nn.GRU(hidden_size, hidden_size, n_layers,
+                              dropout=(0 if n_layers == 1 else dropout), bidirectional=True)
+
+        def forward(self, input_seq, input_lengths, hidden=None):
+            embedded = self.embedding(input_seq)
+            packed = nn.utils.rnn.pack_padded_sequence(embedded, input_lengths)
+            outputs, hidden = self.gru(packed, hidden)
+            outputs, _ = nn.utils.rnn.pad_packed_sequence(outputs)
+            outputs = outputs[:, :, :self.hidden_size] + outputs[:, :, self.hidden_size:]
+            return outputs, hidden
+
+    embedding = nn.Embedding(12, 6)
+    encoder = sync(EncoderRNN(6, embedding))
+    head = sync(nn.Linear(6, 2))
+    opt = torch.optim.Adam(list(encoder.parameters()) + list(head.parameters()), lr=1e-2)
+    seqs = [torch.tensor(s[:n]) for s, n in zip(data["tokens"], data["lengths"])]
+    labels = torch.from_numpy(data["labels"])
+    # sort by length, longest first, as the tutorial's batch2TrainData does
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]), reverse=True)
+    input_variable = nn.utils.rnn.pad_sequence([seqs[i] for i in order])      # (T, B)
+    lengths = torch.tensor([len(seqs[i]) for i in order])
+    target = labels[torch.tensor(order)]
+    losses = []
+    for _ in range(5):
+        outputs, hidden = encoder(input_variable, lengths)
+        mask = (torch.arange(outputs.size(0)).unsqueeze(1) < lengths.unsqueeze(0)).float()
+        pooled = (outputs * mask.unsqueeze(-1)).sum(0) / lengths.unsqueeze(1).float()
+        loss = F.cross_entropy(head(pooled) + head(hidden[-1]), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    unsorted = nn.utils.rnn.pack_sequence(seqs, enforce_sorted=False)
+    return {"losses": losses, "outputs_shape": outputs.shape, "hidden_shape": hidden.shape,
+            "unsorted_batch_sizes": unsorted.batch_sizes,
+            "unsorted_indices": unsorted.sorted_indices}

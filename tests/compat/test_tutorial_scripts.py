@@ -182,3 +182,10 @@ def test_modern_loop_param_groups_onecycle_amp_ema_mixup():
     data["perm"] = np.stack([rng.permutation(32) for _ in range(12)])
     data["lams"] = rng.beta(0.4, 0.4, size=12)  # NumPy float64 scalars times float32 batches
     run_both(scripts.train_modern_loop, data, rtol=1e-3, atol=1e-4)
+
+
+def test_packed_sequences_bidirectional_gru_encoder():
+    rng = _rng()
+    run_both(scripts.train_packed_gru_encoder,
+             {"tokens": rng.integers(1, 12, size=(6, 7)), "lengths": rng.integers(1, 8, size=6),
+              "labels": rng.integers(0, 2, size=6)})

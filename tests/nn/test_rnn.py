@@ -110,3 +110,37 @@ def test_dropout_between_layers_only_in_training():
     ember.manual_seed(1)
     c = m(x)[0].detach().numpy()
     assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("mode", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("layers,with_hx", [(1, False), (2, True)])
+@pytest.mark.parametrize("lengths,enforce_sorted", [([5, 3, 3, 1], True), ([3, 5, 1, 3], False)])
+def test_packed_sequence_input_matches_torch(mode, bidirectional, layers, with_hx, lengths,
+                                             enforce_sorted):
+    # each sequence stops at its own length (final states, reverse direction start, zero
+    # outputs past the end); unsorted batches come back in the caller's order
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 3)).astype(np.float32)
+    h0 = rng.normal(size=(layers * (2 if bidirectional else 1), 4, 4)).astype(np.float32)
+    res = []
+    for lib in (torch, ember):
+        rnn = getattr(lib.nn, mode)(3, 4, num_layers=layers, bidirectional=bidirectional,
+                                    batch_first=True)
+        with lib.no_grad():
+            for p in rnn.parameters():
+                p.copy_(lib.tensor(np.linspace(-0.5, 0.5, p.numel(),
+                                               dtype=np.float32).reshape(p.shape)))
+        xt = lib.tensor(x, requires_grad=True)
+        packed = lib.nn.utils.rnn.pack_padded_sequence(xt, lib.tensor(lengths), batch_first=True,
+                                                       enforce_sorted=enforce_sorted)
+        hx = lib.tensor(h0) if with_hx else None
+        if mode == "LSTM" and hx is not None:
+            hx = (hx, hx * 0.5)
+        out, h = rnn(packed, hx)
+        padded, out_lengths = lib.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+        h_n = h[0] if mode == "LSTM" else h
+        (padded.pow(2).sum() + h_n.sum()).backward()
+        res.append((padded, h_n, xt.grad, out.data, out_lengths, out.batch_sizes))
+    for got, want in zip(res[1], res[0], strict=True):
+        assert_close(got, want)

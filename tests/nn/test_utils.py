@@ -102,3 +102,45 @@ def test_pad_sequence_matches_pytorch(batch_first, side):
     ot.backward(torch.tensor(seed))
     for a, b in zip(te, tt, strict=True):
         assert_close(a.grad, b.grad)
+
+
+def test_pack_and_pad_round_trip_matches_torch():
+    x = np.arange(24, dtype=np.float32).reshape(3, 4, 2)
+    for enforce_sorted, lengths in ((True, [4, 2, 1]), (False, [2, 4, 1])):
+        got = ember.nn.utils.rnn.pack_padded_sequence(ember.tensor(x), lengths, batch_first=True,
+                                                      enforce_sorted=enforce_sorted)
+        want = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), lengths,
+                                                       batch_first=True,
+                                                       enforce_sorted=enforce_sorted)
+        for g, w in zip(got, want, strict=True):
+            assert (g is None) == (w is None)
+            if w is not None:
+                assert_close(g, w)
+        for batch_first, total in ((True, None), (False, 6)):
+            pg = ember.nn.utils.rnn.pad_packed_sequence(got, batch_first, 9.0, total)
+            pw = torch.nn.utils.rnn.pad_packed_sequence(want, batch_first, 9.0, total)
+            assert_close(pg[0], pw[0])
+            assert pg[1].tolist() == pw[1].tolist()
+    seqs = [np.ones((n, 2), np.float32) * n for n in (3, 1, 2)]
+    got = ember.nn.utils.rnn.pack_sequence([ember.tensor(s) for s in seqs], enforce_sorted=False)
+    want = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs],
+                                            enforce_sorted=False)
+    assert_close(got.data, want.data)
+    back = ember.nn.utils.rnn.unpack_sequence(got)
+    assert [tuple(t.shape) for t in back] == [(3, 2), (1, 2), (2, 2)]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.utils.rnn.pack_padded_sequence(L.zeros(3, 2), [1, 3, 2]),
+    lambda L: L.nn.utils.rnn.pack_padded_sequence(L.zeros(3, 3), [1, 3, 2]),
+    lambda L: L.nn.utils.rnn.pack_padded_sequence(L.zeros(3, 2), [2, 0],
+                                                  enforce_sorted=False),
+    lambda L: L.nn.utils.rnn.pad_packed_sequence(
+        L.nn.utils.rnn.pack_padded_sequence(L.zeros(3, 2), [3, 1]), total_length=2),
+])
+def test_packing_errors_match_torch(call):
+    with pytest.raises((RuntimeError, ValueError)) as want:
+        call(torch)
+    with pytest.raises(want.type) as got:
+        call(ember)
+    assert str(got.value) == str(want.value)

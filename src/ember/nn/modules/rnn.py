@@ -11,6 +11,8 @@ import math
 
 from ... import _creation
 from ...ops import elementwise as ew
+from ...ops._util import const
+from ...ops.elementwise import where
 from ...ops.nn import Unbind
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
@@ -18,6 +20,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, _padded_time_major
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -111,8 +114,13 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected hidden size {shape}, got {list(hx.shape)}")
         return hx
 
-    def _run(self, input: Tensor, states: list, step) -> tuple:
-        """Run every layer and direction; ``states[k]`` is the initial state of stream k."""
+    def _run(self, input: Tensor, states: list, step, masks: list | None = None) -> tuple:
+        """Run every layer and direction; ``states[k]`` is the initial state of stream k.
+
+        ``masks[t]`` (packed input) marks the sequences still running at step t: the others
+        keep their state, so each forward stream ends on its own last step and each reverse
+        stream starts on it, and their outputs there are zeros (as PyTorch's).
+        """
         directions = 2 if self.bidirectional else 1
         finals = []
         layer_input = input  # (L, N, H)
@@ -126,14 +134,41 @@ class RNNBase(Module):
                 steps = range(len(x_proj))
                 seq = [None] * len(x_proj)
                 for t in (reversed(steps) if direction else steps):
-                    state = step(x_proj[t], state, w_hh, b_hh)
+                    new = step(x_proj[t], state, w_hh, b_hh)
+                    if masks is not None:
+                        m = masks[t]
+                        if isinstance(new, tuple):
+                            new = tuple(where(m, a, b) for a, b in zip(new, state, strict=True))
+                        else:
+                            new = where(m, new, state)
+                    state = new
                     seq[t] = state[0] if isinstance(state, tuple) else state
+                    if masks is not None:
+                        seq[t] = where(masks[t], seq[t], 0.0)
                 outputs.append(stack(seq, 0))
                 finals.append(state)
             layer_input = outputs[0] if directions == 1 else cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, finals
+
+    def _unpack(self, packed: PackedSequence) -> tuple:
+        """Packed input as a padded (T, B, H) tensor in sorted order, with per-step masks."""
+        x, lengths = _padded_time_major(packed)
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {x.shape[-1]}")
+        masks = [const((lengths > t)[:, None]) for t in range(x.shape[0])]
+        return x, masks
+
+    @staticmethod
+    def _repack(output: Tensor, packed: PackedSequence) -> PackedSequence:
+        rows = [output[t, :n] for t, n in enumerate(packed.batch_sizes.tolist())]
+        return packed._replace(data=cat(rows, 0))
+
+    @staticmethod
+    def _permute(hidden: Tensor, indices: Tensor | None) -> Tensor:
+        return hidden if indices is None else hidden.index_select(1, indices)
 
     def _prepare(self, input: Tensor):
         if input.ndim not in (2, 3):
@@ -188,15 +223,22 @@ class RNN(RNNBase):
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          dtype=dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
-        x, batched = self._prepare(input)
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            x, masks = self._unpack(input)
+            hx = None if hx is None else self._permute(hx, input.sorted_indices)
+            batched = True
+        else:
+            (x, batched), masks = self._prepare(input), None
         if hx is not None and not batched:
             hx = hx.unsqueeze(1)
         h0 = self._initial_state(x, x.shape[1], hx)
         relu = self.nonlinearity == "relu"
         output, finals = self._run(
-            x, list(h0.unbind(0)), lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu))
+            x, list(h0.unbind(0)), lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu), masks)
         h_n = stack(finals, 0)
+        if masks is not None:
+            return self._repack(output, input), self._permute(h_n, input.unsorted_indices)
         return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
 
 
@@ -210,8 +252,14 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, dtype=dtype)
 
-    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
-        x, batched = self._prepare(input)
+    def forward(self, input: Tensor | PackedSequence, hx: tuple | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            x, masks = self._unpack(input)
+            if hx is not None:
+                hx = tuple(self._permute(h, input.sorted_indices) for h in hx)
+            batched = True
+        else:
+            (x, batched), masks = self._prepare(input), None
         if hx is None:
             h0 = self._initial_state(x, x.shape[1], None)
             c0 = h0
@@ -222,9 +270,13 @@ class LSTM(RNNBase):
             h0 = self._initial_state(x, x.shape[1], h0)
             c0 = self._initial_state(x, x.shape[1], c0)
         states = list(zip(h0.unbind(0), c0.unbind(0), strict=True))
-        output, finals = self._run(x, states, _lstm_step)
+        output, finals = self._run(x, states, _lstm_step, masks)
         h_n = stack([h for h, _ in finals], 0)
         c_n = stack([c for _, c in finals], 0)
+        if masks is not None:
+            order = input.unsorted_indices
+            return self._repack(output, input), (self._permute(h_n, order),
+                                                 self._permute(c_n, order))
         if not batched:
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
         return self._finish(output, batched), (h_n, c_n)
@@ -239,13 +291,20 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype=dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
-        x, batched = self._prepare(input)
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            x, masks = self._unpack(input)
+            hx = None if hx is None else self._permute(hx, input.sorted_indices)
+            batched = True
+        else:
+            (x, batched), masks = self._prepare(input), None
         if hx is not None and not batched:
             hx = hx.unsqueeze(1)
         h0 = self._initial_state(x, x.shape[1], hx)
-        output, finals = self._run(x, list(h0.unbind(0)), _gru_step)
+        output, finals = self._run(x, list(h0.unbind(0)), _gru_step, masks)
         h_n = stack(finals, 0)
+        if masks is not None:
+            return self._repack(output, input), self._permute(h_n, input.unsorted_indices)
         return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
 
 

@@ -3,7 +3,16 @@
 from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
-from .rnn import pad_sequence
+from .rnn import (
+    PackedSequence,
+    pack_padded_sequence,
+    pack_sequence,
+    pad_packed_sequence,
+    pad_sequence,
+    unpack_sequence,
+)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
-           "parameters_to_vector", "vector_to_parameters", "pad_sequence", "rnn"]
+           "parameters_to_vector", "vector_to_parameters", "pad_sequence", "rnn",
+           "PackedSequence", "pack_padded_sequence", "pack_sequence", "pad_packed_sequence",
+           "unpack_sequence"]
