@@ -247,7 +247,7 @@ class Tensor:
                     t._grad = t._grad + grad
             return None
 
-        self._grad_fn._add_pre_hook(self._output_nr, store)
+        self._grad_fn._add_pre_hook(-1 - self._output_nr, store)  # after the other hooks
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""

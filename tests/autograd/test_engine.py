@@ -291,3 +291,13 @@ def test_variable_is_a_new_leaf_sharing_storage():
     with autograd.set_detect_anomaly(True), autograd.detect_anomaly():
         (v * 2).sum().backward()
     assert v.grad.tolist() == [2.0, 2.0]
+
+
+def test_retain_grad_sees_gradient_after_other_hooks():
+    x = ember.ones(3, requires_grad=True)
+    w = x * 2
+    w.retain_grad()
+    w.register_hook(lambda g: g * 3)  # registered later, still runs before retain_grad
+    w.sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0, 3.0]
+    assert x.grad.tolist() == [6.0, 6.0, 6.0]

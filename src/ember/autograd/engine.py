@@ -123,8 +123,10 @@ def run_backward(
 
 
 def _run_pre_hooks(node, grads: list) -> list:
+    """Tensor hooks of the node's outputs; retain_grad's (keys -1 - nr) run last, as PyTorch."""
     grads = list(grads)
-    for nr, hooks in node._pre_hooks.items():
+    for key, hooks in sorted(node._pre_hooks.items(), key=lambda kv: kv[0] < 0):
+        nr = key if key >= 0 else -1 - key
         if grads[nr] is None:
             continue
         for hook in list(hooks):
