@@ -189,3 +189,18 @@ def test_packed_sequences_bidirectional_gru_encoder():
     run_both(scripts.train_packed_gru_encoder,
              {"tokens": rng.integers(1, 12, size=(6, 7)), "lengths": rng.integers(1, 8, size=6),
               "labels": rng.integers(0, 2, size=6)})
+
+
+def test_mnist_example_cnn():
+    rng = _rng()
+    run_both(scripts.train_mnist_cnn, {"images": rng.integers(0, 256, size=(48, 14, 14),
+                                                                dtype=np.uint8),
+                                       "labels": rng.integers(0, 10, size=48)},
+             rtol=1e-3, atol=1e-4)
+
+
+def test_cifar_tutorial_cnn():
+    rng = _rng()
+    run_both(scripts.train_cifar_cnn,
+             {"images": rng.normal(size=(32, 3, 32, 32)).astype(np.float32),
+              "labels": rng.integers(0, 10, size=32)}, rtol=1e-3, atol=1e-4)
