@@ -467,7 +467,8 @@ class LinearLR(LRScheduler):
                 for base in self.base_lrs]
 
 
-def _check_child_schedulers(name: str, schedulers: list[LRScheduler], optimizer: Optimizer) -> None:
+def _check_child_schedulers(name: str, schedulers: list[LRScheduler],
+                            optimizer: Optimizer) -> None:
     """The checks SequentialLR and ChainedScheduler share (PyTorch's errors, in its order)."""
     for i, sched in enumerate(schedulers):
         if not hasattr(sched, "optimizer"):
