@@ -180,6 +180,7 @@ from .ops.elementwise import (
 )
 from .ops.indexing import (
     gather,
+    index_add,
     index_select,
     masked_fill,
     masked_select,

@@ -319,6 +319,8 @@ def _requires_tensor_op(fn):
 
 Tensor.erf = ew.erf
 Tensor.bincount = reduce.bincount
+Tensor.index_add = indexing.index_add
+Tensor.index_add_ = _requires_tensor_op(indexing.index_add)
 
 
 def _fill_diagonal_(self, fill_value, wrap=False):

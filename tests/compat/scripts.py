@@ -1405,3 +1405,57 @@ def train_cifar_cnn(torch, sync, data):
             total_pred[label.item()] += 1
     return {"losses": losses, "correct": correct_pred, "total": total_pred,
             "running_var": net.bn.running_var}
+
+
+# --- a GCN written by hand: message passing with index_add_, degree normalisation -------------
+def train_gcn_by_hand(torch, sync, data):
+    nn, F = _nn(torch)
+
+    class GCNLayer(nn.Module):
+        def __init__(self, d_in, d_out):
+            super().__init__()
+            self.linear = nn.Linear(d_in, d_out, bias=False)
+            self.bias = nn.Parameter(torch.zeros(d_out))
+
+        def forward(self, x, edge_index):
+            n = x.size(0)
+            loops = torch.arange(n)
+            src = torch.cat([edge_index[0], loops])
+            dst = torch.cat([edge_index[1], loops])
+            deg = torch.zeros(n).index_add_(0, dst, torch.ones(dst.size(0)))
+            norm = deg[src].pow(-0.5) * deg[dst].pow(-0.5)
+            h = self.linear(x)
+            messages = h[src] * norm.view(-1, 1)
+            out = torch.zeros_like(h).index_add_(0, dst, messages)
+            return out + self.bias
+
+    class GCN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = GCNLayer(5, 16)
+            self.conv2 = GCNLayer(16, 3)
+
+        def forward(self, x, edge_index):
+            x = F.relu(self.conv1(x, edge_index))
+            return F.log_softmax(self.conv2(x, edge_index), dim=1)
+
+    x = torch.from_numpy(data["x"])
+    edge_index = torch.from_numpy(data["edges"])
+    y = torch.from_numpy(data["y"])
+    train_mask = torch.from_numpy(data["train_mask"])
+    model = sync(GCN())
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=5e-4)
+    losses = []
+    for epoch in range(10):
+        model.train()
+        optimizer.zero_grad()
+        out = model(x, edge_index)
+        loss = F.nll_loss(out[train_mask], y[train_mask])
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    model.eval()
+    pred = model(x, edge_index).argmax(dim=1)
+    correct = (pred[~train_mask] == y[~train_mask]).sum()
+    acc = int(correct) / int((~train_mask).sum())
+    return {"losses": losses, "acc": acc, "degree_counts": torch.bincount(edge_index[1])}

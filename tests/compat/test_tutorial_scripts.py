@@ -204,3 +204,12 @@ def test_cifar_tutorial_cnn():
     run_both(scripts.train_cifar_cnn,
              {"images": rng.normal(size=(32, 3, 32, 32)).astype(np.float32),
               "labels": rng.integers(0, 10, size=32)}, rtol=1e-3, atol=1e-4)
+
+
+def test_gcn_message_passing_index_add():
+    rng = _rng()
+    n = 20
+    edges = rng.integers(0, n, size=(2, 60))
+    run_both(scripts.train_gcn_by_hand,
+             {"x": rng.normal(size=(n, 5)).astype(np.float32), "edges": edges,
+              "y": rng.integers(0, 3, size=n), "train_mask": rng.uniform(size=n) < 0.6})

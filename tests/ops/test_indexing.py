@@ -221,3 +221,27 @@ def test_masked_select_matches_torch():
     mask = np.array([True, False, True])
     check_op([(2, 3)], lambda lib, a: lib.masked_select(a, lib.tensor(mask)))
     check_op([(2, 3)], lambda lib, a: a.masked_select(a > 0))
+
+
+@pytest.mark.parametrize("dim,index,src_shape,alpha", [
+    (0, [0, 2, 2, 1], (4, 3), 1), (1, [1, 1], (3, 2), 2.5), (-1, [0, 2, 1], (3, 3), -1),
+])
+def test_index_add_matches_torch(dim, index, src_shape, alpha):
+    check_op([(3, 3), src_shape],
+             lambda lib, x, s: lib.index_add(x, dim, lib.tensor(index), s, alpha=alpha))
+    check_op([(3, 3), src_shape],
+             lambda lib, x, s: x.index_add(dim, lib.tensor(index), s, alpha=alpha))
+    check_op([(3, 3), src_shape],
+             lambda lib, x, s: (x * 1).index_add_(dim, lib.tensor(index), s, alpha=alpha))
+    gradcheck64(lambda x, s: ember.index_add(x, dim, ember.tensor(index), s, alpha=alpha),
+                [(3, 3), src_shape])
+
+
+@pytest.mark.parametrize("index,src_shape", [([0, 5], (2, 2)), ([0, 1], (3, 2)),
+                                             ([0.0, 1.0], (2, 2))])
+def test_index_add_errors_match_torch(index, src_shape):
+    with pytest.raises(RuntimeError) as want:
+        torch.zeros(3, 2).index_add(0, torch.tensor(index), torch.ones(*src_shape))
+    with pytest.raises(RuntimeError) as got:
+        ember.zeros(3, 2).index_add(0, ember.tensor(index), ember.ones(*src_shape))
+    assert str(got.value) == str(want.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
@@ -320,6 +321,36 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
 
 def scatter_add(input, dim: int, index, src) -> Tensor:
     return scatter(input, dim, index, src, reduce="add")
+
+
+def index_add(input, dim: int, index, source, *, alpha=1) -> Tensor:
+    """``input`` with ``alpha * source`` slices added at ``index`` along ``dim`` (repeated
+    indices accumulate): message passing by hand, ``out.index_add_(0, dst, messages)``.
+
+    Raises:
+        RuntimeError: a non-integer index, an index count other than ``source.size(dim)``,
+            or an index out of range (PyTorch's messages).
+    """
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{_dtype.scalar_type_name(_dtype.from_numpy_dtype(idx.dtype))}")
+    idx = idx.reshape(-1).astype(np.int64)
+    n_src = source.shape[axis] if source.ndim else 1
+    if len(idx) != n_src:
+        raise RuntimeError(f"index_add_(): Number of indices ({len(idx)}) should be equal to "
+                           f"source.size(dim): ({n_src}), for dim: {axis}")
+    size = input.shape[axis] if input.ndim else 1
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {axis} with size "
+                           f"{size}")
+    shape = [1] * source.ndim
+    shape[axis] = len(idx)
+    spread = np.broadcast_to((idx % size).reshape(shape), tuple(source.shape))
+    return scatter(input, axis, _from_array(np.ascontiguousarray(spread)),
+                   source * alpha if alpha != 1 else source, reduce="add")
 
 
 def index_select(input, dim: int, index) -> Tensor:
