@@ -15,6 +15,7 @@ from .. import _dtype
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
+from .elementwise import Sqrt
 
 # ======================================================================== primitives
 
@@ -315,14 +316,8 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
         return Sum.apply(centered * centered, axis=axes, keepdim=keepdim) / denom
 
 
-class _StdSqrt(Op):
+class _StdSqrt(Sqrt):
     """sqrt of a variance; its gradient is taken as 0 where the deviation is 0 (as PyTorch)."""
-
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, a):
-        return np.sqrt(a)
 
     @staticmethod
     def backward(ctx, g):
