@@ -37,6 +37,38 @@ def _stack(batch: list[Tensor]) -> Tensor:
     return _from_array(np.stack([t._data for t in batch]))
 
 
+def _is_numpy_non_string(obj) -> bool:
+    """An ndarray or NumPy scalar other than NumPy's string scalars (those are left alone)."""
+    kind = type(obj)
+    return kind.__module__ == "numpy" and kind.__name__ not in ("str_", "string_", "bytes_")
+
+
+def _same_mapping_type(like: Mapping, values: dict):
+    """``values`` in ``like``'s mapping type (a copy of ``like`` when mutable, so subclasses keep
+    their extra state, as PyTorch), or a plain dict when that type cannot be built."""
+    try:
+        if isinstance(like, MutableMapping):
+            clone = copy.copy(like)
+            clone.update(values)
+            return clone
+        return type(like)(values)
+    except TypeError:
+        return values
+
+
+def _same_sequence_type(like: Sequence, values: list):
+    """``values`` in ``like``'s sequence type (as ``_same_mapping_type``), or a plain list."""
+    try:
+        if isinstance(like, MutableSequence):
+            clone = copy.copy(like)
+            for i, value in enumerate(values):
+                clone[i] = value
+            return clone
+        return type(like)(values)
+    except TypeError:
+        return values
+
+
 def default_collate(batch: list):
     """Merge a list of samples into a batch (what ``DataLoader`` does by default).
 
@@ -55,8 +87,7 @@ def default_collate(batch: list):
     if isinstance(elem, Tensor):
         return _stack(batch)
     elem_type = type(elem)
-    if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_",
-                                                                    "bytes_"):
+    if _is_numpy_non_string(elem):
         if isinstance(elem, np.ndarray):
             if _STR_OBJ_DTYPE.search(elem.dtype.str) is not None:
                 raise TypeError(_ERR.format(elem.dtype))
@@ -72,15 +103,8 @@ def default_collate(batch: list):
     elif isinstance(elem, (str, bytes)):
         return batch
     elif isinstance(elem, Mapping):
-        merged = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            if isinstance(elem, MutableMapping):
-                clone = copy.copy(elem)
-                clone.update(merged)
-                return clone
-            return elem_type(merged)
-        except TypeError:
-            return merged
+        return _same_mapping_type(elem, {key: default_collate([d[key] for d in batch])
+                                         for key in elem})
     elif isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
         return elem_type(*(default_collate(s) for s in zip(*batch, strict=True)))
     elif isinstance(elem, Sequence):
@@ -90,15 +114,7 @@ def default_collate(batch: list):
         transposed = [default_collate(s) for s in zip(*batch, strict=True)]
         if isinstance(elem, tuple):
             return transposed  # PyTorch returns a list for tuples
-        try:
-            if isinstance(elem, MutableSequence):
-                clone = copy.copy(elem)
-                for i, samples in enumerate(transposed):
-                    clone[i] = samples
-                return clone
-            return elem_type(transposed)
-        except TypeError:
-            return transposed
+        return _same_sequence_type(elem, transposed)
     raise TypeError(_ERR.format(elem_type))
 
 
@@ -110,34 +126,16 @@ def default_convert(data):
     data_type = type(data)
     if isinstance(data, Tensor):
         return data
-    if data_type.__module__ == "numpy" and data_type.__name__ not in ("str_", "string_",
-                                                                      "bytes_"):
+    if _is_numpy_non_string(data):
         if isinstance(data, np.ndarray) and _STR_OBJ_DTYPE.search(data.dtype.str) is not None:
             return data
         return _from_array(np.asarray(data))
     if isinstance(data, Mapping):
-        converted = {key: default_convert(data[key]) for key in data}
-        try:
-            if isinstance(data, MutableMapping):
-                clone = copy.copy(data)
-                clone.update(converted)
-                return clone
-            return data_type(converted)
-        except TypeError:
-            return converted
+        return _same_mapping_type(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return data_type(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
         return [default_convert(d) for d in data]
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
-        converted = [default_convert(d) for d in data]
-        try:
-            if isinstance(data, MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(converted):
-                    clone[i] = d
-                return clone
-            return data_type(converted)
-        except TypeError:
-            return converted
+        return _same_sequence_type(data, [default_convert(d) for d in data])
     return data
