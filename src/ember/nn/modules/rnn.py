@@ -189,6 +189,25 @@ class RNNBase(Module):
             return output.squeeze(1)
         return output.transpose(0, 1) if self.batch_first else output
 
+    def _forward_hidden_only(self, input: Tensor | PackedSequence, hx: Tensor | None,
+                             step) -> tuple:
+        """``(output, h_n)`` of RNN and GRU, whose state is one hidden tensor per layer and
+        direction (LSTM's also has a cell state)."""
+        if isinstance(input, PackedSequence):
+            x, masks = self._unpack(input)
+            hx = None if hx is None else self._permute(hx, input.sorted_indices)
+            batched = True
+        else:
+            (x, batched), masks = self._prepare(input), None
+        if hx is not None and not batched:
+            hx = hx.unsqueeze(1)
+        h0 = self._initial_state(x, x.shape[1], hx)
+        output, finals = self._run(x, list(h0.unbind(0)), step, masks)
+        h_n = stack(finals, 0)
+        if masks is not None:
+            return self._repack(output, input), self._permute(h_n, input.unsorted_indices)
+        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
@@ -224,22 +243,9 @@ class RNN(RNNBase):
                          dtype=dtype)
 
     def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
-        if isinstance(input, PackedSequence):
-            x, masks = self._unpack(input)
-            hx = None if hx is None else self._permute(hx, input.sorted_indices)
-            batched = True
-        else:
-            (x, batched), masks = self._prepare(input), None
-        if hx is not None and not batched:
-            hx = hx.unsqueeze(1)
-        h0 = self._initial_state(x, x.shape[1], hx)
         relu = self.nonlinearity == "relu"
-        output, finals = self._run(
-            x, list(h0.unbind(0)), lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu), masks)
-        h_n = stack(finals, 0)
-        if masks is not None:
-            return self._repack(output, input), self._permute(h_n, input.unsorted_indices)
-        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+        return self._forward_hidden_only(
+            input, hx, lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu))
 
 
 class LSTM(RNNBase):
@@ -292,20 +298,7 @@ class GRU(RNNBase):
                          dropout, bidirectional, dtype=dtype)
 
     def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
-        if isinstance(input, PackedSequence):
-            x, masks = self._unpack(input)
-            hx = None if hx is None else self._permute(hx, input.sorted_indices)
-            batched = True
-        else:
-            (x, batched), masks = self._prepare(input), None
-        if hx is not None and not batched:
-            hx = hx.unsqueeze(1)
-        h0 = self._initial_state(x, x.shape[1], hx)
-        output, finals = self._run(x, list(h0.unbind(0)), _gru_step, masks)
-        h_n = stack(finals, 0)
-        if masks is not None:
-            return self._repack(output, input), self._permute(h_n, input.unsorted_indices)
-        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+        return self._forward_hidden_only(input, hx, _gru_step)
 
 
 class RNNCellBase(Module):
