@@ -1,4 +1,4 @@
-"""Embedding: a lookup table of learnable vectors."""
+"""Embedding and EmbeddingBag: lookup tables of learnable vectors."""
 
 from __future__ import annotations
 
@@ -75,6 +75,12 @@ class Embedding(Module):
                         padding_idx: int | None = None, max_norm: float | None = None,
                         norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                         sparse: bool = False) -> Embedding:
+        """An Embedding whose weight is ``embeddings`` (num_embeddings, embedding_dim), frozen
+        (no gradient) unless ``freeze=False``.
+
+        Raises:
+            AssertionError: ``embeddings`` is not 2-D (PyTorch's error type).
+        """
         if embeddings.ndim != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
@@ -110,10 +116,7 @@ class EmbeddingBag(Module):
         else:
             self.weight = Parameter(_weight)
 
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
+    reset_parameters = Embedding.reset_parameters
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
