@@ -23,10 +23,8 @@ import torch  # noqa: E402
 from _common import best_time, blas_report, report  # noqa: E402
 
 import ember  # noqa: E402
-import ember.nn as enn  # noqa: E402
+import ember.nn  # noqa: E402,F401
 import ember.optim  # noqa: E402
-from ember.nn.modules.conv import Conv2d as EConv2d  # noqa: E402
-from ember.nn.modules.pooling import MaxPool2d as EMaxPool2d  # noqa: E402
 
 BATCH = 64
 STEPS = 5
@@ -48,22 +46,13 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def make_model(lib, conv=None, pool=None):
+def make_model(lib):
     nn = lib.nn
-    conv = conv or nn.Conv2d
-    pool = pool or nn.MaxPool2d
     return nn.Sequential(
-        conv(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), pool(2),
-        conv(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), pool(2),
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(0.25), nn.Linear(1568, 10),
     )
-
-
-def ember_model():
-    # the conv/pool classes may not be re-exported from ember.nn yet
-    conv = getattr(enn, "Conv2d", EConv2d)
-    pool = getattr(enn, "MaxPool2d", EMaxPool2d)
-    return make_model(ember, conv, pool)
 
 
 def trainer(lib, model, x, y):
@@ -105,7 +94,7 @@ def main() -> None:
     ya = rng.integers(0, 10, BATCH)
     torch.manual_seed(0)
     ember.manual_seed(0)
-    mt, me = make_model(torch), ember_model()
+    mt, me = make_model(torch), make_model(ember)
     xt, yt = torch.tensor(xa), torch.tensor(ya)
     xe, ye = ember.tensor(xa), ember.tensor(ya)
 

@@ -7,7 +7,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import ember
-from ember.nn import _functional_conv as ember_conv_f
 from helpers import assert_close, check_op, gradcheck64, make_inputs
 
 torch = pytest.importorskip("torch")
@@ -17,10 +16,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning
 
 
 def F(lib):
-    """torch.nn.functional, or ember's (re-exported names or the defining module)."""
-    if lib is torch:
-        return torch.nn.functional
-    return ember_conv_f
+    return lib.nn.functional
 
 
 # ======================================================================== conv2d
