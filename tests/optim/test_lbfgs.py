@@ -59,7 +59,7 @@ def test_lbfgs_argument_errors_match_torch():
             lib.optim.LBFGS([a], lr=-1)
         opt = lib.optim.LBFGS([a], line_search_fn="armijo")
 
-        def closure():
+        def closure(opt=opt, a=a):
             opt.zero_grad()
             loss = ((a - 1) ** 2).sum()
             loss.backward()
