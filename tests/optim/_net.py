@@ -71,3 +71,23 @@ def assert_same_training(make_opt, steps: int = 30, rtol: float = 1e-5, atol: fl
     for i, (a, b) in enumerate(zip(we, wt, strict=True)):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"final weight {i}")
     assert le[-1] < le[0] or "maximize" in repr(make_opt.__code__.co_consts)
+
+
+def assert_same_maximizing(make_opt, rtol: float = 1e-4, atol: float = 1e-5):
+    """``make_opt(lib, params)`` builds a ``maximize=True`` optimizer; both libraries maximize
+    the negated loss (which is minimizing the loss) over 8 passes and end at the same weights."""
+    import torch
+
+    import ember
+
+    def final_weights(lib):
+        ps = make_params(lib, initial_weights())
+        opt = make_opt(lib, ps)
+        for x, y in batches() * 8:
+            opt.zero_grad()
+            (-loss_fn(lib, ps, x, y)).backward()
+            opt.step()
+        return [p.detach().numpy() for p in ps]
+
+    for a, b in zip(final_weights(ember), final_weights(torch), strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
