@@ -12,6 +12,7 @@ from .._grad_mode import (
     set_grad_enabled,
 )
 from . import function as _function
+from . import functional  # noqa: F401 - ember.autograd.functional.jacobian, ...
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
