@@ -14,11 +14,19 @@ from ..parameter import Parameter
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
-def _index(idx, n: int, kind: str) -> int:
+def _index(idx, n: int) -> int:
+    """``idx`` (possibly negative) as a position in 0..n-1; IndexError outside -n..n-1."""
     idx = operator.index(idx)
     if not -n <= idx < n:
         raise IndexError(f"index {idx} is out of range")
     return idx % n
+
+
+def _renumber(container: Module) -> None:
+    """Rename the submodules "0".."n-1" in order after a deletion, as PyTorch does."""
+    modules = list(container._modules.values())
+    container._modules.clear()
+    container._modules.update((str(i), m) for i, m in enumerate(modules))
 
 
 class Sequential(Module):
@@ -38,7 +46,7 @@ class Sequential(Module):
 
     def _get_item_by_idx(self, iterator, idx):
         size = len(self)
-        idx = _index(idx, size, "Sequential")
+        idx = _index(idx, size)
         return next(islice(iterator, idx, None))
 
     def __getitem__(self, idx):
@@ -56,10 +64,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(iter(self._modules.keys()), idx))
-        # renumber the keys 0..n-1, as PyTorch does
-        modules = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(modules))
+        _renumber(self)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -117,20 +122,18 @@ class ModuleList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(list(self._modules.values())[idx])
-        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+        return self._modules[str(_index(idx, len(self)))]
 
     def __setitem__(self, idx: int, module: Module) -> None:
-        setattr(self, str(_index(idx, len(self), "ModuleList")), module)
+        setattr(self, str(_index(idx, len(self))), module)
 
     def __delitem__(self, idx) -> None:
         if isinstance(idx, slice):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
         else:
-            delattr(self, str(_index(idx, len(self), "ModuleList")))
-        modules = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(modules))
+            delattr(self, str(_index(idx, len(self))))
+        _renumber(self)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -261,10 +264,10 @@ class ParameterList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__([self[i] for i in range(len(self))[idx]])
-        return getattr(self, str(_index(idx, len(self), "ParameterList")))
+        return getattr(self, str(_index(idx, len(self))))
 
     def __setitem__(self, idx: int, param) -> None:
-        idx = _index(idx, len(self), "ParameterList")
+        idx = _index(idx, len(self))
         if isinstance(param, Tensor) and not isinstance(param, Parameter):
             param = Parameter(param)
         setattr(self, str(idx), param)
