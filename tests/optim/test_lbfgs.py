@@ -67,3 +67,14 @@ def test_lbfgs_argument_errors_match_torch():
 
         with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
             opt.step(closure)
+
+
+def test_lbfgs_closure_zero_grad_is_not_a_loop_mistake_in_strict_mode():
+    # each closure evaluation's gradients are used by L-BFGS, so the next zero_grad() is fine
+    before = ember.get_loop_checks()
+    ember.set_loop_checks("strict")
+    try:
+        losses, *_ = _fit(ember, "strong_wolfe", steps=2)
+    finally:
+        ember.set_loop_checks(before)
+    assert losses[1] < losses[0]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _loop_checks
 from .._grad_mode import enable_grad, no_grad
+from .._loop_checks import config as _checks
 from ..ops.shape import cat
 from ..tensor import Tensor, _from_array
 from .optimizer import Optimizer, _check
@@ -148,6 +150,8 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self) -> Tensor:
+        if _checks.warn:  # these gradients are used: the closure's next zero_grad() is no slip
+            _loop_checks.after_step(self, [p for p in self._params if p.grad is not None])
         views = [_from_array(np.zeros(p._data.size, p._data.dtype)) if p.grad is None
                  else p.grad.reshape(-1) for p in self._params]
         return cat(views, 0)
