@@ -314,30 +314,31 @@ def test_foreign_zip_and_bad_manifests_raise_clear_errors(tmp_path):
             ember.load(write(name, members))
 
 
-def test_manifest_dtype_mismatch_is_detected(tmp_path):
-    path = tmp_path / "m.ckpt"
+def _write_one_array_checkpoint(path, array: np.ndarray, root: dict) -> None:
+    """A hand-made checkpoint: ``array`` as arrays/0.npy and a manifest whose root is ``root``."""
     buf = io.BytesIO()
-    np.save(buf, np.zeros(2, np.float64))
-    manifest = {"format": "ember.checkpoint", "version": 1,
-                "root": {"type": "tensor", "array": "arrays/0.npy", "dtype": "float32",
-                         "shape": [2], "requires_grad": False, "parameter": False}}
+    np.save(buf, array, allow_pickle=array.dtype == object)
+    manifest = {"format": "ember.checkpoint", "version": 1, "root": root}
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("arrays/0.npy", buf.getvalue())
         zf.writestr("manifest.json", json.dumps(manifest))
+
+
+def test_manifest_dtype_mismatch_is_detected(tmp_path):
+    path = tmp_path / "m.ckpt"
+    _write_one_array_checkpoint(
+        path, np.zeros(2, np.float64),
+        {"type": "tensor", "array": "arrays/0.npy", "dtype": "float32", "shape": [2],
+         "requires_grad": False, "parameter": False})
     with pytest.raises(RuntimeError, match="manifest says float32"):
         ember.load(path)
 
 
 def test_pickled_arrays_are_refused(tmp_path):
     path = tmp_path / "p.ckpt"
-    buf = io.BytesIO()
-    np.save(buf, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
-    manifest = {"format": "ember.checkpoint", "version": 1,
-                "root": {"type": "ndarray", "array": "arrays/0.npy", "dtype": "object",
-                         "shape": [1]}}
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("arrays/0.npy", buf.getvalue())
-        zf.writestr("manifest.json", json.dumps(manifest))
+    _write_one_array_checkpoint(
+        path, np.array([{"evil": 1}], dtype=object),
+        {"type": "ndarray", "array": "arrays/0.npy", "dtype": "object", "shape": [1]})
     with pytest.raises(RuntimeError, match="p.ckpt"):
         ember.load(path)
 
