@@ -217,6 +217,7 @@ class Module:
         ``state_dict``.
 
         Raises:
+            AttributeError: called before ``Module.__init__``.
             KeyError: bad name, or the name is already a non-buffer attribute.
             TypeError: ``tensor`` is neither a Tensor nor None.
         """
