@@ -294,3 +294,11 @@ def test_legacy_typed_constructors_match_torch(name, args):
         assert got.tolist() == want.tolist()
     assert isinstance(got, getattr(ember, name))
     assert isinstance(ember.ones(1), ember.FloatTensor) and not isinstance(got, ember.HalfTensor)
+
+
+@pytest.mark.parametrize("args", [(3, 3), (3, 3, -1), (2, 4, 1), (4, 2, 0), (0, 0)])
+def test_tril_triu_indices_match_torch(args):
+    for name in ("tril_indices", "triu_indices"):
+        got, want = getattr(ember, name)(*args), getattr(torch, name)(*args)
+        assert got.tolist() == want.tolist() and tuple(got.shape) == tuple(want.shape)
+        assert got.dtype == ember.int64

@@ -57,6 +57,8 @@ from ._creation import (
     randn_like,
     randperm,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -217,6 +219,7 @@ from .ops.reduce import (
     logsumexp,
     max,  # noqa: A004
     mean,
+    median,
     min,  # noqa: A004
     norm,
     prod,
@@ -318,6 +321,10 @@ def relu_(input: Tensor) -> Tensor:
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return input.allclose(other, rtol, atol, equal_nan)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    return input.isclose(other, rtol, atol, equal_nan)
 
 
 def equal(input, other) -> bool:

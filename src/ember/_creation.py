@@ -101,6 +101,20 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None,
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """The (2, n) row/column indices of the lower triangle (``offset`` shifts the diagonal)."""
+    np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _from_array(np.stack(np.tril_indices(row, offset, col)).astype(np_dtype)
+                       .reshape(2, -1))
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """The (2, n) row/column indices of the upper triangle."""
+    np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _from_array(np.stack(np.triu_indices(row, offset, col)).astype(np_dtype)
+                       .reshape(2, -1))
+
+
 def arange(start=None, end=None, step=1, *, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
     if start is None:  # arange(end=3)

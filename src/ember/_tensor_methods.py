@@ -56,6 +56,7 @@ _METHODS = {
     "cosh": ew.cosh, "log2": ew.log2, "log10": ew.log10, "exp2": ew.exp2,
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
     "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
+    "median": reduce.median,
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
     "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave,
     "diff": shape.diff,
@@ -214,6 +215,8 @@ Tensor.isinf = lambda self: _from_array(np.isinf(self._data))
 Tensor.isfinite = lambda self: _from_array(np.isfinite(self._data))
 Tensor.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(
     np.allclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+Tensor.isclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: _from_array(
+    np.isclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 Tensor.equal = lambda self, other: bool(
     self._data.shape == _arr(other).shape and np.array_equal(self._data, _arr(other)))
 

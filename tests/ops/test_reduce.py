@@ -351,3 +351,33 @@ def test_bincount_errors_match_torch():
             lib.bincount(lib.tensor([-1, 2]))
         with pytest.raises(NotImplementedError, match="Float"):
             lib.bincount(lib.tensor([1.0]))
+
+
+@pytest.mark.parametrize("shape,dim,keepdim", [((7,), None, False), ((3, 4), None, False),
+                                               ((3, 4), 1, False), ((3, 4), 0, True),
+                                               ((2, 3, 5), -1, False)])
+def test_median_matches_torch(shape, dim, keepdim):
+    # distinct values so that the selected index is unambiguous
+    a = np.random.default_rng(0).permutation(int(np.prod(shape))).reshape(shape)
+    a = a.astype(np.float32)
+    if dim is None:
+        check_op([shape], lambda lib, x: x.median(), arrays=[a])
+    else:
+        check_op([shape], lambda lib, x: lib.median(x, dim, keepdim=keepdim).values, arrays=[a])
+        got = ember.tensor(a).median(dim, keepdim).indices
+        want = torch.tensor(a).median(dim, keepdim).indices
+        assert got.tolist() == want.tolist() and got.dtype == ember.int64
+
+
+def test_median_of_integers_and_ties_as_torch():
+    assert ember.tensor([1, 3, 2, 2]).median().item() == torch.tensor([1, 3, 2, 2]).median().item()
+    x = [[1.0, 1.0, 5.0, 0.0]]
+    assert (ember.tensor(x).median(1).indices.tolist()
+            == torch.tensor(x).median(1).indices.tolist())
+
+
+def test_isclose_matches_torch():
+    a, b = [1.0, float("nan"), 2.0, 1e-9], [1.00001, float("nan"), 2.1, 0.0]
+    for kw in ({}, {"equal_nan": True}, {"rtol": 0.1, "atol": 0.0}):
+        assert (ember.isclose(ember.tensor(a), ember.tensor(b), **kw).tolist()
+                == torch.isclose(torch.tensor(a), torch.tensor(b), **kw).tolist())

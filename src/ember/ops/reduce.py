@@ -542,6 +542,37 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     return sort_return(_along(input, idx, axis), _from_array(idx.astype(np.int64)))
 
 
+class median_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.median
+    __slots__ = ()
+    _op = "median"
+
+
+def median(input, dim=None, keepdim: bool = False):
+    """The lower median (PyTorch's: the ``(n - 1) // 2``-th smallest), of all entries or,
+    with ``dim``, along it with its index. Gradients go to the selected entries.
+
+    Raises:
+        IndexError: ``dim`` out of range.
+    """
+    if dim is None:
+        flat = input.reshape(-1)
+        n = flat._data.size
+        if n == 0:
+            return _from_array(np.full((), np.nan, input._data.dtype))
+        order = np.argsort(flat._data, kind="stable")
+        return _along(flat, order[[(n - 1) // 2]], 0).reshape(())
+    a = input._data
+    axis = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return median_return(input.clone(), _from_array(np.zeros((), np.int64)))
+    k = (a.shape[axis] - 1) // 2
+    idx = np.take(np.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+    values, indices = _along(input, idx, axis), idx.astype(np.int64)
+    if not keepdim:
+        values, indices = values.squeeze(axis), np.squeeze(indices, axis)
+    return median_return(values, _from_array(indices))
+
+
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     return sort(input, dim, descending, stable).indices
 
