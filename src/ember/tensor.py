@@ -259,7 +259,8 @@ class Tensor:
 
     def register_post_accumulate_grad_hook(self, hook):
         if self._grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
         from .autograd.function import _RemovableHandle
 
         if self._post_accumulate_hooks is None:

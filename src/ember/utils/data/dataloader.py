@@ -1,8 +1,8 @@
 """DataLoader: batches from a dataset through a sampler and a collate function.
 
 Single process: ``num_workers > 0`` is accepted (tutorials pass ``num_workers=2``) and the
-batches, identical in content and order, are loaded in the main process. When the dataset is a ``TensorDataset`` (or a
-``Subset`` of one) and collation is the default, each batch is taken from the tensors with one
+batches, identical in content and order, are loaded in the main process. When the dataset is a
+``TensorDataset`` (or a ``Subset`` of one) and collation is the default, each batch is taken from the tensors with one
 fancy-indexing call per tensor on the batch's index array, with no per-sample Python loop.
 """
 
