@@ -2,8 +2,9 @@
 
 Single process: ``num_workers > 0`` is accepted (tutorials pass ``num_workers=2``) and the
 batches, identical in content and order, are loaded in the main process. When the dataset is a
-``TensorDataset`` (or a ``Subset`` of one) and collation is the default, each batch is taken from the tensors with one
-fancy-indexing call per tensor on the batch's index array, with no per-sample Python loop.
+``TensorDataset`` (or a ``Subset`` of one) and collation is the default, each batch is taken
+from the tensors with one fancy-indexing call per tensor on the batch's index array, with no
+per-sample Python loop.
 """
 
 from __future__ import annotations
