@@ -312,10 +312,6 @@ class Op(Function):
         return result if type(result) is tuple else (result,)
 
 
-def _version_of(x):
-    return x._version if hasattr(x, "_version") else None
-
-
 _new = object.__new__
 Tensor = _init = _Version = None  # bound by ember.tensor once Tensor exists (circular import)
 
