@@ -215,6 +215,7 @@ from .ops.reduce import (
     argmin,
     argsort,
     count_nonzero,
+    cumprod,
     cumsum,
     logsumexp,
     max,  # noqa: A004

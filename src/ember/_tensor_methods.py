@@ -56,7 +56,7 @@ _METHODS = {
     "cosh": ew.cosh, "log2": ew.log2, "log10": ew.log10, "exp2": ew.exp2,
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
     "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
-    "median": reduce.median,
+    "median": reduce.median, "cumprod": reduce.cumprod,
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
     "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave,
     "diff": shape.diff,

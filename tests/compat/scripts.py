@@ -1475,3 +1475,73 @@ def train_gcn_by_hand(torch, sync, data):
     correct = (pred[~train_mask] == y[~train_mask]).sum()
     acc = int(correct) / int((~train_mask).sum())
     return {"losses": losses, "acc": acc, "degree_counts": torch.bincount(edge_index[1])}
+
+
+# --- DDPM: noise schedule with cumprod, q_sample with gather, sinusoidal time embedding -------
+def train_ddpm_toy(torch, sync, data):
+    nn, F = _nn(torch)
+    import math
+
+    T = 50
+    betas = torch.linspace(1e-4, 0.02, T)
+    alphas = 1.0 - betas
+    alphas_cumprod = torch.cumprod(alphas, dim=0)
+    alphas_cumprod_prev = F.pad(alphas_cumprod[:-1], (1, 0), value=1.0)
+    sqrt_alphas_cumprod = torch.sqrt(alphas_cumprod)
+    sqrt_one_minus = torch.sqrt(1.0 - alphas_cumprod)
+    posterior_variance = betas * (1.0 - alphas_cumprod_prev) / (1.0 - alphas_cumprod)
+
+    def extract(a, t, x_shape):
+        batch_size = t.shape[0]
+        out = a.gather(-1, t.cpu())
+        return out.reshape(batch_size, *((1,) * (len(x_shape) - 1))).to(t.device)
+
+    def q_sample(x_start, t, noise):
+        return (extract(sqrt_alphas_cumprod, t, x_start.shape) * x_start
+                + extract(sqrt_one_minus, t, x_start.shape) * noise)
+
+    class SinusoidalPositionEmbeddings(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.dim = dim
+
+        def forward(self, time):
+            half_dim = self.dim // 2
+            embeddings = math.log(10000) / (half_dim - 1)
+            embeddings = torch.exp(torch.arange(half_dim, device=time.device) * -embeddings)
+            embeddings = time[:, None] * embeddings[None, :]
+            return torch.cat((embeddings.sin(), embeddings.cos()), dim=-1)
+
+    class Denoiser(nn.Module):
+        def __init__(self, d=2, h=32, t_dim=8):
+            super().__init__()
+            self.time_mlp = nn.Sequential(SinusoidalPositionEmbeddings(t_dim),
+                                          nn.Linear(t_dim, h), nn.GELU())
+            self.inp = nn.Linear(d, h)
+            self.out = nn.Sequential(nn.SiLU(), nn.Linear(h, h), nn.SiLU(), nn.Linear(h, d))
+
+        def forward(self, x, t):
+            return self.out(self.inp(x) + self.time_mlp(t.float()))
+
+    model = sync(Denoiser())
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    x0 = torch.from_numpy(data["x0"])
+    losses = []
+    for step in range(8):
+        t = torch.from_numpy(data["t"][step])
+        noise = torch.from_numpy(data["noise"][step])
+        x_noisy = q_sample(x0, t, noise)
+        loss = F.mse_loss(noise, model(x_noisy, t))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    # one reverse step, with the sampling noise given
+    with torch.no_grad():
+        t = torch.full((x0.shape[0],), T - 1, dtype=torch.long)
+        betas_t = extract(betas, t, x0.shape)
+        model_mean = (1 / torch.sqrt(extract(alphas, t, x0.shape))) * (
+            x0 - betas_t * model(x0, t) / extract(sqrt_one_minus, t, x0.shape))
+        x_prev = model_mean + torch.sqrt(extract(posterior_variance, t, x0.shape)) * noise
+    return {"losses": losses, "x_prev": x_prev, "alphas_cumprod": alphas_cumprod,
+            "posterior_variance": posterior_variance}

@@ -254,3 +254,11 @@ def _as_torch(result):
     if isinstance(result, (list, tuple)):
         return type(result)(_as_torch(v) for v in result)
     return result
+
+
+def test_ddpm_noise_schedule_and_denoiser():
+    rng = _rng()
+    run_both(scripts.train_ddpm_toy,
+             {"x0": rng.normal(size=(16, 2)).astype(np.float32),
+              "t": rng.integers(0, 50, size=(8, 16)),
+              "noise": rng.normal(size=(8, 16, 2)).astype(np.float32)}, rtol=1e-3, atol=1e-5)

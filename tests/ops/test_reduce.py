@@ -381,3 +381,17 @@ def test_isclose_matches_torch():
     for kw in ({}, {"equal_nan": True}, {"rtol": 0.1, "atol": 0.0}):
         assert (ember.isclose(ember.tensor(a), ember.tensor(b), **kw).tolist()
                 == torch.isclose(torch.tensor(a), torch.tensor(b), **kw).tolist())
+
+
+@pytest.mark.parametrize("shape,dim", [((5,), 0), ((3, 4), 1), ((3, 4), 0), ((2, 3, 4), -1)])
+def test_cumprod_matches_torch(shape, dim):
+    check_op([shape], lambda lib, x: lib.cumprod(x, dim), low=0.5, high=1.5)
+    check_op([shape], lambda lib, x: x.cumprod(dim=dim), low=-1.5, high=1.5)
+    gradcheck64(lambda x: ember.cumprod(x, dim), [shape], low=0.5, high=1.5)
+
+
+def test_cumprod_gradient_with_zeros_matches_torch():
+    a = np.array([[2.0, 0.0, 3.0, 0.0, 5.0], [1.5, -2.0, 0.0, 4.0, 1.0]], dtype=np.float32)
+    check_op([a.shape], lambda lib, x: lib.cumprod(x, 1), arrays=[a])
+    check_op([a.shape], lambda lib, x: lib.cumprod(x, 0), arrays=[a])
+    assert ember.cumprod(ember.tensor([1, 2, 3]), 0).dtype == ember.int64

@@ -180,6 +180,32 @@ class Cumsum(Op):
         return g.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis)
 
 
+class Cumprod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return np.cumprod(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axis = ctx.axis
+        if not (a._data == 0).any():  # d out_j / d x_i = out_j / x_i for j >= i
+            return (g * out).flip(axis).cumsum(axis).flip(axis) / a
+        # with zeros: sum over j >= i of g_j * prod_{k <= j, k != i} x_k (O(n^2), first order)
+        x = np.moveaxis(a._data, axis, -1)
+        gg = np.moveaxis(g._data, axis, -1)
+        res = np.zeros_like(x)
+        for i in range(x.shape[-1]):
+            y = x.copy()
+            y[..., i] = 1
+            res[..., i] = (gg[..., i:] * np.cumprod(y, -1)[..., i:]).sum(-1)
+        return const(np.moveaxis(res, -1, axis))
+
+
 class Prod(Op):
     save_inputs = (0,)
     save_output = True
@@ -498,6 +524,18 @@ def cumsum(input, dim, *, dtype=None) -> Tensor:
     if input._data.ndim == 0:
         return input.clone()
     return Cumsum.apply(input, axis=axis)
+
+
+def cumprod(input, dim, *, dtype=None) -> Tensor:
+    """Running products along ``dim`` (noise schedules: ``alphas_cumprod``)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(np.int64)
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return input.clone()
+    return Cumprod.apply(input, axis=axis)
 
 
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
