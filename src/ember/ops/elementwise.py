@@ -321,7 +321,13 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * const(ctx.mask)
+        return mul_constant(g, ctx.mask)
+
+
+def mul_constant(g: Tensor, arr: np.ndarray) -> Tensor:
+    """``g * arr`` for a constant array (e.g. a bool mask): NumPy multiplies it in one pass,
+    with no Tensor or float copy made of the mask first; still differentiable in ``g``."""
+    return Mul.apply(g, arr)
 
 
 class ZeroGrad(Op):
@@ -362,7 +368,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * const(ctx.mask), None, None
+        return mul_constant(g, ctx.mask), None, None
 
 
 class Maximum(Op):

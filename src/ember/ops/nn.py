@@ -18,6 +18,7 @@ import numpy as np
 from .._grad_mode import state as _grad_state
 from ..autograd.function import Function, Op
 from ..tensor import Tensor, _from_array
+from .elementwise import mul_constant
 from ._util import const
 
 try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
@@ -400,7 +401,7 @@ class MaskMul(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * const(ctx.mask), None
+        return mul_constant(g, ctx.mask), None
 
 
 # ======================================================================== embedding
