@@ -50,6 +50,13 @@ class MatMul(Op):
 
 
 def matmul(input, other) -> Tensor:
+    """Matrix product with PyTorch's rank rules: 1-D operands are treated as a row/column vector
+    (that dim removed from the result), and batch dims of >2-D operands broadcast.
+
+    Raises:
+        RuntimeError: a 0-D operand, inner sizes that differ, batch dims that do not broadcast,
+            or different dtypes (the message names the shapes/dtypes).
+    """
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
@@ -90,6 +97,7 @@ def _fmt(shape) -> str:
 
 
 def mm(input, mat2) -> Tensor:
+    """Product of two 2-D matrices (RuntimeError for other ranks or mismatched sizes)."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(
             f"mm: expected 2D tensors, got {input.ndim}D and {mat2.ndim}D "
@@ -99,6 +107,11 @@ def mm(input, mat2) -> Tensor:
 
 
 def bmm(input, mat2) -> Tensor:
+    """Batched product of (b, n, m) and (b, m, p) tensors, without broadcasting.
+
+    Raises:
+        RuntimeError: operands that are not 3-D, or whose batch or inner sizes differ.
+    """
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(
             f"bmm: expected 3D tensors, got {input.ndim}D and {mat2.ndim}D "
@@ -133,10 +146,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``."""
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
 def mv(input, vec) -> Tensor:
+    """Matrix-vector product (RuntimeError unless 2-D @ 1-D with matching sizes)."""
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}"
@@ -150,6 +165,7 @@ def mv(input, vec) -> Tensor:
 
 
 def dot(input, other) -> Tensor:
+    """Inner product of two 1-D tensors of the same length (RuntimeError otherwise)."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors"
@@ -161,6 +177,7 @@ inner = dot
 
 
 def outer(input, vec2) -> Tensor:
+    """``input[i] * vec2[j]`` as an (n, m) matrix (inputs are flattened)."""
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
 
 
