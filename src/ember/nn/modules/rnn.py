@@ -302,6 +302,9 @@ class GRU(RNNBase):
 
 
 class RNNCellBase(Module):
+    """One time step: ``weight_ih`` (chunks * hidden, input), ``weight_hh`` (chunks * hidden,
+    hidden) and biases, all ~ U(-1/sqrt(hidden), 1/sqrt(hidden)) as PyTorch."""
+
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
                  device=None, dtype=None) -> None:
         super().__init__()
@@ -348,6 +351,8 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
+    """One Elman step ``h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)``; returns ``h'``."""
+
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
@@ -361,6 +366,8 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
+    """One LSTM step; ``hx`` is ``(h, c)`` (zeros if None); returns ``(h', c')``."""
+
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
@@ -378,6 +385,8 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
+    """One GRU step; returns ``h'``."""
+
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
