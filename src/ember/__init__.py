@@ -417,3 +417,23 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
 def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """``ember.log_softmax``: the same as ``ember.nn.functional.log_softmax``."""
     return input.log_softmax(dim, dtype=dtype)
+
+
+# PyTorch also exposes these nn.functional operations at the top level (torch.conv2d, ...)
+from .nn.functional import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    dropout,
+    embedding,
+    group_norm,
+    layer_norm,
+    max_pool1d,
+    max_pool2d,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
