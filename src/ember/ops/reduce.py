@@ -515,7 +515,9 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return Prod.apply(input, axis=axis, keepdim=keepdim)
 
 
-def cumsum(input, dim, *, dtype=None) -> Tensor:
+def _running(op: type[Op], input, dim, dtype) -> Tensor:
+    """cumsum/cumprod along ``dim``: integers and bools accumulate in int64 (as PyTorch), and a
+    0-D input is its own running total."""
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
@@ -523,19 +525,17 @@ def cumsum(input, dim, *, dtype=None) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
         return input.clone()
-    return Cumsum.apply(input, axis=axis)
+    return op.apply(input, axis=axis)
+
+
+def cumsum(input, dim, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``."""
+    return _running(Cumsum, input, dim, dtype)
 
 
 def cumprod(input, dim, *, dtype=None) -> Tensor:
     """Running products along ``dim`` (noise schedules: ``alphas_cumprod``)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input._data.dtype.kind in "biu":
-        input = input.to(np.int64)
-    axis = _wrap_dim(dim, input._data.ndim)
-    if input._data.ndim == 0:
-        return input.clone()
-    return Cumprod.apply(input, axis=axis)
+    return _running(Cumprod, input, dim, dtype)
 
 
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
