@@ -244,8 +244,10 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    return softmax(-input, dim, dtype=dtype) if dim is not None else softmax(
-        -input, _softmax_dim(input.ndim), dtype=dtype)
+    """``softmax(-input, dim)``."""
+    if dim is None:  # resolved here, not in softmax, so the warning names softmin's caller
+        dim = _softmax_dim(input.ndim)
+    return softmax(-input, dim, dtype=dtype)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -1159,3 +1161,19 @@ from ._functional_conv import (  # noqa: E402
 )
 
 __all__ += _conv_names
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical ``softmax(logits)``: softmax of the
+    Gumbel-perturbed logits at temperature ``tau``; ``hard`` returns one-hot vectors whose
+    gradient is the soft sample's (straight-through)."""
+    u = _random.rng(None).random(logits.shape)
+    gumbels = _from_array((-np.log(-np.log(np.maximum(u, 1e-20)))).astype(logits._data.dtype))
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft._data.argmax(axis=dim)
+    y_hard = np.zeros(y_soft.shape, y_soft._data.dtype)
+    np.put_along_axis(y_hard, np.expand_dims(index, dim), 1.0, axis=dim)
+    return const(y_hard) - y_soft.detach() + y_soft
