@@ -8,6 +8,7 @@ whole trajectories between the libraries.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 SHAPES = [(8, 4), (8,), (3, 8), (3,)]
 
@@ -71,6 +72,18 @@ def assert_same_training(make_opt, steps: int = 30, rtol: float = 1e-5, atol: fl
     for i, (a, b) in enumerate(zip(we, wt, strict=True)):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"final weight {i}")
     assert le[-1] < le[0] or "maximize" in repr(make_opt.__code__.co_consts)
+
+
+def assert_invalid_option_raises_like_torch(name: str, kwargs: dict, message: str) -> None:
+    """``ember.optim.<name>`` and ``torch.optim.<name>`` both raise ValueError matching
+    ``message`` when built with ``kwargs``."""
+    import torch
+
+    import ember
+
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match=message):
+            getattr(lib.optim, name)([lib.zeros(2, requires_grad=True)], **kwargs)
 
 
 def assert_same_maximizing(make_opt, rtol: float = 1e-4, atol: float = 1e-5):

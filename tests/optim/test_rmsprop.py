@@ -6,7 +6,7 @@ import pytest
 
 import ember
 
-from ._net import assert_same_training
+from ._net import assert_invalid_option_raises_like_torch, assert_same_training
 
 torch = pytest.importorskip("torch")
 
@@ -27,10 +27,8 @@ def test_rmsprop_trajectory_matches_torch(kwargs):
 
 
 def test_rmsprop_invalid_alpha_raises_like_torch():
-    with pytest.raises(ValueError, match="Invalid alpha value: -0.1"):
-        ember.optim.RMSprop([ember.zeros(2, requires_grad=True)], alpha=-0.1)
-    with pytest.raises(ValueError, match="Invalid alpha value: -0.1"):
-        torch.optim.RMSprop([torch.zeros(2, requires_grad=True)], alpha=-0.1)
+    assert_invalid_option_raises_like_torch("RMSprop", dict(alpha=-0.1),
+                                            "Invalid alpha value: -0.1")
 
 
 def test_rmsprop_state_keys_follow_options():
