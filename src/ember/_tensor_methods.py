@@ -56,7 +56,9 @@ _METHODS = {
     "cosh": ew.cosh, "log2": ew.log2, "log10": ew.log10, "exp2": ew.exp2,
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "fmod": ew.fmod,
     "floor_divide": ew.floor_divide, "nan_to_num": ew.nan_to_num, "sort": reduce.sort,
-    "median": reduce.median, "cumprod": reduce.cumprod,
+    "median": reduce.median, "cumprod": reduce.cumprod, "nansum": reduce.nansum,
+    "nanmean": reduce.nanmean, "tile": shape.tile, "unfold": shape.unfold,
+    "logaddexp": ew.logaddexp,
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
     "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave,
     "diff": shape.diff,
@@ -93,26 +95,36 @@ def _scalar_tensor(value, like: Tensor) -> Tensor:
     return _from_array(np.asarray(value, dtype=dt))
 
 
-def _fast_binary(op, general):
-    """Operator fast path: two tensors of one dtype need no promotion (the common case)."""
+def _fast_binary(op, general, ufunc):
+    """Operator fast path for two tensors of one dtype (the common case): no promotion, and
+    when nothing is recorded (no_grad, or no input requires grad) the op's forward is just
+    ``ufunc``, so call it directly; otherwise ``op.apply`` builds the graph node."""
 
     def operator(self, other):
         if type(other) is Tensor and type(self) is Tensor and self._data.dtype is other._data.dtype:
             try:
-                return op.apply(self, other)
+                if _grad_state.enabled and (self._requires_grad or other._requires_grad):
+                    return op.apply(self, other)
+                out = ufunc(self._data, other._data)
             except ValueError:
                 raise ew._broadcast_error(self, other) from None
+            result = _new(Tensor)
+            result._data = out if type(out) is np.ndarray else np.asarray(out)
+            result._requires_grad = False
+            result._grad_fn = None
+            return result
         return general(self, other)
 
     operator.__name__ = general.__name__
     return operator
 
 
-Tensor.__add__ = _fast_binary(ew.Add, ew.add)
+_new = object.__new__
+Tensor.__add__ = _fast_binary(ew.Add, ew.add, np.add)
 Tensor.__radd__ = ew.add
-Tensor.__sub__ = _fast_binary(ew.Sub, ew.sub)
+Tensor.__sub__ = _fast_binary(ew.Sub, ew.sub, np.subtract)
 Tensor.__rsub__ = _reflect(ew.sub)
-Tensor.__mul__ = _fast_binary(ew.Mul, ew.mul)
+Tensor.__mul__ = _fast_binary(ew.Mul, ew.mul, np.multiply)
 Tensor.__rmul__ = ew.mul
 Tensor.__truediv__ = ew.div
 Tensor.__rtruediv__ = _reflect(ew.div)

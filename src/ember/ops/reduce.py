@@ -12,6 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
+from .._grad_mode import state as _grad_state
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
@@ -278,7 +279,10 @@ def _axes(dim, ndim: int):
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     if dim is None and dtype is None and input._data.dtype.kind == "f":
-        return Sum.apply(input, axis=None, keepdim=keepdim)  # the loss-reduction fast path
+        # the loss-reduction fast path; with nothing to record it is one NumPy call
+        if input._requires_grad and _grad_state.enabled:
+            return Sum.apply(input, axis=None, keepdim=keepdim)
+        return _from_array(np.asarray(np.add.reduce(input._data, axis=None, keepdims=keepdim)))
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "bu" or input._data.dtype.kind == "i" and \
@@ -663,3 +667,17 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
     if return_counts:
         out.append(_from_array(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``sum`` treating NaNs as zero (their gradient is zero)."""
+    from .elementwise import where
+
+    clean = where(_from_array(np.isnan(input._data)), 0.0, input)
+    return sum(clean, dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``mean`` over the non-NaN entries."""
+    count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))
