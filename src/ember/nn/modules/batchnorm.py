@@ -1,4 +1,4 @@
-"""BatchNorm1d/2d: per-channel normalisation with running statistics.
+"""BatchNorm1d/2d/3d: per-channel normalisation with running statistics.
 
 The running-statistics update lives here and in ``functional.batch_norm`` (outside any
 graph), never inside the differentiable op.

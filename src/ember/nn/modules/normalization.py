@@ -1,4 +1,4 @@
-"""LayerNorm and GroupNorm: per-sample normalisation (no running statistics)."""
+"""LayerNorm, GroupNorm and RMSNorm: per-sample normalisation (no running statistics)."""
 
 from __future__ import annotations
 
