@@ -22,6 +22,7 @@ from . import (  # noqa: E402  # noqa: E402,I001  # noqa: E402,I001
     nn,  # noqa: E402,I001
     optim,
     special,
+    testing,
     utils,
 )
 from ._creation import (
@@ -152,6 +153,7 @@ from .ops.elementwise import (
     log1p,
     log2,
     log10,
+    logaddexp,
     logit,
     maximum,
     minimum,
@@ -196,6 +198,7 @@ from .ops.linalg import (
     addmv,
     baddbmm,
     bmm,
+    cdist,
     dot,
     einsum,
     ger,
@@ -221,6 +224,8 @@ from .ops.reduce import (
     max,  # noqa: A004
     mean,
     median,
+    nanmean,
+    nansum,
     min,  # noqa: A004
     norm,
     prod,
@@ -261,6 +266,7 @@ from .ops.shape import (
     swapaxes,
     swapdims,
     t,
+    tile,
     trace,
     transpose,
     tril,
@@ -282,6 +288,15 @@ e = _math.e
 pi = _math.pi
 inf = _math.inf
 nan = _math.nan
+
+
+def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="inductor",  # noqa: A001
+            mode=None, options=None, disable: bool = False):
+    """``torch.compile``: ember has no compiler, so the model (or function) is returned
+    as is; results are those of eager execution, which compilation must preserve."""
+    if model is None:
+        return lambda fn: fn
+    return model
 
 
 def is_floating_point(input: Tensor) -> bool:

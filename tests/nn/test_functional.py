@@ -8,7 +8,7 @@ import pytest
 
 import ember
 import ember.nn.functional as F
-from helpers import check_op, gradcheck64, torch
+from helpers import assert_close, check_op, gradcheck64, torch
 
 
 def test_one_hot_matches_pytorch():
@@ -155,3 +155,19 @@ def test_padding_modules_match_pytorch(make, shape):
 
     module_parity(make, [shape])
     assert repr(make(ember.nn)) == repr(make(torch.nn))
+
+
+@pytest.mark.parametrize("hard", [False, True])
+def test_gumbel_softmax_samples_and_straight_through_gradient(hard):
+    logits = ember.tensor([[2.0, 0.0, -1.0]] * 2000, requires_grad=True)
+    y = ember.nn.functional.gumbel_softmax(logits, tau=0.5, hard=hard)
+    assert y.shape == (2000, 3)
+    assert_close(y.sum(1), ember.ones(2000))
+    if hard:
+        assert set(np.unique(y.detach().numpy())) <= {0.0, 1.0}
+    # the argmax of a Gumbel-perturbed softmax follows softmax(logits)
+    freq = np.bincount(y.detach().numpy().argmax(1), minlength=3) / 2000
+    want = torch.softmax(torch.tensor([2.0, 0.0, -1.0]), 0).numpy()
+    np.testing.assert_allclose(freq, want, atol=0.04)
+    (y[:, 0]).sum().backward()
+    assert logits.grad.abs().sum().item() > 0

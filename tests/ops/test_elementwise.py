@@ -532,3 +532,12 @@ def test_numpy_scalars_act_as_python_scalars_for_dtype(fn, scalar):
         got, want = fn(ember, ember.tensor(x), scalar), fn(torch, torch.tensor(x), scalar)
         assert got.dtype.name == str(want.dtype).split(".")[-1], (dtype, scalar)
         assert_close(got, want)
+
+
+def test_logaddexp_matches_torch_and_is_stable():
+    check_op([(3, 4), (4,)], lambda lib, a, b: lib.logaddexp(a, b))
+    check_op([(3, 4), (3, 4)], lambda lib, a, b: a.logaddexp(b))
+    gradcheck64(lambda a, b: ember.logaddexp(a, b), [(3,), (3,)])
+    big = ember.logaddexp(ember.tensor([1000.0, -1000.0]), ember.tensor([1000.0, -1000.0]))
+    assert_close(big, torch.logaddexp(torch.tensor([1000.0, -1000.0]),
+                                      torch.tensor([1000.0, -1000.0])))

@@ -186,3 +186,16 @@ def test_addmm_shape_error_matches_torch():
         torch.addmm(torch.zeros(2), torch.ones(2, 3), torch.ones(4, 2))
     with pytest.raises(RuntimeError, match="cannot be multiplied"):
         ember.addmm(ember.zeros(2), ember.ones(2, 3), ember.ones(4, 2))
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, float("inf")])
+def test_cdist_matches_torch(p):
+    check_op([(4, 3), (5, 3)], lambda lib, a, b: lib.cdist(a, b, p=p))
+    check_op([(2, 4, 3), (2, 5, 3)], lambda lib, a, b: lib.cdist(a, b, p=p))
+
+
+def test_cdist_zero_distance_has_zero_gradient_as_torch():
+    pts = np.array([[0.0, 0.0], [3.0, 4.0]], dtype=np.float32)
+    check_op([pts.shape], lambda lib, x: lib.cdist(x, x), arrays=[pts])
+    with pytest.raises(RuntimeError, match="same number of columns"):
+        ember.cdist(ember.ones(2, 3), ember.ones(2, 4))

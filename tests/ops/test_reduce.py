@@ -395,3 +395,13 @@ def test_cumprod_gradient_with_zeros_matches_torch():
     check_op([a.shape], lambda lib, x: lib.cumprod(x, 1), arrays=[a])
     check_op([a.shape], lambda lib, x: lib.cumprod(x, 0), arrays=[a])
     assert ember.cumprod(ember.tensor([1, 2, 3]), 0).dtype == ember.int64
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean"])
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (1, False), (0, True)])
+def test_nan_reductions_match_torch(name, dim, keepdim):
+    a = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    a[0, 1] = a[2, 3] = np.nan
+    kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    check_op([a.shape], lambda lib, x: getattr(lib, name)(x, **kw), arrays=[a])
+    check_op([a.shape], lambda lib, x: getattr(x, name)(**kw), arrays=[a])

@@ -258,3 +258,22 @@ MORE_GRADCHECK = {
 def test_more_gradcheck(name):
     fn, shapes = MORE_GRADCHECK[name]
     gradcheck64(fn, shapes)
+
+
+@pytest.mark.parametrize("shape,dims", [((2, 3), (2,)), ((3,), (2, 2)), ((2, 1, 3), (1, 2, 1))])
+def test_tile_matches_torch(shape, dims):
+    check_op([shape], lambda lib, x: lib.tile(x, dims))
+    check_op([shape], lambda lib, x: x.tile(dims))
+
+
+@pytest.mark.parametrize("shape,dim,size,step", [((10,), 0, 4, 3), ((2, 7), 1, 3, 2),
+                                                 ((5, 3), 0, 2, 1), ((2, 6, 3), -2, 6, 1)])
+def test_unfold_sliding_windows_match_torch(shape, dim, size, step):
+    check_op([shape], lambda lib, x: x.unfold(dim, size, step))
+    gradcheck64(lambda x: x.unfold(dim, size, step), [shape])
+
+
+def test_unfold_errors_match_torch():
+    for lib in (torch, ember):
+        with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 0 is 3"):
+            lib.ones(3).unfold(0, 4, 1)

@@ -21,6 +21,7 @@ __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "elu", "gelu", "silu", "mish",
     "softplus", "hardtanh", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
     "dropout1d", "dropout2d", "batch_norm", "layer_norm", "group_norm", "embedding", "one_hot",
+    "embedding_bag", "gumbel_softmax",
     "pad", "normalize", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
     "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "selu",
     "celu", "prelu", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
@@ -1131,6 +1132,22 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     return _reduce(ew.relu(d_pos - d_neg + margin), reduction)
 
 
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical ``softmax(logits)``: softmax of the
+    Gumbel-perturbed logits at temperature ``tau``; ``hard`` returns one-hot vectors whose
+    gradient is the soft sample's (straight-through)."""
+    u = _random.rng(None).random(logits.shape)
+    gumbels = _from_array((-np.log(-np.log(np.maximum(u, 1e-20)))).astype(logits._data.dtype))
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft._data.argmax(axis=dim)
+    y_hard = np.zeros(y_soft.shape, y_soft._data.dtype)
+    np.put_along_axis(y_hard, np.expand_dims(index, dim), 1.0, axis=dim)
+    return const(y_hard) - y_soft.detach() + y_soft
+
+
 def _dname(t) -> str:
     return t.dtype.name if isinstance(t, Tensor) else str(np.asarray(t).dtype)
 
@@ -1162,18 +1179,3 @@ from ._functional_conv import (  # noqa: E402
 
 __all__ += _conv_names
 
-
-def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
-                   dim: int = -1) -> Tensor:
-    """A differentiable sample from the categorical ``softmax(logits)``: softmax of the
-    Gumbel-perturbed logits at temperature ``tau``; ``hard`` returns one-hot vectors whose
-    gradient is the soft sample's (straight-through)."""
-    u = _random.rng(None).random(logits.shape)
-    gumbels = _from_array((-np.log(-np.log(np.maximum(u, 1e-20)))).astype(logits._data.dtype))
-    y_soft = softmax((logits + gumbels) / tau, dim)
-    if not hard:
-        return y_soft
-    index = y_soft._data.argmax(axis=dim)
-    y_hard = np.zeros(y_soft.shape, y_soft._data.dtype)
-    np.put_along_axis(y_hard, np.expand_dims(index, dim), 1.0, axis=dim)
-    return const(y_hard) - y_soft.detach() + y_soft

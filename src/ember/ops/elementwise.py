@@ -894,3 +894,9 @@ def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
     return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))
+
+
+def logaddexp(input, other) -> Tensor:
+    """``log(exp(a) + exp(b))`` without overflow: ``max + log1p(exp(-|a - b|))``."""
+    hi = maximum(input, other)
+    return hi + log1p(exp(-abs(sub(input, other))))

@@ -348,3 +348,29 @@ def einsum(equation: str, *operands) -> Tensor:
         target = tuple(size[c] for c in sub)
         expanded.append(t if target == t._data.shape else t.expand(target))
     return _einsum_op(len(expanded)).apply(*expanded, subs=tuple(subs), out=out)
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
+          ) -> Tensor:
+    """Pairwise p-norm distances between the rows of ``x1`` (.., P, M) and ``x2`` (.., R, M).
+
+    A zero distance has a zero gradient (as PyTorch), not the norm's undefined one.
+
+    Raises:
+        RuntimeError: inputs of different widths (PyTorch's message).
+    """
+    from .elementwise import where
+
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (.., P, R, M)
+    if p == 0:
+        return (diff != 0).to(x1.dtype).sum(-1)
+    if p == float("inf"):
+        return diff.abs().amax(-1)
+    powered = diff.abs() ** p if p != 2 else diff * diff
+    total = powered.sum(-1)
+    zero = const(total._data == 0)
+    safe = where(zero, 1.0, total)
+    return where(zero, 0.0, safe ** (1.0 / p) if p != 2 else safe.sqrt())

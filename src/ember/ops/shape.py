@@ -586,3 +586,34 @@ def trace(input) -> Tensor:
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return diagonal(input).sum()
+
+
+def tile(input, dims) -> Tensor:
+    """``repeat`` with ``dims`` left-padded with ones to the tensor's rank (NumPy's tile)."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, *dims)
+
+
+def unfold(input, dimension: int, size: int, step: int) -> Tensor:
+    """Sliding windows of ``size`` every ``step`` along ``dimension``, as a new last dim
+    (``Tensor.unfold``: time-series windows). Differentiable (overlaps accumulate).
+
+    Raises:
+        RuntimeError: ``size`` larger than the dimension, or a non-positive step.
+    """
+    from ..tensor import _wrap_dim
+
+    axis = _wrap_dim(dimension, input.ndim)
+    n = input.shape[axis] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {axis} is {n} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (n - size) // step + 1
+    idx = (np.arange(windows)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    picked = input[(slice(None),) * axis + (idx,)]  # (..., windows * size, ...)
+    shape = tuple(input.shape[:axis]) + (windows, size) + tuple(input.shape[axis + 1:])
+    return picked.reshape(shape).movedim(axis + 1, -1)
