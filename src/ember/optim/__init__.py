@@ -1,6 +1,6 @@
 """Optimizers (``ember.optim.SGD`` ...) and schedulers (``ember.optim.lr_scheduler``)."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -11,4 +11,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "LBFGS",
-           "lr_scheduler"]
+           "lr_scheduler", "swa_utils"]
