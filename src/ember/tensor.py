@@ -270,6 +270,13 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``ember.autograd``)."""
+        if gradient is None and inputs is None and self._grad_fn is not None \
+                and self._data.size == 1:
+            # the common `loss.backward()`: seed with 1 and run the engine directly
+            seed = _from_array(np.ones(self._data.shape, dtype=self._data.dtype))
+            retain = create_graph if retain_graph is None else retain_graph
+            _engine.run_backward((self,), (seed,), retain, create_graph)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

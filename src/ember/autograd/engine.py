@@ -92,15 +92,13 @@ def run_backward(
                 if node._freed:
                     node.saved_tensors  # raises the retain_graph error
                 in_grads = node._call_backward(grads)
-            shapes = node._shapes
-            for i, edge in enumerate(edges):
+            for edge, g, shape in zip(edges, in_grads, node._shapes):
                 if edge is None:
                     continue
                 target, nr = edge
-                g = in_grads[i]
                 if g is not None:
-                    if g._data.shape != shapes[i]:
-                        g = _sum_to(g, shapes[i])
+                    if g._data.shape != shape:
+                        g = _sum_to(g, shape)
                     buf = buffers.get(target)
                     if buf is None:
                         buf = buffers[target] = [None] * target._n_out

@@ -206,12 +206,16 @@ class Function(Node):
     def _release(self) -> None:
         """Free what backward saved (the graph is not retained)."""
         d = self.__dict__
-        arrays = [k for k in d if type(d[k]) is ndarray]
-        if arrays or self._saved is not None:
-            self._saved = None
-            for k in arrays:
-                del d[k]
-            self._freed = True
+        for v in d.values():  # common case: nothing array-valued, leave without allocating
+            if type(v) is ndarray:
+                break
+        else:
+            if self._saved is None:
+                return
+        self._saved = None
+        for k in [k for k in d if type(d[k]) is ndarray]:
+            del d[k]
+        self._freed = True
 
 
 class Op(Function):
