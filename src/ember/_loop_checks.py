@@ -16,12 +16,11 @@ each returns at once when checks are off.
 from __future__ import annotations
 
 import gc
-import os
-import sys
 import warnings
 import weakref
 
 from ._grad_mode import state as _grad_state
+from ._warnings import warn_user
 
 _LEVELS = ("off", "warn", "strict")
 
@@ -74,20 +73,7 @@ def _report(owner, kind: str, message: str, heuristic: bool = False) -> None:
     if kind in kinds:
         return
     kinds.add(kind)
-    warnings.warn(message, TrainingLoopWarning, stacklevel=_user_stacklevel())
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_stacklevel() -> int:
-    """The stacklevel of the first frame outside ember, so the warning points at user code."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    return level
+    warn_user(message, TrainingLoopWarning)
 
 
 def _optimizer_name(opt) -> str:

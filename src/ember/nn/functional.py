@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype, _random
+from .._warnings import warn_user
 from ..ops import elementwise as ew
 from ..ops import nn as nnops
 from ..ops._util import const
@@ -272,11 +273,9 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 
 def _softmax_dim(ndim: int) -> int:
-    warnings.warn(
+    warn_user(
         "Implicit dimension choice for softmax has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=3,
+        "dim=X as an argument."
     )
     return 0 if ndim in (0, 1, 3) else 1
 
