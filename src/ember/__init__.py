@@ -199,6 +199,9 @@ from .ops.linalg import (
     baddbmm,
     bmm,
     cdist,
+    det,
+    logdet,
+    slogdet,
     dot,
     einsum,
     ger,
@@ -297,6 +300,11 @@ def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="induc
     if model is None:
         return lambda fn: fn
     return model
+
+
+def inverse(input: Tensor) -> Tensor:
+    """``torch.inverse``: the same as ``linalg.inv``."""
+    return linalg.inv(input)
 
 
 def is_floating_point(input: Tensor) -> bool:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .ops.linalg import einsum, matmul  # noqa: F401
+from .ops.linalg import (  # noqa: F401
+    LinAlgError,
+    cholesky,
+    det,
+    einsum,
+    inv,
+    matmul,
+    slogdet,
+    solve,
+)
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _norm
 from .tensor import _wrap_dim

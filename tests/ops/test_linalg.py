@@ -199,3 +199,74 @@ def test_cdist_zero_distance_has_zero_gradient_as_torch():
     check_op([pts.shape], lambda lib, x: lib.cdist(x, x), arrays=[pts])
     with pytest.raises(RuntimeError, match="same number of columns"):
         ember.cdist(ember.ones(2, 3), ember.ones(2, 4))
+
+
+def _spd(shape, seed=0):
+    """Well-conditioned symmetric positive-definite matrices (batched)."""
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=shape).astype(np.float64)
+    n = shape[-1]
+    return (m @ np.swapaxes(m, -1, -2) + n * np.eye(n)).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4)])
+def test_inv_det_slogdet_logdet_match_torch(shape):
+    a = _spd(shape)
+    check_op([shape], lambda lib, x: lib.linalg.inv(x), arrays=[a], rtol=1e-3, atol=1e-5)
+    check_op([shape], lambda lib, x: lib.inverse(x), arrays=[a], rtol=1e-3, atol=1e-5)
+    check_op([shape], lambda lib, x: lib.linalg.det(x), arrays=[a], rtol=1e-3)
+    check_op([shape], lambda lib, x: lib.det(x), arrays=[a], rtol=1e-3)
+    check_op([shape], lambda lib, x: lib.linalg.slogdet(x).logabsdet, arrays=[a], rtol=1e-3)
+    check_op([shape], lambda lib, x: lib.logdet(x), arrays=[a], rtol=1e-3)
+    gradcheck64(lambda x: ember.linalg.inv(x @ x.transpose(-2, -1) + 3 * ember.eye(shape[-1],
+                                                                                   dtype=x.dtype)),
+                [shape])
+    gradcheck64(lambda x: ember.linalg.det(x), [shape])
+
+
+def test_slogdet_sign_and_logdet_of_negative_determinant_as_torch():
+    a = np.array([[-2.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    got, want = ember.linalg.slogdet(ember.tensor(a)), torch.linalg.slogdet(torch.tensor(a))
+    assert got.sign.item() == want.sign.item() == -1.0
+    assert_close(got.logabsdet, want.logabsdet)
+    assert np.isnan(ember.logdet(ember.tensor(a)).item())
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [((3, 3), (3,)), ((3, 3), (3, 2)),
+                                             ((2, 3, 3), (2, 3, 4))])
+def test_solve_matches_torch(a_shape, b_shape):
+    a = _spd(a_shape)
+    b = np.random.default_rng(1).normal(size=b_shape).astype(np.float32)
+    check_op([a_shape, b_shape], lambda lib, x, y: lib.linalg.solve(x, y), arrays=[a, b],
+             rtol=1e-3, atol=1e-5)
+    gradcheck64(lambda x, y: ember.linalg.solve(x @ x.transpose(-2, -1) + 3 * ember.eye(
+        a_shape[-1], dtype=x.dtype), y), [a_shape, b_shape])
+
+
+@pytest.mark.parametrize("shape,upper", [((3, 3), False), ((2, 4, 4), True)])
+def test_cholesky_matches_torch(shape, upper):
+    a = _spd(shape)
+    check_op([shape], lambda lib, x: lib.linalg.cholesky(x, upper=upper), arrays=[a],
+             rtol=1e-3, atol=1e-5)
+
+    def sym_chol(x):  # symmetric input, as the Cholesky gradient assumes
+        return ember.linalg.cholesky(x @ x.transpose(-2, -1) + 3 * ember.eye(
+            shape[-1], dtype=x.dtype))
+
+    gradcheck64(sym_chol, [shape])
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.linalg.inv(L.zeros(2, 3)),
+    lambda L: L.linalg.inv(L.zeros(2, 2)),
+    lambda L: L.linalg.cholesky(L.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    lambda L: L.linalg.solve(L.zeros(2, 2), L.ones(2)),
+])
+def test_linalg_errors_are_runtime_errors_as_torch(call):
+    with pytest.raises(RuntimeError) as want:
+        call(torch)
+    with pytest.raises(RuntimeError) as got:
+        call(ember)
+    assert str(got.value).split(":")[0] == str(want.value).split(":")[0]
+    assert isinstance(got.value, ember.linalg.LinAlgError) == isinstance(
+        want.value, torch.linalg.LinAlgError)

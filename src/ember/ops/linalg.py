@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..autograd.function import Op
-from ..tensor import Tensor
+from ..tensor import Tensor, _from_array
 from ._util import const
 
 
@@ -374,3 +376,160 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     zero = const(total._data == 0)
     safe = where(zero, 1.0, total)
     return where(zero, 0.0, safe ** (1.0 / p) if p != 2 else safe.sqrt())
+
+
+# ======================================================================== decompositions
+# inv, det, slogdet, solve, cholesky: NumPy's LAPACK forward, backward in ember ops (so
+# second order works). Matrices are the last two dims; leading dims batch.
+
+
+class LinAlgError(RuntimeError):
+    """A singular or non-positive-definite matrix (``torch.linalg.LinAlgError``)."""
+
+
+def _mT(t):  # noqa: N802 - PyTorch's name
+    return t.transpose(-2, -1)
+
+
+def _square(name: str, a: Tensor) -> None:
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        shape = tuple(a.shape)
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they are "
+                           f"{shape[-2] if len(shape) > 1 else 1} by {shape[-1]} matrices")
+
+
+class Inv(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            return np.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("linalg.inv: The inversion could not be completed because the "
+                              "input matrix is singular.") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        yt = _mT(y)
+        return -(yt @ g @ yt)
+
+
+class Slogdet(Op):
+    """log|det A| (the sign is a constant); d/dA = A^{-T}."""
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        sign, logabs = np.linalg.slogdet(a)
+        ctx.sign = sign
+        return np.asarray(logabs, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g.unsqueeze(-1).unsqueeze(-1) * _mT(inv(a))
+
+
+class Cholesky(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            return np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("linalg.cholesky: The factorization could not be completed "
+                              "because the input is not positive-definite.") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        # Murray (2016): gA = L^{-T} Phi(L^T gL) L^{-1}, symmetrised; Phi = lower triangle
+        # with the diagonal halved
+        (lo,) = ctx.saved_tensors
+        phi = _mT(lo) @ g
+        n = lo.shape[-1]
+        mask = np.tril(np.ones((n, n), lo._data.dtype)) - 0.5 * np.eye(n, dtype=lo._data.dtype)
+        phi = phi * const(mask)
+        lo_inv = inv(lo)
+        ga = _mT(lo_inv) @ phi @ lo_inv
+        return 0.5 * (ga + _mT(ga))
+
+
+def inv(input) -> Tensor:
+    """The inverse of each square matrix (``linalg.inv``).
+
+    Raises:
+        RuntimeError: non-square input; LinAlgError (a RuntimeError) for a singular matrix.
+    """
+    _square("inv", input)
+    return Inv.apply(input)
+
+
+def slogdet(input):
+    """``(sign, log|det A|)``; the log is differentiable."""
+    _square("slogdet", input)
+    logabs = Slogdet.apply(input)
+    sign = np.sign(np.linalg.det(input._data)).astype(input._data.dtype)
+    return slogdet_return(_from_array(sign), logabs)
+
+
+class slogdet_return(namedtuple("slogdet_return", ["sign", "logabsdet"])):  # noqa: N801
+    """``(sign, logabsdet)``, printed like ``torch.return_types.linalg_slogdet``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return (f"ember.return_types.linalg_slogdet(\nsign={self.sign!r},\n"
+                f"logabsdet={self.logabsdet!r})")
+
+
+class Det(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.asarray(np.linalg.det(a), dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d det / dA = det * A^{-T}
+        a, out = ctx.saved_tensors
+        return (g * out).unsqueeze(-1).unsqueeze(-1) * _mT(inv(a))
+
+
+def det(input) -> Tensor:
+    """The determinant (differentiable where A is invertible)."""
+    _square("det", input)
+    return Det.apply(input)
+
+
+def logdet(input) -> Tensor:
+    """``log det A`` (nan for a negative determinant, -inf for zero), as ``torch.logdet``."""
+    sign, logabs = slogdet(input)
+    s = sign._data
+    return logabs + const(np.where(s > 0, 0.0, np.where(s == 0, -np.inf, np.nan))
+                          .astype(logabs._data.dtype))
+
+
+def solve(A, B, *, left: bool = True) -> Tensor:
+    """X with ``A X = B`` (B a vector or a batch of matrices); differentiable in both."""
+    _square("solve", A)
+    if not left:
+        return _mT(solve(_mT(A), _mT(B)))
+    if np.linalg.matrix_rank(A._data.astype(np.float64)).min() < A.shape[-1]:
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                          "singular.")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    rhs = B.unsqueeze(-1) if vector else B
+    x = inv(A) @ rhs
+    return x.squeeze(-1) if vector else x
+
+
+def cholesky(input, *, upper: bool = False) -> Tensor:
+    """The lower Cholesky factor L (``A = L L^T``), or its transpose with ``upper``."""
+    _square("cholesky", input)
+    lo = Cholesky.apply(input)
+    return _mT(lo) if upper else lo
