@@ -1545,3 +1545,53 @@ def train_ddpm_toy(torch, sync, data):
         x_prev = model_mean + torch.sqrt(extract(posterior_variance, t, x0.shape)) * noise
     return {"losses": losses, "x_prev": x_prev, "alphas_cumprod": alphas_cumprod,
             "posterior_variance": posterior_variance}
+
+
+# --- Gaussian-process regression from scratch: Cholesky, solve, log-det, learned kernel -------
+def train_gp_regression(torch, sync, data):
+    nn, F = _nn(torch)
+    import math
+
+    class GP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.log_lengthscale = nn.Parameter(torch.tensor(0.0))
+            self.log_outputscale = nn.Parameter(torch.tensor(0.0))
+            self.log_noise = nn.Parameter(torch.tensor(-1.0))
+
+        def kernel(self, a, b):
+            d2 = torch.cdist(a, b).pow(2)
+            scale = self.log_lengthscale.exp() ** 2
+            return self.log_outputscale.exp() * torch.exp(-0.5 * d2 / scale)
+
+        def nll(self, x, y):
+            n = x.shape[0]
+            K = self.kernel(x, x) + (self.log_noise.exp() + 1e-4) * torch.eye(n)
+            L = torch.linalg.cholesky(K)
+            alpha = torch.linalg.solve(K, y.unsqueeze(-1))
+            return (0.5 * (y.unsqueeze(0) @ alpha).squeeze() + torch.log(torch.diagonal(L)).sum()
+                    + 0.5 * n * math.log(2 * math.pi)), torch.logdet(K)
+
+        def predict(self, x, y, xs):
+            K = self.kernel(x, x) + self.log_noise.exp() * torch.eye(x.shape[0])
+            Ks = self.kernel(xs, x)
+            mean = Ks @ torch.linalg.solve(K, y)
+            var = self.log_outputscale.exp() - (Ks @ torch.linalg.inv(K) * Ks).sum(-1)
+            return mean, var
+
+    x = torch.from_numpy(data["x"])
+    y = torch.from_numpy(data["y"])
+    gp = sync(GP())
+    opt = torch.optim.Adam(gp.parameters(), lr=0.05)
+    nlls, logdets = [], []
+    for _ in range(15):
+        opt.zero_grad()
+        nll, logdet = gp.nll(x, y)
+        nll.backward()
+        opt.step()
+        nlls.append(nll.item())
+        logdets.append(logdet.item())
+    with torch.no_grad():
+        mean, var = gp.predict(x, y, torch.linspace(-3, 3, 7).unsqueeze(-1))
+    return {"nlls": nlls, "logdets": logdets, "mean": mean, "var": var,
+            "lengthscale": gp.log_lengthscale.exp().item()}

@@ -267,3 +267,10 @@ def test_ddpm_noise_schedule_and_denoiser():
              {"x0": rng.normal(size=(16, 2)).astype(np.float32),
               "t": rng.integers(0, 50, size=(8, 16)),
               "noise": rng.normal(size=(8, 16, 2)).astype(np.float32)}, rtol=1e-3, atol=1e-5)
+
+
+def test_gp_regression_cholesky_solve_logdet():
+    rng = _rng()
+    x = rng.uniform(-3, 3, size=(20, 1)).astype(np.float32)
+    y = (np.sin(x[:, 0]) + 0.1 * rng.normal(size=20)).astype(np.float32)
+    run_both(scripts.train_gp_regression, {"x": x, "y": y}, rtol=1e-3, atol=1e-4)
