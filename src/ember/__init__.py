@@ -25,6 +25,14 @@ from . import (  # noqa: E402  # noqa: E402,I001  # noqa: E402,I001
     testing,
     utils,
 )
+from ._config import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    get_num_threads,
+    set_float32_matmul_precision,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from ._creation import (
     BoolTensor,
     ByteTensor,
@@ -66,21 +74,13 @@ from ._creation import (
 from ._dtype import (
     bool_ as bool,  # noqa: A004
 )
-from ._config import (
-    are_deterministic_algorithms_enabled,
-    get_float32_matmul_precision,
-    get_num_threads,
-    set_float32_matmul_precision,
-    set_num_threads,
-    use_deterministic_algorithms,
-)
 from ._dtype import (
     double,
     dtype,
+    finfo,
     float,  # noqa: A004
     float16,
     float32,
-    finfo,
     float64,
     half,
     iinfo,
@@ -116,11 +116,15 @@ from ._random import (
     seed,
     set_rng_state,
 )
+from ._repr import set_printoptions
+from .amp import autocast
 from .ops.elementwise import (
     abs,  # noqa: A004
     absolute,
     acos,
     add,
+    addcdiv,
+    addcmul,
     arccos,
     arcsin,
     arctan,
@@ -137,8 +141,6 @@ from .ops.elementwise import (
     cosh,
     div,
     divide,
-    addcdiv,
-    addcmul,
     erf,
     erfc,
     exp,
@@ -200,26 +202,26 @@ from .ops.linalg import (
     bmm,
     cdist,
     det,
-    logdet,
-    slogdet,
     dot,
     einsum,
     ger,
     inner,
+    logdet,
     matmul,
     mm,
     mv,
     outer,
+    slogdet,
 )
 from .ops.reduce import (
     all,  # noqa: A004
     amax,
     amin,
-    bincount,
     any,  # noqa: A004
     argmax,
     argmin,
     argsort,
+    bincount,
     count_nonzero,
     cumprod,
     cumsum,
@@ -227,9 +229,9 @@ from .ops.reduce import (
     max,  # noqa: A004
     mean,
     median,
+    min,  # noqa: A004
     nanmean,
     nansum,
-    min,  # noqa: A004
     norm,
     prod,
     sort,
@@ -279,8 +281,6 @@ from .ops.shape import (
     unsqueeze,
     vstack,
 )
-from ._repr import set_printoptions
-from .amp import autocast
 from .serialization import load, save  # noqa: E402,I001
 from .tensor import Size, Tensor, device, is_tensor
 

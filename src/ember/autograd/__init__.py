@@ -84,8 +84,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         inputs = _as_tuple(inputs)
         found = grad(outputs, inputs, grads, retain_graph, create_graph, allow_unused=True)
-        from .engine import _accumulate
         from ..tensor import _accumulator
+        from .engine import _accumulate
 
         for t, g in zip(inputs, found):
             if g is not None:
@@ -97,7 +97,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any ``.grad`` attribute."""
-    from ..tensor import Tensor, _edge, _from_array
+    from ..tensor import _edge
 
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)

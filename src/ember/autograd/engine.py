@@ -90,7 +90,7 @@ def run_backward(
                 in_grads = (None,) * len(edges)
             else:
                 if node._freed:
-                    node.saved_tensors  # raises the retain_graph error
+                    _ = node.saved_tensors  # raises the retain_graph error
                 in_grads = node._call_backward(grads)
             for edge, g, shape in zip(edges, in_grads, node._shapes):
                 if edge is None:

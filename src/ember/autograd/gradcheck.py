@@ -32,8 +32,8 @@ def _flat_outputs(out) -> np.ndarray:
 
 
 def _analytic_jacobian(fn, inputs: list, i: int, n_out: int) -> np.ndarray:
-    from . import grad
     from ..tensor import Tensor, _from_array
+    from . import grad
 
     rows = []
     for j in range(n_out):
@@ -93,8 +93,8 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True, **_) -> bool:
     """Check second derivatives: gradcheck of the (create_graph) first derivatives."""
-    from . import grad
     from ..tensor import Tensor, _from_array
+    from . import grad
 
     inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]

@@ -1152,8 +1152,8 @@ def _dname(t) -> str:
 
 
 # convolution, pooling and resampling live in their own module (one concept per file)
+from ._functional_conv import __all__ as _conv_names  # noqa: E402
 from ._functional_conv import (  # noqa: E402
-    __all__ as _conv_names,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
     adaptive_max_pool1d,

@@ -18,8 +18,8 @@ import numpy as np
 from .._grad_mode import state as _grad_state
 from ..autograd.function import Function, Op
 from ..tensor import Tensor, _from_array
-from .elementwise import mul_constant
 from ._util import const
+from .elementwise import mul_constant
 
 try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
     from scipy.special import erf as _np_erf
