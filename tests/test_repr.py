@@ -109,3 +109,15 @@ def test_set_printoptions_matches_torch():
         ember.set_printoptions(profile="default", sci_mode=None)
         torch.set_printoptions(profile="default", sci_mode=None)
     assert str(ember.tensor([1.23456789])) == "tensor([1.2346])"
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, w: w @ L.ones(2, 2), lambda L, w: L.ones(2, 2) @ w, lambda L, w: w @ L.ones(2),
+    lambda L, w: w[0] @ L.ones(2), lambda L, w: w ** L.ones(2), lambda L, w: L.ones(2) ** w,
+    lambda L, w: w ** 2, lambda L, w: 2 ** w,
+])
+def test_grad_fn_name_when_an_operand_is_constant_matches_torch(fn):
+    # printing a product with a constant operand used to crash (no recorded shape for it)
+    got = fn(ember, ember.ones(2, 2, requires_grad=True))
+    want = fn(torch, torch.ones(2, 2, requires_grad=True))
+    assert repr(got).split("grad_fn=<")[1] == repr(want).split("grad_fn=<")[1]

@@ -77,9 +77,10 @@ class Neg(Op):
 
 class Pow(Op):
     def name(self) -> str:  # 0: tensor ** scalar, 1: tensor ** tensor, 2: scalar ** tensor
-        shapes = getattr(self, "_shapes", (None, None))
-        return "PowBackward" + ("0" if shapes[1] is None else "1" if shapes[0] is not None
-                                else "2")
+        # from the saved operands: a constant tensor operand records no shape in Op.apply
+        tensors = [isinstance(t, Tensor) for t, _ in getattr(self, "_saved", None) or ()] or [
+            True, False]
+        return "PowBackward" + ("0" if not tensors[1] else "1" if tensors[0] else "2")
 
     save_inputs = (0, 1)
 

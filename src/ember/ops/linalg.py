@@ -13,7 +13,11 @@ from ._util import const
 
 class MatMul(Op):
     def name(self) -> str:
-        ranks = tuple(len(s) for s in getattr(self, "_shapes", ((), ())))
+        shapes = getattr(self, "_shapes", ((), ()))
+        if any(s is None for s in shapes):  # Op.apply records no shape for a constant operand
+            saved = getattr(self, "_saved", None) or ()
+            shapes = [np.shape(getattr(t, "_data", t)) for t, _ in saved]
+        ranks = tuple(len(s) for s in shapes)
         return {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0",
                 (3, 3): "BmmBackward0"}.get(ranks, "MatmulBackward0")
 
