@@ -50,6 +50,7 @@ def compare(got, want, *, rtol, atol, path="result"):
     """Recursively compare ember's ``got`` with torch's ``want``."""
     if _is_tensor(want):
         assert isinstance(got, ember.Tensor), f"{path}: ember gave {type(got).__name__}"
+        repr(got)  # scripts print what they compute: printing must work
         assert tuple(got.shape) == tuple(want.shape), f"{path}: shape {got.shape} != {want.shape}"
         assert _dtype_name(got) == _dtype_name(want), f"{path}: {got.dtype} != {want.dtype}"
         np.testing.assert_allclose(got.detach().numpy(), want.detach().cpu().numpy(),
