@@ -87,6 +87,16 @@ CASES = {
     "SequentialLR-three": lambda s, o: s.SequentialLR(
         o, [s.ExponentialLR(o, gamma=0.9), s.StepLR(o, step_size=4, gamma=0.5),
             s.LinearLR(o, start_factor=0.5, total_iters=8)], milestones=[10, 30]),
+    "CyclicLR": lambda s, o: s.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=5),
+    "CyclicLR-triangular2": lambda s, o: s.CyclicLR(o, base_lr=[0.01, 0.001], max_lr=0.1,
+                                                    step_size_up=4, step_size_down=7,
+                                                    mode="triangular2"),
+    "CyclicLR-exp_range": lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=6,
+                                                  mode="exp_range", gamma=0.97,
+                                                  cycle_momentum=False),
+    "CyclicLR-scale_fn": lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=3,
+                                                 scale_fn=lambda x: 0.9 ** x,
+                                                 scale_mode="iterations"),
 }
 
 
@@ -97,6 +107,10 @@ def test_lr_sequence_matches_torch(name):
 
 def test_one_cycle_cycles_adam_beta1_like_torch():
     _assert_same(lambda s, o: s.OneCycleLR(o, max_lr=0.01, total_steps=STEPS), kind="Adam")
+
+
+def test_cyclic_lr_cycles_adam_beta1_like_torch():
+    _assert_same(lambda s, o: s.CyclicLR(o, 1e-4, 1e-2, step_size_up=4), kind="Adam")
 
 
 def test_one_cycle_raises_after_total_steps():
