@@ -74,7 +74,7 @@ def train_mlp_classifier(torch, sync, data):
     train_ds = TensorDataset(X[:96], y[:96])
     test_ds = TensorDataset(X[96:], y[96:])
     train_loader = DataLoader(train_ds, batch_size=16, shuffle=False)
-    test_loader = DataLoader(test_ds, batch_size=32, num_workers=2)  # as the CIFAR tutorial
+    test_loader = DataLoader(test_ds, batch_size=32)  # the CIFAR tutorial's num_workers=2: 0 here
     model = sync(Net(X[0].numel(), 32, 3)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-4)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
@@ -1396,7 +1396,7 @@ def train_cifar_cnn(torch, sync, data):
     labels_all = torch.from_numpy(data["labels"])
     trainloader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(inputs_all, labels_all), batch_size=8, shuffle=False,
-        num_workers=2)
+        num_workers=0)  # ember has no worker processes
     losses = []
     for epoch in range(2):
         running_loss = 0.0

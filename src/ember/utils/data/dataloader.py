@@ -1,7 +1,7 @@
 """DataLoader: batches from a dataset through a sampler and a collate function.
 
-Single process: ``num_workers > 0`` is accepted (tutorials pass ``num_workers=2``) and the
-batches, identical in content and order, are loaded in the main process. When the dataset is a
+Single process: ember has no worker processes, so ``num_workers`` must be 0 (a larger value
+raises ValueError rather than silently loading in the main process). When the dataset is a
 ``TensorDataset`` (or a ``Subset`` of one) and collation is the default, each batch is taken
 from the tensors with one fancy-indexing call per tensor on the batch's index array, with no
 per-sample Python loop.
@@ -48,8 +48,7 @@ class DataLoader:
         sampler: the index order (exclusive with ``shuffle``).
         batch_sampler: yields lists of indices (exclusive with batch_size, shuffle, sampler,
             drop_last).
-        num_workers: accepted; ember has no worker processes, so every value loads the same
-            batches in the main process (``worker_init_fn`` is never called, as with 0).
+        num_workers: must be 0: ember loads batches in the main process and has no workers.
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
         pin_memory: accepted and ignored (CPU only).
         drop_last: drop the last incomplete batch.
@@ -59,7 +58,7 @@ class DataLoader:
         generator: source of the shuffling (default: the global generator).
 
     Raises:
-        ValueError: num_workers < 0, or incompatible options (PyTorch's messages).
+        ValueError: num_workers other than 0, or incompatible options (PyTorch's messages).
     """
 
     _initialized = False
@@ -75,6 +74,11 @@ class DataLoader:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
+        if num_workers > 0:
+            raise ValueError(
+                f"DataLoader(num_workers={num_workers}): ember has no worker processes; batches "
+                "are loaded in the main process (fast for in-memory tensors). Use num_workers=0."
+            )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
         if num_workers == 0 and prefetch_factor is not None:
