@@ -1,18 +1,21 @@
-"""Run every benchmark in this folder and print their ratios against PyTorch."""
+"""Run every benchmark in this folder, each in its own process, and print their ratios.
+
+Separate processes keep one script's thread settings and allocator state (e.g. per_op's
+single torch thread) from skewing the next one's figures.
+"""
 
 from __future__ import annotations
 
 import os
-import runpy
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = ["per_op.py", "mlp.py", "cnn_small.py", "loop_checks.py"]
 
 if __name__ == "__main__":
-    sys.path.insert(0, HERE)
+    failed = 0
     for name in SCRIPTS:
-        path = os.path.join(HERE, name)
-        if os.path.exists(path):
-            print(f"== {name}")
-            runpy.run_path(path, run_name="__main__")
+        print(f"== {name}", flush=True)
+        failed |= subprocess.call([sys.executable, os.path.join(HERE, name)]) != 0
+    sys.exit(1 if failed else 0)

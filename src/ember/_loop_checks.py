@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import warnings
 import weakref
+from weakref import ref as _weakref
 
 from ._grad_mode import state as _grad_state
 from ._warnings import warn_user
@@ -122,10 +123,11 @@ def after_step(optimizer, params_with_grad: list) -> None:
         d = p.__dict__
         if "_ember_stale" in d:
             marker = d.pop("_ember_stale")
-            if marker[0] is g and marker[1] == g._version:
+            if marker[0]() is g and marker[1] == g._version:
                 stale = True
         vc = g._vc
-        d["_ember_step"] = (g, 0 if vc is None else vc.value, ref)
+        # weak: a strong reference would keep every old gradient alive after zero_grad()
+        d["_ember_step"] = (_weakref(g), 0 if vc is None else vc.value, ref)
     if stale:
         _report(
             optimizer, "stale_grad",
@@ -145,7 +147,7 @@ def before_zero_grad(optimizer, params) -> None:
         if g is None:
             continue
         record = p.__dict__.get("_ember_step")
-        if record is None or record[0] is not g or record[1] != g._version:
+        if record is None or record[0]() is not g or record[1] != g._version:
             _report(
                 optimizer, "cleared_before_use",
                 f"{_optimizer_name(optimizer)}: zero_grad() discards gradients that backward() "
@@ -166,16 +168,16 @@ def accumulates_stale(leaf) -> bool:
     """Before backward adds into ``leaf.grad``: is it a gradient a step used (or marked so)?"""
     g = leaf._grad
     marker = leaf.__dict__.get("_ember_stale")
-    if marker is not None and marker[0] is g and marker[1] == g._version:
+    if marker is not None and marker[0]() is g and marker[1] == g._version:
         return True
     record = leaf.__dict__.get("_ember_step")
-    return record is not None and record[0] is g and g._version == record[1]
+    return record is not None and record[0]() is g and g._version == record[1]
 
 
 def mark_stale(leaf) -> None:
     """After backward added into a used gradient: remember it until a step or a zeroing."""
     g = leaf._grad
-    leaf.__dict__["_ember_stale"] = (g, g._version)
+    leaf.__dict__["_ember_stale"] = (_weakref(g), g._version)
 
 
 # ---------------------------------------------------------------------- module hooks
