@@ -6,8 +6,6 @@ Weight shapes, initialisation (kaiming_uniform with a=sqrt(5), bias ~ U(-1/sqrt(
 
 from __future__ import annotations
 
-import math
-
 from ... import _creation
 from ...tensor import Tensor
 from .. import _functional_conv as F
@@ -92,12 +90,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._default_layer_init_(self.weight, self.bias)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
