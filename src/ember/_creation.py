@@ -70,21 +70,67 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
           **kw) -> Tensor:
+    """A tensor of the given shape filled with 0.
+
+    Args:
+        *size: the shape, as separate ints or one tuple/list (``size=`` also works).
+        dtype: the element type; the default float dtype if None.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+        out: accepted for signature compatibility but ignored (nothing is written to it).
+
+    Raises:
+        TypeError: a size element that is not an int.
+        RuntimeError: a negative size.
+    """
     return _finish(np.zeros(_size(size, kw), _float_dtype(dtype)), requires_grad,
                    device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None, **kw) -> Tensor:
+    """A tensor of the given shape filled with 1.
+
+    Args:
+        *size: the shape, as separate ints or one tuple/list (``size=`` also works).
+        dtype: the element type; the default float dtype if None.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+        out: accepted for signature compatibility but ignored (nothing is written to it).
+
+    Raises:
+        TypeError: a size element that is not an int.
+        RuntimeError: a negative size.
+    """
     return _finish(np.ones(_size(size, kw), _float_dtype(dtype)), requires_grad,
                    device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+    """A tensor of the given shape with uninitialised contents (NumPy's ``np.empty``).
+
+    Args:
+        *size: the shape, as separate ints or one tuple/list (``size=`` also works).
+        dtype: the element type; the default float dtype if None.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+    """
     return _finish(np.empty(_size(size, kw), _float_dtype(dtype)), requires_grad,
                    device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``.
+
+    Without ``dtype`` the dtype follows the value as in PyTorch: bool for a bool, int64 for an
+    int, the default float dtype otherwise.
+
+    Args:
+        size: an int or a sequence of ints.
+        fill_value: the scalar to fill with.
+        dtype: overrides the inferred dtype.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+    """
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = np.bool_
@@ -98,6 +144,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
+    """An ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal."""
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -117,6 +164,15 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 
 def arange(start=None, end=None, step=1, *, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
+    """The values ``start, start + step, ...`` up to but excluding ``end``.
+
+    ``arange(end)`` counts from 0. The result is int64 when start, end and step are all ints and
+    the default float dtype otherwise; float ranges are counted in float64 before the cast, so the
+    length matches PyTorch's.
+
+    Raises:
+        RuntimeError: ``step`` is 0.
+    """
     if start is None:  # arange(end=3)
         start = 0
     elif end is None:
@@ -135,18 +191,35 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
 
 def linspace(start, end, steps: int, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Computed in float64, then cast to ``dtype`` (the default float dtype if None).
+    """
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad,
                    device)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
              requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``.
+
+    Unlike PyTorch there is no ``device`` argument.
+    """
     return _finish(np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype)),
                    requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
          **kw) -> Tensor:
+    """Samples from the uniform distribution on [0, 1), drawn in float64 then cast.
+
+    Args:
+        *size: the shape, as separate ints or one tuple/list.
+        generator: the random generator (the default one if None).
+        dtype: a float dtype; the default float dtype if None.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+    """
     shape = _size(size, kw)
     arr = rng(generator).random(shape, dtype=np.float64).astype(_float_dtype(dtype))
     return _finish(arr, requires_grad, device)
@@ -154,6 +227,17 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False,
           **kw) -> Tensor:
+    """Samples from the standard normal distribution.
+
+    The stream comes from NumPy's generator, so values differ from PyTorch's for the same seed.
+
+    Args:
+        *size: the shape, as separate ints or one tuple/list.
+        generator: the random generator (the default one if None).
+        dtype: a float dtype; the default float dtype if None.
+        device: only ``"cpu"`` is accepted.
+        requires_grad: make the result a leaf that records operations.
+    """
     np_dtype = _float_dtype(dtype)
     gen = rng(generator)
     shape = _size(size, kw)
@@ -166,6 +250,18 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` starts at 0.
+
+    Args:
+        low: the inclusive lower bound (or ``high`` when called as ``randint(high, size)``).
+        high: the exclusive upper bound.
+        size: the shape of the result.
+        generator: the random generator (the default one if None).
+        dtype: the result dtype; int64 if None.
+
+    Raises:
+        RuntimeError: ``high <= low``.
+    """
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -180,12 +276,22 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 def randperm(n: int, *, generator=None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise)."""
     np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
            requires_grad: bool = False) -> Tensor:
+    """Samples from normal distributions with the given ``mean`` and ``std``.
+
+    ``mean`` and ``std`` may be scalars or tensors (broadcast together); without ``size`` the
+    result has their broadcast shape. A tensor ``mean`` sets the dtype when ``dtype`` is None.
+    Unlike PyTorch the result is never part of the autograd graph of ``mean``/``std``.
+
+    Raises:
+        RuntimeError: a negative scalar ``std``.
+    """
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if size is None:
@@ -205,6 +311,8 @@ def _like(fn):
         return _finish(fn(input._data.shape, dt), requires_grad, device)
 
     like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = (f"``{fn.__name__}`` with ``input``'s shape, in ``input``'s dtype unless "
+                    "``dtype`` is given.")
     return like
 
 
@@ -214,19 +322,26 @@ empty_like = _like(np.empty)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor shaped like ``input`` filled with ``fill_value`` (``input``'s dtype by default)."""
     dt = input._data.dtype if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(np.full(input._data.shape, fill_value, dt), requires_grad, device)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **_) -> Tensor:
+    """Uniform [0, 1) samples shaped like ``input``, in ``input``'s dtype by default."""
     return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False, **_) -> Tensor:
+    """Standard normal samples shaped like ``input``, in ``input``'s dtype by default."""
     return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randint_like(input, low, high=None, *, dtype=None, requires_grad=False) -> Tensor:
+    """Integers in ``[low, high)`` shaped like ``input``, in ``input``'s dtype by default.
+
+    ``randint_like(input, high)`` starts at 0.
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
@@ -281,6 +396,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 
 def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """0/1 draws with probability ``input`` (or the scalar ``p``), in ``input``'s dtype."""
     probs = input._data if p is None else np.full(input._data.shape, p)
     draws = rng(generator).random(input._data.shape) < probs
     return _from_array(draws.astype(input._data.dtype))
