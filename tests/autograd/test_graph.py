@@ -65,3 +65,22 @@ def test_to_dot_of_leaf_only_graph():
     x = ember.ones(2, requires_grad=True)
     text = to_dot(x)
     assert text.startswith("digraph") and "output (2,)" in text
+
+
+def test_render_graph_explains_what_it_needs_or_renders(tmp_path):
+    from ember.autograd import render_graph
+
+    x = ember.ones(2, requires_grad=True)
+    loss = (x * 2).sum()
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="to_dot"):
+            render_graph(loss, str(tmp_path / "g"))
+        return
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    out = render_graph(loss, str(tmp_path / "g"), format="svg")
+    assert open(out).read().lstrip().startswith("<?xml")

@@ -16,12 +16,12 @@ from . import functional  # noqa: F401 - ember.autograd.functional.jacobian, ...
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
-from .graph import graph_memory, to_dot
+from .graph import graph_memory, render_graph, to_dot
 
 __all__ = [
     "Function", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "once_differentiable",
-    "graph_memory", "to_dot",
+    "graph_memory", "to_dot", "render_graph",
 ]
 
 

@@ -123,3 +123,26 @@ def _fmt_bytes(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"
+
+
+def render_graph(tensor, path: str, format: str = "svg", params: dict | None = None) -> str:  # noqa: A002
+    """Render ``to_dot(tensor, params)`` to ``path.<format>`` (svg, png, pdf, ...).
+
+    Needs the ``graphviz`` Python package and Graphviz's ``dot`` program; ``to_dot`` alone
+    needs neither.
+
+    Returns:
+        The path of the rendered file.
+
+    Raises:
+        ImportError: the ``graphviz`` package is not installed.
+    """
+    try:
+        import graphviz
+    except ImportError as exc:
+        raise ImportError(
+            "render_graph needs the graphviz package (pip install graphviz) and Graphviz's dot "
+            "program; ember.autograd.to_dot(tensor) gives the DOT text without them"
+        ) from exc
+    source = graphviz.Source(to_dot(tensor, params))
+    return source.render(path, format=format, cleanup=True)
