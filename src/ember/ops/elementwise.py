@@ -108,6 +108,7 @@ class Pow(Op):
 
 
 def ones_like_const(t: Tensor) -> Tensor:
+    """A constant (never requiring grad) tensor of ones shaped like ``t``."""
     return const(np.ones_like(t._data))
 
 
@@ -457,12 +458,35 @@ def _broadcast_error(a, b) -> RuntimeError:
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input + alpha * other``, broadcasting and promoting dtypes as PyTorch.
+
+    Args:
+        input: a tensor or scalar.
+        other: a tensor or scalar.
+        alpha: multiplier applied to ``other`` first.
+        out: accepted for signature compatibility but ignored.
+
+    Raises:
+        RuntimeError: shapes that do not broadcast.
+    """
     if alpha != 1:
         other = other * alpha
     return _binary(Add, input, other)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """``input - alpha * other``, broadcasting and promoting dtypes as PyTorch.
+
+    Args:
+        input: a tensor or scalar.
+        other: a tensor or scalar.
+        alpha: multiplier applied to ``other`` first.
+        out: accepted for signature compatibility but ignored.
+
+    Raises:
+        RuntimeError: a bool operand (use ``~`` / ``logical_not`` for masks), or shapes that do
+            not broadcast.
+    """
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
@@ -481,6 +505,11 @@ def _is_bool(x) -> bool:
 
 
 def mul(input, other, *, out=None) -> Tensor:
+    """Elementwise product with broadcasting and PyTorch's dtype promotion (``out`` is ignored).
+
+    Raises:
+        RuntimeError: shapes that do not broadcast.
+    """
     return _binary(Mul, input, other)
 
 
@@ -488,6 +517,21 @@ multiply = mul
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    """Elementwise ``input / other``, optionally rounded.
+
+    Without ``rounding_mode`` this is true division: two integer operands give float32. With
+    ``"floor"`` or ``"trunc"`` the quotient keeps the promoted dtype (integer division for
+    integers); unlike PyTorch that rounded result is not connected to the autograd graph.
+
+    Args:
+        input: a tensor or scalar.
+        other: a tensor or scalar.
+        rounding_mode: None, ``"floor"`` or ``"trunc"``.
+        out: accepted for signature compatibility but ignored.
+
+    Raises:
+        RuntimeError: any other ``rounding_mode``, or shapes that do not broadcast.
+    """
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError(
@@ -521,6 +565,16 @@ divide = true_divide = div
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
+    """``input ** exponent`` with PyTorch's dtype rules.
+
+    A Python float exponent makes an integer tensor float32; a scalar base takes the exponent
+    tensor's dtype unless it is a float and the exponent is integral (``2 ** int`` stays int64,
+    ``2.5 ** int`` is float32).
+
+    Raises:
+        RuntimeError: an integer tensor raised to a negative integer power, or shapes that do not
+            broadcast.
+    """
     if not isinstance(input, Tensor):
         if not isinstance(input, (int, float, bool)):
             return pow(as_operand(input), exponent)
@@ -544,6 +598,7 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
 
 
 def neg(input) -> Tensor:
+    """``-input``."""
     return Neg.apply(input)
 
 
@@ -551,30 +606,37 @@ negative = neg
 
 
 def exp(input) -> Tensor:
+    """Elementwise ``e ** input``. Integer input gives float32."""
     return Exp.apply(_floating(input))
 
 
 def log(input) -> Tensor:
+    """Elementwise natural logarithm (nan below 0, -inf at 0). Integer input gives float32."""
     return Log.apply(_floating(input))
 
 
 def log1p(input) -> Tensor:
+    """``log(1 + input)``, accurate for small inputs. Integer input gives float32."""
     return Log1p.apply(_floating(input))
 
 
 def expm1(input) -> Tensor:
+    """``exp(input) - 1``, accurate for small inputs. Integer input gives float32."""
     return Expm1.apply(_floating(input))
 
 
 def sqrt(input) -> Tensor:
+    """Elementwise square root (nan for negative inputs). Integer input gives float32."""
     return Sqrt.apply(_floating(input))
 
 
 def rsqrt(input) -> Tensor:
+    """Elementwise ``1 / sqrt(input)``. Integer input gives float32."""
     return Rsqrt.apply(_floating(input))
 
 
 def abs(input) -> Tensor:  # noqa: A001
+    """Elementwise absolute value, keeping the dtype; the gradient at 0 is 0."""
     return Abs.apply(input)
 
 
@@ -582,34 +644,50 @@ absolute = abs
 
 
 def sign(input) -> Tensor:
+    """-1, 0 or 1 by the sign of each element, in ``input``'s dtype; its gradient is zero."""
     return ZeroGrad.apply(input, np.sign)
 
 
 def sin(input) -> Tensor:
+    """Elementwise sine. Integer input gives float32."""
     return Sin.apply(_floating(input))
 
 
 def cos(input) -> Tensor:
+    """Elementwise cosine. Integer input gives float32."""
     return Cos.apply(_floating(input))
 
 
 def tan(input) -> Tensor:
+    """Elementwise tangent. Integer input gives float32."""
     return Tan.apply(_floating(input))
 
 
 def tanh(input) -> Tensor:
+    """Elementwise hyperbolic tangent. Integer input gives float32."""
     return Tanh.apply(_floating(input))
 
 
 def sigmoid(input) -> Tensor:
+    """``1 / (1 + exp(-input))``, computed so it never overflows. Integer input gives float32."""
     return Sigmoid.apply(_floating(input))
 
 
 def relu(input) -> Tensor:
+    """``max(input, 0)`` elementwise, keeping the dtype; the gradient at 0 is 0."""
     return Relu.apply(input)
 
 
 def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
+    """Limit each element to ``[min, max]`` (either bound may be None).
+
+    Bounds may be scalars or tensors (tensors broadcast). A float bound makes an integer tensor
+    float32. If ``min > max`` the result is ``max``. The gradient passes where the input lies
+    within the bounds, ends included.
+
+    Raises:
+        RuntimeError: both ``min`` and ``max`` are None.
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -634,14 +712,25 @@ clip = clamp
 
 
 def maximum(input, other) -> Tensor:
+    """Elementwise maximum of two tensors; on ties the gradient is split equally (as PyTorch)."""
     return _binary(Maximum, input, other)
 
 
 def minimum(input, other) -> Tensor:
+    """Elementwise minimum of two tensors; on ties the gradient is split equally (as PyTorch)."""
     return _binary(Minimum, input, other)
 
 
 def where(condition, input=None, other=None) -> Tensor:
+    """Pick ``input`` where ``condition`` holds and ``other`` elsewhere, broadcasting all three.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``. A non-bool condition is
+    tested for nonzero. Python scalars take the tensor operand's dtype (a float scalar makes an
+    integer tensor float32); two scalars give float32, int64 or bool.
+
+    Raises:
+        RuntimeError: shapes that do not broadcast.
+    """
     if input is None and other is None:
         from .indexing import nonzero
 
@@ -690,37 +779,45 @@ def _clash(shapes: list) -> tuple:
 
 
 def floor(input) -> Tensor:
+    """Round down elementwise, keeping the dtype; the gradient is zero."""
     return ZeroGrad.apply(input, np.floor)
 
 
 def ceil(input) -> Tensor:
+    """Round up elementwise, keeping the dtype; the gradient is zero."""
     return ZeroGrad.apply(input, np.ceil)
 
 
 def trunc(input) -> Tensor:
+    """Round toward zero elementwise, keeping the dtype; the gradient is zero."""
     return ZeroGrad.apply(input, np.trunc)
 
 
 def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round to ``decimals`` places, halves to even (as PyTorch); the gradient is zero."""
     if decimals == 0:
         return ZeroGrad.apply(input, np.round)
     return ZeroGrad.apply(input, lambda a: np.round(a, decimals))
 
 
 def reciprocal(input) -> Tensor:
+    """Elementwise ``1 / input``. Integer input gives float32."""
     x = _floating(input)
     return Div.apply(np.ones((), dtype=x._data.dtype), x)
 
 
 def square(input) -> Tensor:
+    """``input * input``, keeping the dtype."""
     return Mul.apply(input, input)
 
 
 def lerp(input, end, weight) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` may be a tensor."""
     return input + weight * (end - input)
 
 
 def frac(input) -> Tensor:
+    """The fractional part ``input - trunc(input)`` (negative for negative inputs)."""
     return input - trunc(input)
 
 
@@ -791,14 +888,17 @@ class Atan2(Op):
 
 
 def asin(input) -> Tensor:
+    """Elementwise arcsine (nan outside [-1, 1]). Integer input gives float32."""
     return Asin.apply(_floating(input))
 
 
 def acos(input) -> Tensor:
+    """Elementwise arccosine (nan outside [-1, 1]). Integer input gives float32."""
     return Acos.apply(_floating(input))
 
 
 def atan(input) -> Tensor:
+    """Elementwise arctangent. Integer input gives float32."""
     return Atan.apply(_floating(input))
 
 
@@ -806,6 +906,9 @@ arcsin, arccos, arctan = asin, acos, atan
 
 
 def atan2(input, other) -> Tensor:
+    """The angle of the point ``(other, input)``, i.e. ``atan(input / other)`` in the right
+    quadrant. Integer inputs are computed in float32.
+    """
     input, other = _floating(input), _floating(other)
     return _binary(Atan2, input, other)
 
@@ -814,32 +917,45 @@ arctan2 = atan2
 
 
 def sinh(input) -> Tensor:
+    """Elementwise hyperbolic sine as ``(exp(x) - exp(-x)) / 2``.
+
+    Unlike PyTorch this overflows to inf slightly early (float32 ``|x|`` above about 88.7).
+    """
     x = _floating(input)
     return (exp(x) - exp(-x)) * 0.5
 
 
 def cosh(input) -> Tensor:
+    """Elementwise hyperbolic cosine as ``(exp(x) + exp(-x)) / 2``.
+
+    Unlike PyTorch this overflows to inf slightly early (float32 ``|x|`` above about 88.7).
+    """
     x = _floating(input)
     return (exp(x) + exp(-x)) * 0.5
 
 
 def log2(input) -> Tensor:
+    """Base-2 logarithm, as ``log(input) / log(2)``."""
     return log(input) * (1 / np.log(2))
 
 
 def log10(input) -> Tensor:
+    """Base-10 logarithm, as ``log(input) / log(10)``."""
     return log(input) * (1 / np.log(10))
 
 
 def exp2(input) -> Tensor:
+    """Elementwise ``2 ** input``. Integer input gives float32."""
     return pow(2.0, _floating(input))
 
 
 def clamp_min(input, min) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``."""
     return clamp(input, min=min)
 
 
 def clamp_max(input, max) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``."""
     return clamp(input, max=max)
 
 
@@ -854,10 +970,19 @@ def remainder(input, other) -> Tensor:
 
 
 def floor_divide(input, other) -> Tensor:
+    """``div(input, other, rounding_mode="floor")``: rounds toward -inf, not zero."""
     return div(input, other, rounding_mode="floor")
 
 
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
+    """Replace nan, +inf and -inf in a float tensor; integer tensors are returned as a copy.
+
+    Args:
+        input: the tensor.
+        nan: the value for nan.
+        posinf: the value for +inf; the dtype's largest finite value if None.
+        neginf: the value for -inf; the dtype's lowest finite value if None.
+    """
     info = np.finfo(input._data.dtype) if input._data.dtype.kind == "f" else None
     if info is None:
         return input.clone()
@@ -870,12 +995,14 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
 
 
 def erf(input) -> Tensor:
+    """The Gauss error function, elementwise. Integer input gives float32."""
     from .nn import Erf  # the GELU family's op; imported here to keep the module order
 
     return Erf.apply(_floating(input))
 
 
 def erfc(input) -> Tensor:
+    """The complementary error function ``1 - erf(input)``."""
     return 1 - erf(input)
 
 
