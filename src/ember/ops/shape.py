@@ -165,6 +165,13 @@ def _infer_shape(numel: int, shape: tuple, src_shape: tuple) -> tuple:
 
 
 def reshape(input, *shape) -> Tensor:
+    """``input`` with a new shape of the same number of elements; one entry may be -1.
+
+    Returns a view sharing data with ``input`` when NumPy can make one, otherwise a copy.
+
+    Raises:
+        RuntimeError: the shape does not fit the number of elements.
+    """
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
     return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
 
@@ -178,6 +185,15 @@ def _permuter(axes):
 
 
 def view(input, *shape) -> Tensor:
+    """A view of ``input`` with a new shape (one entry may be -1), sharing its data.
+
+    ``view(dtype)`` is accepted but, unlike PyTorch, converts the values (as ``.to(dtype)``)
+    instead of reinterpreting the bytes.
+
+    Raises:
+        RuntimeError: the shape does not fit, or a non-contiguous input cannot be viewed with it
+            without a copy (use ``reshape``).
+    """
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
         return input.to(shape[0])  # view(dtype)
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
@@ -193,14 +209,21 @@ def view(input, *shape) -> Tensor:
 
 
 def view_as(input, other) -> Tensor:
+    """``view(input, other.shape)``."""
     return view(input, other._data.shape)
 
 
 def reshape_as(input, other) -> Tensor:
+    """``reshape(input, other.shape)``."""
     return reshape(input, other._data.shape)
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim`` to ``end_dim`` (inclusive) into one; a 0-d input gives shape (1,).
+
+    Raises:
+        RuntimeError: ``start_dim`` comes after ``end_dim``.
+    """
     shape = input._data.shape
     if len(shape) == 0:
         return reshape(input, (1,))
@@ -213,6 +236,11 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(input, dim: int, sizes) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one entry may be -1).
+
+    Raises:
+        RuntimeError: ``sizes`` do not multiply to the size of ``dim``.
+    """
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape))
     sizes = tuple(sizes)
@@ -227,6 +255,10 @@ def unflatten(input, dim: int, sizes) -> Tensor:
 
 
 def squeeze(input, dim=None) -> Tensor:
+    """Remove size-1 dims: all of them, or only those in ``dim`` (an int or a tuple).
+
+    Dims in ``dim`` whose size is not 1 are left alone, as in PyTorch.
+    """
     shape = input._data.shape
     if dim is None:
         new = tuple(s for s in shape if s != 1)
@@ -238,12 +270,22 @@ def squeeze(input, dim=None) -> Tensor:
 
 
 def unsqueeze(input, dim: int) -> Tensor:
+    """Insert a size-1 dim at position ``dim`` (which may be ``input.dim()`` or negative)."""
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape) + 1)
     return reshape(input, shape[:d] + (1,) + shape[d:])
 
 
 def permute(input, *dims) -> Tensor:
+    """Reorder the dims of ``input``; a view sharing its data.
+
+    Args:
+        input: the tensor.
+        *dims: the new order, as separate ints or one sequence, naming every dim once.
+
+    Raises:
+        RuntimeError: the number of dims is wrong or a dim repeats.
+    """
     dims = _shape_arg(dims)
     n = input._data.ndim
     if len(dims) != n:
@@ -259,6 +301,7 @@ def permute(input, *dims) -> Tensor:
 
 
 def transpose(input, dim0: int, dim1: int, _label: str = "TransposeBackward0") -> Tensor:
+    """Swap dims ``dim0`` and ``dim1`` (a view); a 0-d input is returned as is."""
     n = input._data.ndim
     if n == 0:
         return input
@@ -273,6 +316,11 @@ swapaxes = swapdims = transpose
 
 
 def t(input) -> Tensor:
+    """Transpose a matrix; 0-d and 1-d inputs are returned unchanged.
+
+    Raises:
+        RuntimeError: ``input`` has more than 2 dims.
+    """
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -280,10 +328,20 @@ def t(input) -> Tensor:
 
 
 def mT(input) -> Tensor:  # noqa: N802
+    """Swap the last two dims (the batched matrix transpose)."""
     return transpose(input, -2, -1)
 
 
 def expand(input, *sizes) -> Tensor:
+    """Broadcast ``input`` to ``sizes`` without copying; -1 keeps an existing size.
+
+    New leading dims may be added; existing dims can only grow from size 1. Returns ``input``
+    itself when the shape is unchanged.
+
+    Raises:
+        RuntimeError: fewer sizes than dims, -1 in a new leading dim, or a non-singleton dim
+            whose size differs.
+    """
     sizes = _shape_arg(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
@@ -313,18 +371,28 @@ def expand(input, *sizes) -> Tensor:
 
 
 def expand_as(input, other) -> Tensor:
+    """``expand(input, other.shape)``."""
     return expand(input, other._data.shape)
 
 
 def broadcast_to(input, shape) -> Tensor:
+    """``expand(input, shape)``."""
     return expand(input, tuple(shape))
 
 
 def sum_to_size(input, *size) -> Tensor:
+    """Sum ``input`` down to ``size``, to which it must be broadcastable (undo an expand)."""
     return SumTo.apply(input, shape=_shape_arg(size))
 
 
 def repeat(input, *sizes) -> Tensor:
+    """Tile ``input`` ``sizes[i]`` times along each dim (a copy), as ``Tensor.repeat``.
+
+    Extra leading entries in ``sizes`` add new dims.
+
+    Raises:
+        RuntimeError: fewer sizes than ``input`` has dims.
+    """
     sizes = _shape_arg(sizes)
     if len(sizes) < input._data.ndim:
         raise RuntimeError(
@@ -335,6 +403,14 @@ def repeat(input, *sizes) -> Tensor:
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim ``dim``, promoting them to a common dtype.
+
+    1-D empty tensors are skipped, as PyTorch does for legacy code.
+
+    Raises:
+        ValueError: an empty sequence.
+        RuntimeError: differing numbers of dims, or sizes that differ outside ``dim``.
+    """
     tensors = [t for t in tensors]
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -371,6 +447,11 @@ def _common_dtype(tensors: list) -> list:
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new dim ``dim``.
+
+    Raises:
+        RuntimeError: an empty sequence or tensors of different shapes.
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -386,15 +467,25 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 
 def hstack(tensors) -> Tensor:
+    """Concatenate along dim 1 (dim 0 for 1-D tensors).
+
+    Unlike PyTorch, 0-d tensors are not accepted (they raise IndexError).
+    """
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors) -> Tensor:
+    """Concatenate along dim 0, treating 1-D tensors as rows of shape (1, n)."""
     return cat([t if t._data.ndim > 1 else t.reshape(1, -1) for t in tensors], 0)
 
 
 def narrow(input, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start : start + length`` of dim ``dim``, as a view; ``start`` may be negative.
+
+    Raises:
+        RuntimeError: the slice does not fit in the dim.
+    """
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if start < 0:
@@ -408,6 +499,21 @@ def narrow(input, dim: int, start: int, length: int) -> Tensor:
 
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Cut ``tensor`` along ``dim`` into views.
+
+    Args:
+        tensor: the tensor.
+        split_size_or_sections: an int chunk size (the last chunk may be smaller), or a list of
+            sizes that sum to the size of ``dim``.
+        dim: the dim to cut.
+
+    Returns:
+        A tuple of tensors.
+
+    Raises:
+        RuntimeError: a non-positive chunk size for a non-empty dim, or sizes that do not sum to
+            the size of ``dim``.
+    """
     d = _wrap_dim(dim, tensor._data.ndim)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -432,6 +538,13 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
+    """Split into at most ``chunks`` pieces of size ``ceil(n / chunks)`` along ``dim``.
+
+    May return fewer than ``chunks`` pieces, as PyTorch (6 elements in 4 chunks gives 3 of 2).
+
+    Raises:
+        RuntimeError: ``chunks`` is not positive.
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input._data.shape[_wrap_dim(dim, input._data.ndim)]
@@ -440,6 +553,7 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
 
 
 def unbind(input, dim: int = 0) -> tuple:
+    """A tuple of the slices along ``dim``, with that dim removed."""
     d = _wrap_dim(dim, input._data.ndim)
     return tuple(
         squeeze(narrow(input, d, i, 1), d) for i in range(input._data.shape[d])
@@ -447,6 +561,7 @@ def unbind(input, dim: int = 0) -> tuple:
 
 
 def flip(input, dims) -> Tensor:
+    """Reverse the order of elements along ``dims`` (an int or a sequence); returns a copy."""
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
@@ -456,22 +571,31 @@ def flip(input, dims) -> Tensor:
 
 
 def fliplr(input) -> Tensor:
+    """Reverse dim 1 (left/right)."""
     return flip(input, (1,))
 
 
 def flipud(input) -> Tensor:
+    """Reverse dim 0 (up/down)."""
     return flip(input, (0,))
 
 
 def tril(input, diagonal: int = 0) -> Tensor:
+    """Zero the elements above diagonal ``diagonal`` of the last two dims."""
     return Triangle.apply(input, k=diagonal, upper=False)
 
 
 def triu(input, diagonal: int = 0) -> Tensor:
+    """Zero the elements below diagonal ``diagonal`` of the last two dims."""
     return Triangle.apply(input, k=diagonal, upper=True)
 
 
 def movedim(input, source, destination) -> Tensor:
+    """Move dims ``source`` to positions ``destination`` keeping the others in order.
+
+    ``source`` and ``destination`` are ints or equally long sequences; unlike PyTorch, sequences of
+    different lengths give an unhelpful ``permute`` error.
+    """
     n = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -516,6 +640,10 @@ def repeat_interleave(input, repeats, dim=None) -> Tensor:
 
 
 def diff(input, n: int = 1, dim: int = -1) -> Tensor:
+    """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim``.
+
+    PyTorch's ``prepend``/``append`` arguments are not supported.
+    """
     d = _wrap_dim(dim, input._data.ndim)
     out = input
     for _ in range(n):
@@ -525,11 +653,25 @@ def diff(input, n: int = 1, dim: int = -1) -> Tensor:
 
 
 def broadcast_tensors(*tensors) -> tuple:
+    """Expand all tensors to their common broadcast shape (views, no copy)."""
     shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors (given separately or as one list).
+
+    Args:
+        *tensors: the 1-D coordinate tensors.
+        indexing: ``"ij"`` (matrix: the output dims follow the input order) or ``"xy"``
+            (Cartesian: the first two dims are swapped).
+
+    Returns:
+        A tuple of expanded views, one per input.
+
+    Raises:
+        RuntimeError: any other ``indexing``.
+    """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
@@ -583,6 +725,11 @@ def _diagonal_of(input, offset: int) -> Tensor:
 
 
 def trace(input) -> Tensor:
+    """The sum of the main diagonal of a matrix.
+
+    Raises:
+        RuntimeError: ``input`` is not 2-D.
+    """
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return diagonal(input).sum()
