@@ -561,7 +561,11 @@ def unbind(input, dim: int = 0) -> tuple:
 
 
 def flip(input, dims) -> Tensor:
-    """Reverse the order of elements along ``dims`` (an int or a sequence); returns a copy."""
+    """Reverse the order of elements along ``dims`` (an int or a sequence).
+
+    Unlike PyTorch (which copies) the result shares memory with ``input``: writing into it
+    in place changes ``input`` too.
+    """
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
