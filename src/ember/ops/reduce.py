@@ -278,6 +278,19 @@ def _axes(dim, ndim: int):
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    """The sum of the elements of ``input`` over ``dim``.
+
+    Bool and integer inputs accumulate in int64 (as PyTorch) unless ``dtype`` is given.
+
+    Args:
+        input: the tensor.
+        dim: an int or a tuple of ints; None (or an empty tuple) reduces over all dims.
+        keepdim: keep the reduced dims with size 1.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        RuntimeError: a dim listed twice.
+    """
     if dim is None and dtype is None and input._data.dtype.kind == "f":
         # the loss-reduction fast path; with nothing to record it is one NumPy call
         if input._requires_grad and _grad_state.enabled:
@@ -292,6 +305,17 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noq
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The mean of the elements of ``input`` over ``dim``; an empty reduction gives nan.
+
+    Args:
+        input: the tensor.
+        dim: an int or a tuple of ints; None (or an empty tuple) reduces over all dims.
+        keepdim: keep the reduced dims with size 1.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        RuntimeError: a non-float input (pass a float ``dtype``), or a dim listed twice.
+    """
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
@@ -328,6 +352,21 @@ class Mean(Op):
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """The variance over ``dim``, by default with Bessel's correction (divide by n - 1).
+
+    ``var(x, 0)`` and ``var(x, (0, 1))`` are read as ``dim``, as in PyTorch. When n <= correction
+    the result is inf or nan.
+
+    Args:
+        input: a float tensor.
+        dim: an int or a tuple of ints; None reduces over all dims.
+        unbiased: True for correction 1, False for 0 (the older spelling of ``correction``).
+        keepdim: keep the reduced dims with size 1.
+        correction: subtract this from n in the denominator; takes precedence over ``unbiased``.
+
+    Raises:
+        RuntimeError: a non-float input.
+    """
     if isinstance(unbiased, bool) or unbiased is None:
         pass
     else:  # var(x, dim) positional forms: var(x, 0) or var(x, (0, 1))
@@ -358,14 +397,20 @@ class _StdSqrt(Sqrt):
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """The standard deviation, ``sqrt(var(...))``, with the same arguments as ``var``.
+
+    Its gradient is 0 where the deviation is 0 (as PyTorch) rather than nan.
+    """
     return _StdSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var(...), mean(...))`` over the same dims, as a tuple."""
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std(...), mean(...))`` over the same dims, as a tuple."""
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
@@ -402,6 +447,23 @@ def _extreme(input, dim, keepdim, arg_fn, red_fn, name):
 
 
 def max(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """The largest element; with ``dim``, a ``(values, indices)`` pair along it.
+
+    ``max(input, other_tensor)`` is ``maximum``. Without ``dim`` the gradient is shared equally by
+    tied maxima; with ``dim`` it goes to the returned index. NaN counts as the largest value.
+
+    Args:
+        input: the tensor.
+        dim: a single int (a tuple raises TypeError), or None for the whole tensor.
+        keepdim: keep the reduced dim with size 1.
+
+    Returns:
+        A 0-d tensor without ``dim``; otherwise ``max_return(values, indices)`` (int64 indices).
+
+    Raises:
+        RuntimeError: an empty input without ``dim``.
+        IndexError: reducing over a dim of size 0.
+    """
     if isinstance(dim, Tensor):
         from .elementwise import maximum
 
@@ -410,6 +472,15 @@ def max(input, dim=None, keepdim: bool = False):  # noqa: A001
 
 
 def min(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """The smallest element; with ``dim``, a ``(values, indices)`` pair along it.
+
+    ``min(input, other_tensor)`` is ``minimum``. Otherwise the mirror image of ``max``.
+
+    Raises:
+        TypeError: ``dim`` is a tuple.
+        RuntimeError: an empty input without ``dim``.
+        IndexError: reducing over a dim of size 0.
+    """
     if isinstance(dim, Tensor):
         from .elementwise import minimum
 
@@ -418,22 +489,44 @@ def min(input, dim=None, keepdim: bool = False):  # noqa: A001
 
 
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+    """The largest values over ``dim`` (an int or tuple; all dims by default), without indices.
+
+    Raises:
+        RuntimeError: an empty input reduced over all dims.
+        IndexError: reducing over a dim of size 0.
+    """
     axes = _axes(dim, input._data.ndim)
     _check_nonempty(input, axes, "amax")
     return Amax.apply(input, axis=axes, keepdim=keepdim, fn=np.max)
 
 
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+    """The smallest values over ``dim`` (an int or tuple; all dims by default), without indices.
+
+    Raises:
+        RuntimeError: an empty input reduced over all dims.
+        IndexError: reducing over a dim of size 0.
+    """
     axes = _axes(dim, input._data.ndim)
     _check_nonempty(input, axes, "amin")
     return Amax.apply(input, axis=axes, keepdim=keepdim, fn=np.min)
 
 
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    """The int64 index of the first maximum, in the flattened tensor when ``dim`` is None.
+
+    Raises:
+        TypeError: ``dim`` is not an int.
+    """
     return _arg(input, dim, keepdim, np.argmax, "argmax")
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+    """The int64 index of the first minimum, in the flattened tensor when ``dim`` is None.
+
+    Raises:
+        TypeError: ``dim`` is not an int.
+    """
     return _arg(input, dim, keepdim, np.argmin, "argmin")
 
 
@@ -452,6 +545,10 @@ def _arg(input, dim, keepdim, fn, name) -> Tensor:
 
 
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, shifted by the maximum so it does not overflow.
+
+    Slices that are all -inf give -inf (not nan).
+    """
     axes = _axes(dim, input._data.ndim)
     m = np.max(input._data, axis=axes, keepdims=True) if input._data.size else \
         np.zeros((1,) * input._data.ndim, input._data.dtype)
@@ -489,6 +586,19 @@ class Norm2(Op):
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The vector p-norm of ``input`` over ``dim`` (all elements by default).
+
+    Args:
+        input: the tensor.
+        p: ``"fro"``, None or 2 (Euclidean), 1, 0 (count of nonzeros), ``inf``, ``-inf`` or any
+            other number.
+        dim: an int or tuple of ints, or None for all elements.
+        keepdim: keep the reduced dims with size 1.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        NotImplementedError: ``p="nuc"``.
+    """
     if dtype is not None:
         input = input.to(dtype)
     axes = _axes(dim, input._data.ndim)
@@ -509,6 +619,10 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
 
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The product of the elements over one ``dim`` (all elements if None).
+
+    Bool and integer inputs accumulate in int64 (as PyTorch) unless ``dtype`` is given.
+    """
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu" and input._data.dtype != np.int64:
@@ -543,11 +657,13 @@ def cumprod(input, dim, *, dtype=None) -> Tensor:
 
 
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where all elements over ``dim`` are nonzero, as a bool tensor (PyTorch keeps uint8)."""
     return _from_array(np.asarray(np.all(input._data, axis=_axes(dim, input._data.ndim),
                                          keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where any element over ``dim`` is nonzero, as a bool tensor (PyTorch keeps uint8)."""
     return _from_array(np.asarray(np.any(input._data, axis=_axes(dim, input._data.ndim),
                                          keepdims=keepdim)))
 
@@ -616,6 +732,7 @@ def median(input, dim=None, keepdim: bool = False):
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The int64 indices that sort ``input`` along ``dim`` (see ``sort``)."""
     return sort(input, dim, descending, stable).indices
 
 
@@ -632,6 +749,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 
 def count_nonzero(input, dim=None) -> Tensor:
+    """The int64 number of nonzero elements over ``dim`` (an int, a tuple or None)."""
     axes = _axes(dim, input._data.ndim)
     return _from_array(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
 
