@@ -126,6 +126,13 @@ class IndexPut(Op):
 
 
 def getitem(t: Tensor, idx) -> Tensor:
+    """``t[idx]`` with PyTorch's semantics (ints, slices, None, Ellipsis, bool and int tensors).
+
+    Basic indexing returns a view sharing ``t``'s data; advanced (tensor/list) indexing copies.
+
+    Raises:
+        IndexError: an index out of range or too many indices, in PyTorch's words.
+    """
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
     if not advanced and not any(it is Ellipsis for it in idx):
@@ -215,6 +222,13 @@ def inplace_view(view: Tensor, compute) -> Tensor:
 
 
 def setitem(t: Tensor, idx, value) -> None:
+    """``t[idx] = value`` in place, recorded by autograd as PyTorch's ``CopySlices``.
+
+    ``value`` (a scalar or tensor) is cast to ``t``'s dtype and broadcast to the indexed region.
+
+    Raises:
+        RuntimeError: ``value`` does not broadcast to the indexed shape.
+    """
     from ..tensor import inplace
 
     idx, advanced = normalize_index(idx)
@@ -251,6 +265,14 @@ def _check_index_range(idx: np.ndarray, size: int, axis: int) -> None:
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
+    """``out[i][j] = input[index[i][j]][j]`` for ``dim=0`` (and likewise for other dims).
+
+    ``index`` must have ``input``'s number of dims and be no larger outside ``dim``; the output
+    has ``index``'s shape. ``sparse_grad`` is accepted and ignored.
+
+    Raises:
+        RuntimeError: a non-integer index, an index out of range, or mismatched dims/sizes.
+    """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "gather")
     if input._data.ndim:
@@ -306,6 +328,23 @@ class Scatter(Op):
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+    """A copy of ``input`` with ``src`` (or the scalar ``value``) written at ``index`` on ``dim``.
+
+    For ``dim=0``: ``out[index[i][j]][j] = src[i][j]``. With repeated indices and no ``reduce``
+    the last write wins (PyTorch leaves the choice undefined).
+
+    Args:
+        input: the tensor to copy.
+        dim: the dim along which ``index`` points.
+        index: an integer tensor; only the leading ``index.shape`` block of ``src`` is used.
+        src: a tensor or scalar of values.
+        value: a scalar, used when ``src`` is None.
+        reduce: None (overwrite) or ``"add"`` (accumulate).
+
+    Raises:
+        RuntimeError: a non-integer index or an index out of range.
+        NotImplementedError: ``reduce="multiply"`` or any other reduction.
+    """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter")
     if input._data.ndim:
@@ -320,6 +359,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
 
 
 def scatter_add(input, dim: int, index, src) -> Tensor:
+    """``scatter(input, dim, index, src, reduce="add")``: repeated indices accumulate."""
     return scatter(input, dim, index, src, reduce="add")
 
 
@@ -354,6 +394,11 @@ def index_add(input, dim: int, index, source, *, alpha=1) -> Tensor:
 
 
 def index_select(input, dim: int, index) -> Tensor:
+    """The slices of ``input`` at the positions in the 1-D ``index`` along ``dim`` (a copy).
+
+    Raises:
+        IndexError: ``index`` is not 1-D or holds an index out of range.
+    """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1:
@@ -365,6 +410,11 @@ def index_select(input, dim: int, index) -> Tensor:
 
 
 def masked_fill(input, mask, value) -> Tensor:
+    """A copy of ``input`` with ``value`` wherever the bool ``mask`` (broadcast) is True.
+
+    Raises:
+        RuntimeError: a non-bool mask, or a tensor ``value`` that is not 0-d.
+    """
     from .elementwise import where
 
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -383,6 +433,10 @@ def masked_fill(input, mask, value) -> Tensor:
 
 
 def nonzero(input, *, as_tuple: bool = False):
+    """The int64 indices of the nonzero elements, one row per element, in row-major order.
+
+    With ``as_tuple=True``, one 1-D index tensor per dim instead (usable as an index).
+    """
     idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(_from_array(i.astype(np.int64)) for i in idx)
@@ -390,6 +444,11 @@ def nonzero(input, *, as_tuple: bool = False):
 
 
 def take_along_dim(input, indices, dim: int) -> Tensor:
+    """Values of ``input`` at ``indices`` along ``dim`` (NumPy's ``take_along_axis``).
+
+    ``indices`` broadcasts against ``input`` in every dim but ``dim``. Unlike PyTorch, ``dim`` is
+    required (there is no flattened form).
+    """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     # broadcast every axis but ``axis`` between input and indices; ``axis`` keeps idx's length
