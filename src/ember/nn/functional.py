@@ -77,10 +77,15 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)`` elementwise, keeping the dtype.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
     return relu_(input) if inplace else ew.relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``: overwrites ``input`` and returns it."""
     return input.relu_()
 
 
@@ -89,6 +94,10 @@ def _maybe_inplace(input: Tensor, fn, flag: bool) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``input`` where positive, ``negative_slope * input`` elsewhere.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
     def fn(x):
         return ew.where(x > 0, x, x * negative_slope)
 
@@ -96,6 +105,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
     def fn(x):
         # expm1 of min(x, 0) avoids overflow in the branch where() discards
         return ew.where(x > 0, x, ew.expm1(ew.clamp(x, max=0.0)) * alpha)
@@ -111,6 +124,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * sigmoid(input)`` (also called swish).
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
     return _maybe_inplace(input, lambda x: x * ew.sigmoid(x), inplace)
 
 
@@ -125,11 +142,19 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * tanh(softplus(input))``. ``inplace=True`` overwrites ``input`` and returns it."""
     return _maybe_inplace(input, lambda x: x * ew.tanh(softplus(x)), inplace)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
+    """Clamp to ``[min_val, max_val]``; the gradient is 0 at the bounds, as PyTorch.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+    """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
 
@@ -142,14 +167,20 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``hardtanh(input, 0, 6)``: ReLU capped at 6.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """Elementwise ``1 / (1 + exp(-input))``; same as ``ember.sigmoid``."""
     return ew.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent; same as ``ember.tanh``."""
     return ew.tanh(input)
 
 
@@ -210,10 +241,12 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softsign(input: Tensor) -> Tensor:
+    """``input / (1 + |input|)``."""
     return input / (ew.abs(input) + 1)
 
 
 def tanhshrink(input: Tensor) -> Tensor:
+    """``input - tanh(input)``."""
     return input - ew.tanh(input)
 
 
@@ -226,10 +259,15 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``input`` where ``|input| > lambd``, zero elsewhere.
+
+    Zeroed negative entries come out as -0.0 where PyTorch gives 0.0 (equal in comparisons).
+    """
     return ew.where(ew.abs(input) > lambd, input, input * 0)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Shrink toward zero by ``lambd``: ``input -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
     return ew.where(input > lambd, input - lambd,
                     ew.where(input < -lambd, input + lambd, input * 0))
 
@@ -295,6 +333,18 @@ def _softmax_args(input, dim, dtype):
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``exp(input)`` normalised to sum to 1 along ``dim``.
+
+    Args:
+        input: a float tensor (a 0-d tensor gives 1).
+        dim: the dim to normalise over. None is deprecated: it warns and picks PyTorch's legacy
+            dim (0 for 0-, 1- and 3-d inputs, else 1).
+        _stacklevel: ignored; kept for PyTorch's signature.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
     input, axis, scalar = _softmax_args(input, dim, dtype)
     out = nnops.Softmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
@@ -302,6 +352,13 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
                 ) -> Tensor:
+    """``log(softmax(input, dim))``, computed stably in one step.
+
+    Takes the same arguments as ``softmax``.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
     input, axis, scalar = _softmax_args(input, dim, dtype)
     out = nnops.LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
@@ -438,8 +495,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     # eval: a per-channel affine map of x with constant statistics
     invstd = 1.0 / np.sqrt(running_var._data.reshape(shape) + eps)
+    mean = running_mean._data.reshape(shape).astype(x.dtype)
+    affine = [t._data for t in (w, b) if t is not None]
+    if x.dtype.kind == "f" and all(a.dtype == x.dtype for a in affine) and not (
+            nnops._creating_graph()
+            and any(t is not None and t.requires_grad for t in (input, weight, bias))):
+        # nothing records: in-place passes over one temporary (evaluation's hot path)
+        out = x - nnops._channel_block(mean, x)
+        scale = invstd.astype(x.dtype)
+        out *= nnops._channel_block(scale if w is None else scale * w._data, x)
+        if b is not None:
+            out += nnops._channel_block(b._data, x)
+        return _from_array(out)
     scale = const(invstd.astype(x.dtype))
-    out = (input - const(running_mean._data.reshape(shape).astype(x.dtype))) * scale
+    out = (input - const(mean)) * scale
     if w is not None:
         out = out * w
     if b is not None:
@@ -762,6 +831,19 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """The squared error ``(input - target) ** 2``, reduced.
+
+    Args:
+        input: the prediction.
+        target: same shape as ``input`` (a different shape warns, then broadcasts).
+        size_average: deprecated; combined with ``reduce`` into ``reduction`` as PyTorch does.
+        reduce: deprecated; see ``size_average``.
+        reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
+        weight: optional weights, broadcast and multiplied in before the reduction.
+
+    Raises:
+        ValueError: an unknown ``reduction``.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     diff = input - target
@@ -773,6 +855,19 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """The absolute error ``|input - target|``, reduced.
+
+    Args:
+        input: the prediction.
+        target: same shape as ``input`` (a different shape warns, then broadcasts).
+        size_average: deprecated; combined with ``reduce`` into ``reduction`` as PyTorch does.
+        reduce: deprecated; see ``size_average``.
+        reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
+        weight: optional weights, broadcast and multiplied in before the reduction.
+
+    Raises:
+        ValueError: an unknown ``reduction``.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     loss = ew.abs(input - target)
