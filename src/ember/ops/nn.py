@@ -121,11 +121,20 @@ class Bilinear(Op):
 # ======================================================================== softmax family
 
 
+def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a.sum(axis, keepdims=True)``; einsum for the last axis of a matrix (rows of logits),
+    about three times faster than ``np.sum`` there."""
+    if a.ndim == 2 and axis == 1:
+        return np.einsum("ij->i", a)[:, None]
+    return a.sum(axis=axis, keepdims=True)
+
+
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)  # an all -inf row stays -inf rather than nan
-    s = np.exp(x - m)
-    return np.log(np.sum(s, axis=axis, keepdims=True)) + m
+    s = x - m
+    np.exp(s, out=s)
+    return np.log(_sum_axis(s, axis)) + m
 
 
 class LogSoftmax(Op):
@@ -150,8 +159,9 @@ class Softmax(Op):
         ctx.axis = axis
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        e = np.exp(x - m)
-        e /= np.sum(e, axis=axis, keepdims=True)
+        e = x - m
+        np.exp(e, out=e)
+        e /= _sum_axis(e, axis)
         return e
 
     @staticmethod
@@ -179,8 +189,9 @@ class CrossEntropy(Op):
     def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        e = np.exp(x - m)
-        s = e.sum(axis=axis, keepdims=True)
+        e = x - m
+        np.exp(e, out=e)  # our own temporary: exponentiate in place
+        s = _sum_axis(e, axis)
         lse = np.log(s) + m
         t = np.expand_dims(target, axis)
         rows = row_w * np.squeeze(np.take_along_axis(x, t, axis) - lse, axis)
@@ -267,11 +278,27 @@ def _dot_over(a: np.ndarray, b: np.ndarray, axes: tuple) -> np.ndarray:
     return np.sum(a * b, axis=axes, keepdims=True)
 
 
+def _channel_block(a, like: np.ndarray):
+    """A per-channel ``a`` (shape (1, C, 1, ...)) broadcast to one sample of ``like``,
+    contiguous; other operands unchanged.
+
+    NumPy's elementwise loops run about 1.5x faster against this small (C, H, W) block
+    than against a stride-0 per-channel broadcast; the values are the same.
+    """
+    if (isinstance(a, np.ndarray) and like.ndim >= 3 and a.ndim == like.ndim
+            and like.shape[0] >= 4 and a.shape[0] == 1 and a.shape[1] == like.shape[1]
+            and all(s == 1 for s in a.shape[2:])):
+        block = np.empty((1,) + like.shape[1:], a.dtype)
+        block[...] = a
+        return block
+    return a
+
+
 def batch_stats(x: np.ndarray, axes: tuple):
     """(mean, biased variance, x - mean) over ``axes``, keepdims-shaped."""
     count = int(np.prod([x.shape[a] for a in axes]))
     mean = _sum_over(x, axes) / count
-    xc = x - mean.astype(x.dtype, copy=False)
+    xc = x - _channel_block(mean.astype(x.dtype, copy=False), x)
     var = _dot_over(xc, xc, axes) / count
     return mean.astype(x.dtype, copy=False), var.astype(x.dtype, copy=False), xc
 
@@ -290,18 +317,19 @@ class Normalize(Op):
     def forward(ctx, x, w, b, axes, eps, stats=None):
         _, var, xc = stats if stats is not None else batch_stats(x, axes)
         invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-        xhat = xc
-        xhat *= invstd  # xc is our own temporary: normalise it in place
+        scale = invstd if w is None else invstd * w  # normalise and scale in one pass
+        scale = _channel_block(scale, xc)
+        b = _channel_block(b, xc)
         if ctx.requires_grad:
+            # backward reads xc (xhat = xc * invstd, folded into its per-channel factors)
             ctx.axes = axes
             ctx.eps = eps
             ctx.invstd = invstd
-            ctx.xhat = xhat
-        if w is None:
-            if b is None:  # the output must not alias what backward reads
-                return xhat.copy() if ctx.requires_grad else xhat
-            return xhat + b
-        out = xhat * w
+            ctx.xc = xc
+            out = xc * scale  # the output must not alias what backward reads
+        else:
+            out = xc  # our own temporary, not needed after forward: work in place
+            out *= scale
         if b is not None:
             out += b
         return out
@@ -319,7 +347,7 @@ class Normalize(Op):
             invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
             xhat = xc * invstd
         else:
-            xhat = const(ctx.xhat)
+            xhat = const(ctx.xc * ctx.invstd)
             invstd = const(ctx.invstd)
         gx = gw = gb = None
         if need[0]:
@@ -340,26 +368,28 @@ class Normalize(Op):
         """
         need = ctx.needs_input_grad
         axes = ctx.axes
-        xhat = ctx.xhat
-        count = xhat.size // ctx.invstd.size
+        xc, invstd = ctx.xc, ctx.invstd
+        count = xc.size // invstd.size
         per_channel = w is None or all(w.shape[a] == 1 for a in axes if a < w.ndim)
-        per_channel = per_channel and (w is None or w.ndim == xhat.ndim)
+        per_channel = per_channel and (w is None or w.ndim == xc.ndim)
         gx = gw = gb = None
         if per_channel:
-            # w is constant along the reduced axes (batch norm, group norm): factor it out
+            # w is constant along the reduced axes (batch norm, group norm): factor it out,
+            # and invstd too (xhat = xc * invstd), so each pass reads the saved xc directly
             sum_g = _sum_over(g, axes)
-            sum_gx = _dot_over(g, xhat, axes)
+            sum_gx = _dot_over(g, xc, axes) * invstd  # sum(g * xhat)
             if need[0]:
-                k = ctx.invstd if w is None else ctx.invstd * w
-                dx = g * k
-                dx -= xhat * (k * (sum_gx / count))
-                dx -= k * (sum_g / count)
+                k = invstd if w is None else invstd * w
+                dx = g * _channel_block(k, g)
+                dx -= xc * _channel_block(k * invstd * (sum_gx / count), xc)
+                dx -= _channel_block(k * (sum_g / count), dx)
                 gx = const(dx)
             if need[1]:
                 gw = const(_np_reduce_to(sum_gx, ctx._shapes[1]))
             if need[2]:
                 gb = const(_np_reduce_to(sum_g, ctx._shapes[2]))
             return gx, gw, gb
+        xhat = xc * invstd
         gxhat = g * w
         if need[0]:
             dx = gxhat - gxhat.mean(axis=axes, keepdims=True)

@@ -1,0 +1,90 @@
+"""Fused nn-op micro-benchmarks against PyTorch: BatchNorm and cross-entropy.
+
+Same inputs for both libraries, same thread count (torch.set_num_threads to NumPy's BLAS
+thread count). Train mode is forward + backward, eval mode forward only.
+
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/nn_ops.py [--threads N]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from _common import best_time, blas_report, report  # noqa: E402
+from cnn_small import blas_threads  # noqa: E402
+
+import ember  # noqa: E402
+
+REPEATS = 15
+
+
+def bench_batchnorm(name: str, shape: tuple, number: int) -> None:
+    rng = np.random.default_rng(0)
+    xa = rng.standard_normal(shape).astype(np.float32)
+    ga = rng.standard_normal(shape).astype(np.float32)
+    c = shape[1]
+    cls = "BatchNorm1d" if len(shape) <= 3 else "BatchNorm2d"
+    times = {}
+    for lib in (ember, torch):
+        bn = getattr(lib.nn, cls)(c)
+        x = lib.tensor(xa, requires_grad=True)
+        g = lib.tensor(ga)
+
+        def train():
+            x.grad = None
+            bn(x).backward(g)
+
+        def evaluate():
+            with lib.no_grad():
+                bn(x)
+
+        bn.train()
+        t_train = best_time(train, REPEATS, number)
+        bn.eval()
+        t_eval = best_time(evaluate, REPEATS, number)
+        times[lib.__name__] = (t_train, t_eval)
+    report(f"{name} train fwd+bwd", times["ember"][0], times["torch"][0])
+    report(f"{name} eval fwd", times["ember"][1], times["torch"][1])
+
+
+def bench_cross_entropy(name: str, shape: tuple, number: int) -> None:
+    rng = np.random.default_rng(0)
+    xa = rng.standard_normal(shape).astype(np.float32)
+    ya = rng.integers(0, shape[1], shape[0])
+    times = {}
+    for lib in (ember, torch):
+        x = lib.tensor(xa, requires_grad=True)
+        y = lib.tensor(ya)
+
+        def step():
+            x.grad = None
+            lib.nn.functional.cross_entropy(x, y).backward()
+
+        times[lib.__name__] = best_time(step, REPEATS, number)
+    report(f"{name} fwd+bwd", times["ember"], times["torch"])
+
+
+def main() -> None:
+    threads = blas_threads()
+    if "--threads" in sys.argv:
+        from threadpoolctl import threadpool_limits
+
+        threads = int(sys.argv[sys.argv.index("--threads") + 1])
+        threadpool_limits(threads, "blas")
+    if threads:
+        torch.set_num_threads(threads)
+    print(f"BLAS: {blas_report()}; torch threads: {torch.get_num_threads()}")
+    bench_batchnorm("bn1d (256,128)", (256, 128), 200)
+    bench_batchnorm("bn2d (64,16,28,28)", (64, 16, 28, 28), 10)
+    bench_batchnorm("bn2d (64,32,16,16)", (64, 32, 16, 16), 20)
+    bench_cross_entropy("ce (256,10)", (256, 10), 200)
+    bench_cross_entropy("ce (256,1000)", (256, 1000), 20)
+
+
+if __name__ == "__main__":
+    main()
