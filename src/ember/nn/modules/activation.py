@@ -19,6 +19,8 @@ def _inplace_repr(inplace: bool) -> str:
 
 
 class ReLU(Module):
+    """``max(x, 0)`` elementwise (see ``F.relu``). ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -31,6 +33,11 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
+    """``x`` where positive, ``negative_slope * x`` elsewhere.
+
+    ``inplace=True`` overwrites the input.
+    """
+
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
@@ -45,6 +52,11 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    ``inplace=True`` overwrites the input.
+    """
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
@@ -58,6 +70,12 @@ class ELU(Module):
 
 
 class GELU(Module):
+    """``x * Phi(x)`` with ``Phi`` the standard normal CDF.
+
+    Args:
+        approximate: ``"none"`` (exact, via erf) or ``"tanh"`` (the tanh approximation).
+    """
+
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         self.approximate = approximate
@@ -70,6 +88,8 @@ class GELU(Module):
 
 
 class SiLU(Module):
+    """``x * sigmoid(x)`` (swish). ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -82,6 +102,8 @@ class SiLU(Module):
 
 
 class Mish(Module):
+    """``x * tanh(softplus(x))``. ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -94,16 +116,27 @@ class Mish(Module):
 
 
 class Sigmoid(Module):
+    """Elementwise ``1 / (1 + exp(-x))``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.sigmoid(input)
 
 
 class Tanh(Module):
+    """Elementwise hyperbolic tangent."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
 
 
 class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, a smooth ReLU.
+
+    Args:
+        beta: sharpness; larger values approach ReLU.
+        threshold: where ``beta * x`` exceeds this, ``x`` is returned as is (avoids overflow).
+    """
+
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta = beta
@@ -129,16 +162,28 @@ class _AlongDim(Module):
 
 
 class Softmax(_AlongDim):
+    """Normalise ``exp(x)`` to sum to 1 along ``dim`` (None: PyTorch's deprecated implicit dim)."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
 
 
 class LogSoftmax(_AlongDim):
+    """``log(softmax(x, dim))``, computed stably; pair with ``NLLLoss``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class Hardtanh(Module):
+    """Clamp to ``[min_val, max_val]``; the gradient is 0 at the bounds.
+
+    ``inplace=True`` overwrites the input.
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+    """
+
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
                  ) -> None:
         super().__init__()
@@ -157,6 +202,8 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``. ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
 
@@ -165,6 +212,11 @@ class ReLU6(Hardtanh):
 
 
 class SELU(Module):
+    """Self-normalising ELU: ``scale * elu(x, alpha)`` with PyTorch's fixed constants.
+
+    ``inplace=True`` overwrites the input.
+    """
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -177,6 +229,11 @@ class SELU(Module):
 
 
 class CELU(Module):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    ``inplace=True`` overwrites the input.
+    """
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
@@ -210,11 +267,15 @@ class PReLU(Module):
 
 
 class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed without overflow."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.logsigmoid(input)
 
 
 class Hardsigmoid(Module):
+    """Piecewise-linear sigmoid ``relu6(x + 3) / 6``. ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -224,6 +285,8 @@ class Hardsigmoid(Module):
 
 
 class Hardswish(Module):
+    """``x * hardsigmoid(x)``. ``inplace=True`` overwrites the input."""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -233,16 +296,22 @@ class Hardswish(Module):
 
 
 class Softsign(Module):
+    """``x / (1 + |x|)``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softsign(input)
 
 
 class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(input)
 
 
 class Threshold(Module):
+    """``x`` where ``x > threshold``, ``value`` elsewhere. ``inplace=True`` overwrites the input."""
+
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
         self.threshold = threshold
@@ -258,6 +327,8 @@ class Threshold(Module):
 
 
 class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
         self.lambd = lambd
@@ -270,11 +341,19 @@ class Hardshrink(Module):
 
 
 class Softshrink(Hardshrink):
+    """Shrink toward 0 by ``lambd``: ``x -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
 
 
 class GLU(Module):
+    """Gated linear unit: split ``dim`` in halves ``a``, ``b`` and return ``a * sigmoid(b)``.
+
+    Args:
+        dim: the dim to split; its size must be even.
+    """
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
@@ -287,6 +366,8 @@ class GLU(Module):
 
 
 class Softmin(_AlongDim):
+    """``softmax(-x, dim)``: weights that favour the smallest entries."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim, _stacklevel=5)
 

@@ -33,6 +33,7 @@ class MSELoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of ``input`` against a ``target`` of the same shape."""
         return F.mse_loss(input, target, reduction=self.reduction)
@@ -46,6 +47,7 @@ class L1Loss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of ``input`` against a ``target`` of the same shape."""
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -60,6 +62,7 @@ class SmoothL1Loss(_Loss):
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
         beta: where the quadratic part ends; 0 gives the L1 loss.
     """
+
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  beta: float = 1.0) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -81,6 +84,7 @@ class HuberLoss(_Loss):
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
         delta: where the quadratic part ends.
     """
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
         self.delta = delta
@@ -101,6 +105,7 @@ class CrossEntropyLoss(_WeightedLoss):
         reduction: ``"mean"`` (weighted mean over the non-ignored targets), ``"sum"`` or ``"none"``.
         label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
     """
+
     def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100,
                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(weight, size_average, reduce, reduction)
@@ -130,6 +135,7 @@ class NLLLoss(_WeightedLoss):
         reduce: deprecated; folded into ``reduction``.
         reduction: ``"mean"`` (weighted mean over the non-ignored targets), ``"sum"`` or ``"none"``.
     """
+
     def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100,
                  reduce=None, reduction: str = "mean") -> None:
         super().__init__(weight, size_average, reduce, reduction)
@@ -152,6 +158,7 @@ class BCELoss(_WeightedLoss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of probabilities ``input`` against targets in [0, 1] of the same shape."""
         return F.binary_cross_entropy(input, target, weight=self.weight,
@@ -169,6 +176,7 @@ class BCEWithLogitsLoss(_Loss):
         pos_weight: optional weight of the positive term, broadcast against the target (one
             entry per class on the last dim; a buffer).
     """
+
     def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None,
                  reduction: str = "mean", pos_weight: Tensor | None = None) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -194,6 +202,7 @@ class KLDivLoss(_Loss):
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
         log_target: ``target`` holds log-probabilities too.
     """
+
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  log_target: bool = False) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -213,6 +222,7 @@ class MarginRankingLoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -235,6 +245,7 @@ class HingeEmbeddingLoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -253,6 +264,7 @@ class SoftMarginLoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of scores ``input`` against ``target`` (1 or -1) of the same shape."""
         return F.soft_margin_loss(input, target, reduction=self.reduction)
@@ -267,6 +279,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """The loss of ``(N, C)`` scores against 0/1 targets of the same shape."""
         return F.multilabel_soft_margin_loss(input, target, self.weight,
@@ -282,6 +295,7 @@ class CosineEmbeddingLoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -305,6 +319,7 @@ class PoissonNLLLoss(_Loss):
         reduce: deprecated; folded into ``reduction``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None,
                  eps: float = 1e-8, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -326,6 +341,7 @@ class GaussianNLLLoss(_Loss):
         eps: variances are clamped to at least this, for stability.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
                  ) -> None:
         super().__init__(reduction=reduction)
@@ -353,6 +369,7 @@ class TripletMarginLoss(_Loss):
         reduce: deprecated; see ``size_average``.
         reduction: ``"mean"``, ``"sum"`` or ``"none"`` (per-element losses).
     """
+
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                  swap: bool = False, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
