@@ -36,12 +36,63 @@ class _InstanceNorm(_BatchNorm):
 
 
 class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) input: each (sample, channel) on its own.
+
+    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
+    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: weight of the new statistics in the running estimates (when tracked); None
+            leaves them unchanged.
+        affine: learn a per-channel scale and shift.
+        track_running_stats: keep running estimates and use them in eval mode.
+
+    Raises:
+        ValueError: input of the wrong rank (when called).
+    """
+
     _spatial = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) input: each (sample, channel) on its own.
+
+    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
+    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: weight of the new statistics in the running estimates (when tracked); None
+            leaves them unchanged.
+        affine: learn a per-channel scale and shift.
+        track_running_stats: keep running estimates and use them in eval mode.
+
+    Raises:
+        ValueError: input of the wrong rank (when called).
+    """
+
     _spatial = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) input: each (sample, channel) on its own.
+
+    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
+    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: weight of the new statistics in the running estimates (when tracked); None
+            leaves them unchanged.
+        affine: learn a per-channel scale and shift.
+        track_running_stats: keep running estimates and use them in eval mode.
+
+    Raises:
+        ValueError: input of the wrong rank (when called).
+    """
+
     _spatial = 3
