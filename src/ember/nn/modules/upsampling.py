@@ -39,10 +39,14 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
+    """Deprecated: ``Upsample(size, scale_factor, mode="nearest")`` for 2-D images."""
+
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
+    """Deprecated: ``Upsample(size, scale_factor, mode="bilinear", align_corners=True)``."""
+
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
