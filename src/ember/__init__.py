@@ -308,126 +308,164 @@ def inverse(input: Tensor) -> Tensor:
 
 
 def is_floating_point(input: Tensor) -> bool:
+    """True if ``input`` has a float dtype."""
     return input.is_floating_point()
 
 
 def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
     return input.numel()
 
 
 def clone(input: Tensor) -> Tensor:
+    """A copy of ``input`` with its own data; gradients flow back to ``input``."""
     return input.clone()
 
 
 def detach(input: Tensor) -> Tensor:
+    """A tensor sharing ``input``'s data but cut from the autograd graph."""
     return input.detach()
 
 
 def detach_(input: Tensor) -> Tensor:
+    """Cut ``input`` from the autograd graph in place (it becomes a leaf) and return it."""
     return input.detach_()
 
 
 def zero_(input: Tensor) -> Tensor:
+    """Fill ``input`` with zeros in place and return it."""
     return input.zero_()
 
 
 def fill_(input: Tensor, value) -> Tensor:
+    """Fill ``input`` with the scalar ``value`` in place and return it."""
     return input.fill_(value)
 
 
 def clamp_(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
+    """In-place ``clamp``: limit ``input`` to ``[min, max]`` and return it."""
     return input.clamp_(min, max)
 
 
 def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``: overwrite ``input`` with ``max(input, 0)`` and return it."""
     return input.relu_()
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True if every ``|input - other| <= atol + rtol * |other|`` (broadcast).
+
+    NaNs compare unequal unless ``equal_nan`` is True.
+    """
     return input.allclose(other, rtol, atol, equal_nan)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (nan equal if ``equal_nan``)."""
     return input.isclose(other, rtol, atol, equal_nan)
 
 
 def equal(input, other) -> bool:
+    """True if both tensors have the same shape and the same values."""
     return input.equal(other)
 
 
 def eq(input, other):
+    """Elementwise ``input == other`` as a bool tensor (broadcast, dtypes promoted)."""
     return input == other
 
 
 def ne(input, other):
+    """Elementwise ``input != other`` as a bool tensor."""
     return input != other
 
 
 def lt(input, other):
+    """Elementwise ``input < other`` as a bool tensor."""
     return input < other
 
 
 def le(input, other):
+    """Elementwise ``input <= other`` as a bool tensor."""
     return input <= other
 
 
 def gt(input, other):
+    """Elementwise ``input > other`` as a bool tensor."""
     return input > other
 
 
 def ge(input, other):
+    """Elementwise ``input >= other`` as a bool tensor."""
     return input >= other
 
 
 def isnan(input):
+    """Bool tensor, True where ``input`` is nan."""
     return input.isnan()
 
 
 def isinf(input):
+    """Bool tensor, True where ``input`` is +inf or -inf."""
     return input.isinf()
 
 
 def isfinite(input):
+    """Bool tensor, True where ``input`` is neither inf nor nan."""
     return input.isfinite()
 
 
 def logical_not(input):
+    """Bool tensor, True where ``input`` is zero."""
     return input.logical_not()
 
 
 def logical_and(input, other):
+    """Bool tensor, True where both operands are nonzero."""
     return input.logical_and(other)
 
 
 def logical_or(input, other):
+    """Bool tensor, True where either operand is nonzero."""
     return input.logical_or(other)
 
 
 def logical_xor(input, other):
+    """Bool tensor, True where exactly one operand is nonzero."""
     return input.logical_xor(other)
 
 
 def bitwise_and(input, other):
+    """Elementwise ``&`` of integer or bool tensors."""
     return input.bitwise_and(other)
 
 
 def bitwise_or(input, other):
+    """Elementwise ``|`` of integer or bool tensors."""
     return input.bitwise_or(other)
 
 
 def bitwise_xor(input, other):
+    """Elementwise ``^`` of integer or bool tensors."""
     return input.bitwise_xor(other)
 
 
 def bitwise_not(input):
+    """Elementwise ``~``: bit inversion for integers, logical not for bools."""
     return input.bitwise_not()
 
 
 def get_default_dtype():
+    """The default float dtype, always ``float32`` in ember."""
     return float32
 
 
 def set_default_dtype(d) -> None:
+    """Only ``float32`` is accepted: ember's default float dtype cannot be changed.
+
+    Raises:
+        NotImplementedError: any other dtype.
+    """
     if d != float32:
         raise NotImplementedError("ember's default float dtype is float32")
 
