@@ -12,6 +12,8 @@ from ._util import const
 
 
 class MatMul(Op):
+    """``a @ b`` with matmul broadcasting; the node is named as PyTorch (Mm, Dot, Mv, Bmm)."""
+
     def name(self) -> str:
         shapes = getattr(self, "_shapes", ((), ()))
         if any(s is None for s in shapes):  # Op.apply records no shape for a constant operand
@@ -403,6 +405,8 @@ def _square(name: str, a: Tensor) -> None:
 
 
 class Inv(Op):
+    """Matrix inverse; its gradient is ``-Y^T g Y^T`` with ``Y`` the inverse."""
+
     save_output = True
 
     @staticmethod
@@ -438,6 +442,8 @@ class Slogdet(Op):
 
 
 class Cholesky(Op):
+    """Lower Cholesky factor of a symmetric positive-definite matrix (Murray's gradient)."""
+
     save_output = True
 
     @staticmethod
@@ -491,6 +497,11 @@ class slogdet_return(namedtuple("slogdet_return", ["sign", "logabsdet"])):  # no
 
 
 class Det(Op):
+    """Determinant; its gradient ``det * A^{-T}`` needs ``A`` invertible.
+
+    Unlike PyTorch, backward through a singular matrix raises ``LinAlgError``.
+    """
+
     save_inputs = (0,)
     save_output = True
 
