@@ -23,50 +23,54 @@ import ember  # noqa: E402
 REPEATS = 15
 
 
+def batchnorm_times(lib, cls: str, xa: np.ndarray, ga: np.ndarray, number: int):
+    """(train forward+backward, eval forward) seconds per call for one library."""
+    bn = getattr(lib.nn, cls)(xa.shape[1])
+    x = lib.tensor(xa, requires_grad=True)
+    g = lib.tensor(ga)
+
+    def train():
+        x.grad = None
+        bn(x).backward(g)
+
+    def evaluate():
+        with lib.no_grad():
+            bn(x)
+
+    bn.train()
+    t_train = best_time(train, REPEATS, number)
+    bn.eval()
+    return t_train, best_time(evaluate, REPEATS, number)
+
+
 def bench_batchnorm(name: str, shape: tuple, number: int) -> None:
     rng = np.random.default_rng(0)
     xa = rng.standard_normal(shape).astype(np.float32)
     ga = rng.standard_normal(shape).astype(np.float32)
-    c = shape[1]
     cls = "BatchNorm1d" if len(shape) <= 3 else "BatchNorm2d"
-    times = {}
-    for lib in (ember, torch):
-        bn = getattr(lib.nn, cls)(c)
-        x = lib.tensor(xa, requires_grad=True)
-        g = lib.tensor(ga)
+    e_train, e_eval = batchnorm_times(ember, cls, xa, ga, number)
+    t_train, t_eval = batchnorm_times(torch, cls, xa, ga, number)
+    report(f"{name} train fwd+bwd", e_train, t_train)
+    report(f"{name} eval fwd", e_eval, t_eval)
 
-        def train():
-            x.grad = None
-            bn(x).backward(g)
 
-        def evaluate():
-            with lib.no_grad():
-                bn(x)
+def cross_entropy_time(lib, xa: np.ndarray, ya: np.ndarray, number: int) -> float:
+    x = lib.tensor(xa, requires_grad=True)
+    y = lib.tensor(ya)
 
-        bn.train()
-        t_train = best_time(train, REPEATS, number)
-        bn.eval()
-        t_eval = best_time(evaluate, REPEATS, number)
-        times[lib.__name__] = (t_train, t_eval)
-    report(f"{name} train fwd+bwd", times["ember"][0], times["torch"][0])
-    report(f"{name} eval fwd", times["ember"][1], times["torch"][1])
+    def step():
+        x.grad = None
+        lib.nn.functional.cross_entropy(x, y).backward()
+
+    return best_time(step, REPEATS, number)
 
 
 def bench_cross_entropy(name: str, shape: tuple, number: int) -> None:
     rng = np.random.default_rng(0)
     xa = rng.standard_normal(shape).astype(np.float32)
     ya = rng.integers(0, shape[1], shape[0])
-    times = {}
-    for lib in (ember, torch):
-        x = lib.tensor(xa, requires_grad=True)
-        y = lib.tensor(ya)
-
-        def step():
-            x.grad = None
-            lib.nn.functional.cross_entropy(x, y).backward()
-
-        times[lib.__name__] = best_time(step, REPEATS, number)
-    report(f"{name} fwd+bwd", times["ember"], times["torch"])
+    report(f"{name} fwd+bwd", cross_entropy_time(ember, xa, ya, number),
+           cross_entropy_time(torch, xa, ya, number))
 
 
 def main() -> None:

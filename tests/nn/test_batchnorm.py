@@ -125,3 +125,35 @@ def test_batchnorm_eval_gradcheck():
                                                                          dtype=ember.float64)
     gradcheck64(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=False),
                 [(3, 2), (2,), (2,)])
+
+
+def test_batchnorm_train_gradcheck_batch_of_four_images():
+    # N >= 4 takes the per-channel block fast path; second order exercises create_graph
+    def fn(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+
+    gradcheck64(fn, [(4, 3, 2, 2), (3,), (3,)])
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_eval_under_no_grad_matches_pytorch(affine):
+    rng = np.random.default_rng(0)
+    xa = rng.standard_normal((8, 3, 5, 4)).astype(np.float32) * 3 + 1
+    mods = [lib.nn.BatchNorm2d(3, affine=affine) for lib in (torch, ember)]
+    state = {"running_mean": np.array([0.5, -1.0, 2.0], np.float32),
+             "running_var": np.array([2.0, 0.5, 4.0], np.float32)}
+    if affine:
+        state["weight"] = np.array([1.5, -0.5, 0.0], np.float32)
+        state["bias"] = np.array([0.1, 0.2, -0.3], np.float32)
+    mods[0].load_state_dict({k: torch.tensor(v) for k, v in state.items()}, strict=False)
+    mods[1].load_state_dict(state, strict=False)
+    for m in mods:
+        m.eval()
+    with torch.no_grad():
+        expected = mods[0](torch.tensor(xa)).numpy()
+    with ember.no_grad():
+        out = mods[1](ember.tensor(xa))
+    assert out.dtype == ember.float32
+    assert_close(out.numpy(), expected)
+    # the same values when a graph is recorded
+    assert_close(mods[1](ember.tensor(xa, requires_grad=True)).detach().numpy(), expected)

@@ -270,6 +270,8 @@ def _dot_over(a: np.ndarray, b: np.ndarray, axes: tuple) -> np.ndarray:
     if va is not None:
         out = np.einsum("ncl,ncl->c", va, _channel_view(b, axes))
         return out.reshape((1, -1) + (1,) * (a.ndim - 2))
+    if a.ndim == 2 and axes == (0,) and a.shape == b.shape:  # (N, C): batch norm 1d
+        return np.einsum("nc,nc->c", a, b)[None]
     if axes == tuple(range(a.ndim - len(axes), a.ndim)):  # trailing dims (layer norm)
         keep = a.shape[: a.ndim - len(axes)]
         rows = int(np.prod(keep))
@@ -307,14 +309,19 @@ class Normalize(Op):
     """Standardise over ``axes`` then apply an optional affine ``w * xhat + b``.
 
     ``w``/``b`` arrive already shaped to broadcast against x, and the gradients are reduced
-    back to that shape here. ``stats`` may be given (``batch_stats(x, axes)``, computed by
-    batch_norm so the module can update its running estimates from the same numbers).
+    back to that shape here; or, with ``affine_shape`` (batch norm's (1, C, 1, ...)), in any
+    shape of that size, laid out as ``affine_shape`` inside the op. ``stats`` may be given
+    (``batch_stats(x, axes)``, computed by batch_norm so the module can update its running
+    estimates from the same numbers).
     """
 
     save_inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, x, w, b, axes, eps, stats=None):
+    def forward(ctx, x, w, b, axes, eps, stats=None, affine_shape=None):
+        if affine_shape is not None:
+            w = None if w is None else w.reshape(affine_shape)
+            b = None if b is None else b.reshape(affine_shape)
         _, var, xc = stats if stats is not None else batch_stats(x, axes)
         invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         scale = invstd if w is None else invstd * w  # normalise and scale in one pass
@@ -326,6 +333,7 @@ class Normalize(Op):
             ctx.eps = eps
             ctx.invstd = invstd
             ctx.xc = xc
+            ctx.affine_shape = affine_shape
             out = xc * scale  # the output must not alias what backward reads
         else:
             out = xc  # our own temporary, not needed after forward: work in place
@@ -339,8 +347,14 @@ class Normalize(Op):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         axes = ctx.axes
+        affine_shape = ctx.affine_shape
         if not _creating_graph():
-            return Normalize._backward_arrays(ctx, g._data, None if w is None else w._data)
+            wa = None if w is None else w._data
+            if wa is not None and affine_shape is not None:
+                wa = wa.reshape(affine_shape)
+            return Normalize._backward_arrays(ctx, g._data, wa)
+        if w is not None and affine_shape is not None:
+            w = w.reshape(affine_shape)
         if need[0]:
             mean = x.mean(axes, keepdim=True)
             xc = x - mean
@@ -355,9 +369,12 @@ class Normalize(Op):
             gx = invstd * (gxhat - gxhat.mean(axes, keepdim=True)
                            - xhat * (gxhat * xhat).mean(axes, keepdim=True))
         if need[1]:
-            gw = _reduce_to(g * xhat, ctx._shapes[1])
+            gw = _reduce_to(g * xhat, affine_shape or ctx._shapes[1])
         if need[2]:
-            gb = _reduce_to(g, ctx._shapes[2])
+            gb = _reduce_to(g, affine_shape or ctx._shapes[2])
+        if affine_shape is not None:  # back to the parameters' own shape
+            gw = None if gw is None else gw.reshape(ctx._shapes[1])
+            gb = None if gb is None else gb.reshape(ctx._shapes[2])
         return gx, gw, gb
 
     @staticmethod
@@ -385,9 +402,9 @@ class Normalize(Op):
                 dx -= _channel_block(k * (sum_g / count), dx)
                 gx = const(dx)
             if need[1]:
-                gw = const(_np_reduce_to(sum_gx, ctx._shapes[1]))
+                gw = const(Normalize._param_grad(ctx, sum_gx, 1))
             if need[2]:
-                gb = const(_np_reduce_to(sum_g, ctx._shapes[2]))
+                gb = const(Normalize._param_grad(ctx, sum_g, 2))
             return gx, gw, gb
         xhat = xc * invstd
         gxhat = g * w
@@ -397,10 +414,16 @@ class Normalize(Op):
             dx *= ctx.invstd
             gx = const(dx)
         if need[1]:
-            gw = const(_np_reduce_to(g * xhat, ctx._shapes[1]))
+            gw = const(Normalize._param_grad(ctx, g * xhat, 1))
         if need[2]:
-            gb = const(_np_reduce_to(g, ctx._shapes[2]))
+            gb = const(Normalize._param_grad(ctx, g, 2))
         return gx, gw, gb
+
+    @staticmethod
+    def _param_grad(ctx, a: np.ndarray, i: int) -> np.ndarray:
+        """``a`` summed down to input ``i``'s layout, in that input's shape."""
+        shape = ctx._shapes[i]
+        return _np_reduce_to(a, ctx.affine_shape or shape).reshape(shape)
 
 
 def _np_reduce_to(a: np.ndarray, shape: tuple) -> np.ndarray:
