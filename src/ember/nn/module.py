@@ -48,6 +48,7 @@ class RemovableHandle:
         self.id = next(RemovableHandle._next_id)
 
     def remove(self) -> None:
+        """Unregister the hook; calling it again does nothing."""
         self._hooks_dict.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
@@ -106,6 +107,13 @@ class Module:
     forward: Callable[..., Any]
 
     def forward(self, *args, **kwargs):  # noqa: F811 - the declaration above is for typing
+        """The computation of the module; subclasses must override it.
+
+        Call the module (``module(x)``) rather than ``forward`` so that hooks run.
+
+        Raises:
+            NotImplementedError: the subclass did not define ``forward``.
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
@@ -358,22 +366,33 @@ class Module:
                                    remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Iterate over the parameters, each once, including submodules' if ``recurse``."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Iterate over ``(dotted name, buffer)`` pairs.
+
+        Args:
+            prefix: prepended to every name.
+            recurse: include the buffers of submodules.
+            remove_duplicate: yield a buffer shared by several modules only once.
+        """
         return self._named_members(lambda m: m._buffers.items(), prefix, recurse,
                                    remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Iterate over the buffers, including submodules' if ``recurse``."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Iterate over ``(name, module)`` for the direct submodules."""
         return self._named_members(lambda m: m._modules.items(), recurse=False)
 
     def children(self) -> Iterator[Module]:
+        """Iterate over the direct submodules."""
         for _, m in self.named_children():
             yield m
 
@@ -396,10 +415,16 @@ class Module:
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
+        """Iterate over this module and all its submodules, each once, depth first."""
         for _, m in self.named_modules():
             yield m
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``""`` is the module itself).
+
+        Raises:
+            AttributeError: no submodule at some step of the path.
+        """
         if target == "":
             return self
         module = self
@@ -410,6 +435,11 @@ class Module:
         return module
 
     def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (e.g. ``"0.weight"``).
+
+        Raises:
+            AttributeError: no such submodule or parameter.
+        """
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         if name not in module._parameters:
@@ -417,6 +447,11 @@ class Module:
         return module._parameters[name]
 
     def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (e.g. ``"bn.running_mean"``).
+
+        Raises:
+            AttributeError: no such submodule or buffer.
+        """
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         if name not in module._buffers:
@@ -434,9 +469,11 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """Switch this module and its submodules to evaluation mode (``train(False)``)."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (False freezes the module); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -502,24 +539,39 @@ class Module:
             lambda a: a.astype(np_target) if a.dtype.kind == "f" and a.dtype != np_target else a)
 
     def float(self) -> Module:
+        """Cast floating parameters and buffers to float32 in place; returns self."""
         return self.to(_dtype.float32)
 
     def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 in place; returns self."""
         return self.to(_dtype.float64)
 
     def half(self) -> Module:
+        """Cast floating parameters and buffers to float16 in place; returns self."""
         return self.to(_dtype.float16)
 
     def type(self, dst_type) -> Module:
+        """``to(dst_type)``: cast the floating parameters and buffers; returns self.
+
+        Unlike PyTorch, integer buffers are left alone and a non-float ``dst_type`` raises
+        TypeError.
+        """
         return self.to(dst_type)
 
     def cpu(self) -> Module:
+        """Return self: every tensor already lives on the CPU."""
         return self
 
     def cuda(self, device=None) -> Module:
+        """Always raises: ember runs on the CPU only.
+
+        Raises:
+            RuntimeError: always.
+        """
         raise RuntimeError("ember runs on the CPU only: CUDA is not available")
 
     def share_memory(self) -> Module:
+        """Return self unchanged (no shared-memory multiprocessing in ember)."""
         return self
 
     # ------------------------------------------------------------------ state dict
