@@ -79,15 +79,23 @@ class Sequential(Module):
         return Sequential(*self, *other)
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Append every module of ``sequential`` (any iterable of modules); returns self."""
         for layer in sequential:
             self.append(layer)
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before position ``index`` (negative counts from the end); returns self.
+
+        Raises:
+            AssertionError: ``module`` is not a Module (PyTorch's exception type).
+            IndexError: ``index`` outside ``[-len, len]``.
+        """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -101,11 +109,13 @@ class Sequential(Module):
         return self
 
     def pop(self, key) -> Module:
+        """Remove and return the module at ``key``; later modules are renumbered."""
         v = self[key]
         del self[key]
         return v
 
     def forward(self, input):
+        """Feed ``input`` through each module in order and return the last output."""
         for module in self._modules.values():
             input = module(input)
         return input
@@ -151,20 +161,28 @@ class ModuleList(Module):
         return combined
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index`` (a non-negative index, as PyTorch)."""
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key) -> Module:
+        """Remove and return the module at ``key``; later modules are renumbered."""
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append every module of an iterable; returns self.
+
+        Raises:
+            TypeError: ``modules`` is a single Module, a Tensor or not iterable.
+        """
         if isinstance(modules, (Module, Tensor)) or not hasattr(modules, "__iter__"):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
                             + type(modules).__name__)
@@ -219,23 +237,33 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self) -> None:
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it."""
         v = self[key]
         del self[key]
         return v
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """The ``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules) -> None:
+        """Add or replace modules from a mapping or an iterable of ``(key, module)`` pairs.
+
+        Raises:
+            ValueError: an element of the iterable is not a pair.
+        """
         items = modules.items() if hasattr(modules, "items") else modules
         for j, item in enumerate(items):
             if len(item) != 2:
@@ -282,12 +310,18 @@ class ParameterList(Module):
         return self.extend(parameters)
 
     def append(self, value) -> ParameterList:
+        """Add ``value`` at the end (a plain tensor becomes a Parameter); returns self."""
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values: Iterable) -> ParameterList:
+        """Append every value of an iterable; returns self.
+
+        Raises:
+            TypeError: ``values`` is a single Tensor or not iterable.
+        """
         if isinstance(values, Tensor) or not hasattr(values, "__iter__"):
             raise TypeError("ParameterList.extend should be called with an iterable, but got "
                             + type(values).__name__)
@@ -296,6 +330,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
+        """One line per entry with its dtype and size."""
         return "\n".join(f"({i}): {_param_repr(p)}" for i, p in enumerate(self))
 
     def __repr__(self) -> str:
@@ -337,29 +372,36 @@ class ParameterDict(Module):
         return key in self._keys
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """The ``(key, parameter)`` pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The parameters, in insertion order."""
         return (self[k] for k in self._keys)
 
     def pop(self, key: str):
+        """Remove the entry under ``key`` and return it."""
         v = self[key]
         del self[key]
         return v
 
     def clear(self) -> None:
+        """Remove every entry."""
         for k in list(self._keys):
             del self[k]
 
     def update(self, parameters) -> None:
+        """Add or replace entries from a mapping or an iterable of ``(key, value)`` pairs."""
         items = parameters.items() if hasattr(parameters, "items") else parameters
         for key, value in items:
             self[key] = value
 
     def extra_repr(self) -> str:
+        """One line per entry with its dtype and size."""
         return "\n".join(f"({k}): {_param_repr(p)}" for k, p in self.items())
 
     def __repr__(self) -> str:
