@@ -14,6 +14,7 @@ _state = {"threads": os.cpu_count() or 1, "deterministic": False, "warn_only": F
 
 
 def get_num_threads() -> int:
+    """The thread count last set by ``set_num_threads`` (the CPU count by default)."""
     return _state["threads"]
 
 
@@ -30,15 +31,26 @@ def set_num_threads(n: int) -> None:
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Record the determinism flag; ember's NumPy kernels are deterministic either way.
+
+    Args:
+        mode: the value ``are_deterministic_algorithms_enabled`` will report.
+        warn_only: recorded for compatibility; never used.
+    """
     _state["deterministic"] = bool(mode)
     _state["warn_only"] = bool(warn_only)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
+    """The flag last set by ``use_deterministic_algorithms``."""
     return _state["deterministic"]
 
 
 def set_float32_matmul_precision(precision: str) -> None:
+    """Record ``precision``; results are unchanged (NumPy always computes full float32).
+
+    An unknown value warns and is ignored, as in PyTorch.
+    """
     if precision not in ("highest", "high", "medium"):
         warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the "
                       "set_float32_matmul_precision call has no effect.", stacklevel=2)
@@ -47,4 +59,5 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 
 def get_float32_matmul_precision() -> str:
+    """The precision last set (``"highest"`` by default)."""
     return _state["matmul_precision"]
