@@ -38,10 +38,12 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """Always 0: ember has no CUDA devices."""
     return 0
 
 
 def is_initialized() -> bool:
+    """Always False: there is no CUDA state to initialise."""
     return False
 
 
