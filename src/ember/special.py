@@ -8,10 +8,12 @@ from .ops.reduce import logsumexp
 
 
 def softmax(input, dim: int, *, dtype=None):
+    """``ember.softmax(input, dim, dtype=dtype)``, under its ``torch.special`` name."""
     return input.softmax(dim, dtype=dtype)
 
 
 def log_softmax(input, dim: int, *, dtype=None):
+    """``ember.log_softmax(input, dim, dtype=dtype)``, under its ``torch.special`` name."""
     return input.log_softmax(dim, dtype=dtype)
 
 
