@@ -54,6 +54,7 @@ class GradScaler:
         self._enabled = False
 
     def is_enabled(self) -> bool:
+        """Always False: ember's scaler never scales."""
         return self._enabled
 
     def scale(self, outputs):
@@ -64,15 +65,18 @@ class GradScaler:
         """No-op: the gradients are already unscaled (e.g. before ``clip_grad_norm_``)."""
 
     def step(self, optimizer, *args, **kwargs):
+        """``optimizer.step(*args, **kwargs)``: with no scaling, no step is ever skipped."""
         return optimizer.step(*args, **kwargs)
 
     def update(self, new_scale=None) -> None:
         """No-op: the scale stays 1."""
 
     def get_scale(self) -> float:
+        """Always 1.0."""
         return 1.0
 
     def state_dict(self) -> dict:
+        """An empty dict, as PyTorch's disabled scaler returns."""
         return {}
 
     def load_state_dict(self, state_dict: dict) -> None:
