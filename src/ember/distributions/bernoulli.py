@@ -34,18 +34,22 @@ class Bernoulli(Distribution):
 
     @property
     def mean(self) -> Tensor:
+        """``probs``."""
         return self.probs
 
     @property
     def variance(self) -> Tensor:
+        """``probs * (1 - probs)``."""
         return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()) -> Tensor:
+        """Float 0/1 draws of shape ``sample_shape + batch_shape``, outside the graph."""
         with no_grad():
             p = self.probs.expand(self._extended_shape(sample_shape))
             return _creation.bernoulli(p)
 
     def log_prob(self, value) -> Tensor:
+        """``log p(value)`` computed from the logits (stable near 0 and 1); broadcasts."""
         from ..nn.functional import binary_cross_entropy_with_logits
         from ..ops.shape import broadcast_tensors
 
@@ -54,6 +58,7 @@ class Bernoulli(Distribution):
                                                  reduction="none")
 
     def entropy(self) -> Tensor:
+        """The entropy of each distribution, computed from the logits."""
         from ..nn.functional import binary_cross_entropy_with_logits
 
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
