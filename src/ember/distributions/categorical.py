@@ -40,10 +40,12 @@ class Categorical(Distribution):
 
     @property
     def param_shape(self) -> Size:
+        """The shape of ``probs``: ``batch_shape + (num_categories,)``."""
         return self.probs.shape
 
     @property
     def mean(self) -> Tensor:
+        """All nan, as in PyTorch: a category index has no meaningful mean."""
         return _creation.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
 
     def sample(self, sample_shape=()) -> Tensor:
@@ -55,6 +57,11 @@ class Categorical(Distribution):
         return draws.t().reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
+        """``log p(value)`` for integer category indices (floats are truncated); broadcasts.
+
+        Raises:
+            ValueError: an index outside ``[0, num_categories)``.
+        """
         value = value.long()
         v = value._data
         if v.size and (v.min() < 0 or v.max() >= self._num_events):
@@ -69,8 +76,14 @@ class Categorical(Distribution):
         return log_pmf.gather(-1, index[..., :1]).squeeze(-1)
 
     def entropy(self) -> Tensor:
+        """``-sum(p * log p)`` over the categories, with ``log 0`` taken as the dtype's minimum."""
         min_real = float(np.finfo(self.logits._data.dtype).min)
         return -(self.logits.clamp(min=min_real) * self.probs).sum(-1)
 
     def enumerate_support(self) -> Tensor:
+        """``arange(num_categories)``.
+
+        Unlike PyTorch there is no ``expand`` argument and the result is not expanded over
+        ``batch_shape``.
+        """
         return _creation.arange(self._num_events)
