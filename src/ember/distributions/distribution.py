@@ -19,10 +19,12 @@ class Distribution:
 
     @property
     def batch_shape(self) -> Size:
+        """The shape of the batch of independent distributions."""
         return self._batch_shape
 
     @property
     def event_shape(self) -> Size:
+        """The shape of a single sample of one distribution (() for scalars)."""
         return self._event_shape
 
     def _extended_shape(self, sample_shape=()) -> tuple:
@@ -34,10 +36,16 @@ class Distribution:
             return self.rsample(sample_shape)
 
     def rsample(self, sample_shape=()) -> Tensor:
+        """A reparameterised (differentiable) sample; only some distributions have one.
+
+        Raises:
+            NotImplementedError: the distribution has no reparameterised sampler.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no reparameterised sampler")
 
     @property
     def stddev(self) -> Tensor:
+        """``sqrt(variance)``."""
         return self.variance.sqrt()
 
     def __repr__(self) -> str:
