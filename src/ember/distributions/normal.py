@@ -25,14 +25,17 @@ class Normal(Distribution):
 
     @property
     def mean(self) -> Tensor:
+        """``loc``."""
         return self.loc
 
     @property
     def stddev(self) -> Tensor:
+        """``scale``."""
         return self.scale
 
     @property
     def variance(self) -> Tensor:
+        """``scale ** 2``."""
         return self.scale.pow(2)
 
     def rsample(self, sample_shape=()) -> Tensor:
@@ -42,10 +45,12 @@ class Normal(Distribution):
         return self.loc + eps * self.scale
 
     def log_prob(self, value) -> Tensor:
+        """The log density at ``value`` (broadcast against ``loc`` and ``scale``)."""
         value = as_float_tensor(value)
         var = self.scale ** 2
         return (-((value - self.loc) ** 2) / (2 * var) - self.scale.log()
                 - math.log(math.sqrt(2 * math.pi)))
 
     def entropy(self) -> Tensor:
+        """``0.5 + 0.5 * log(2 pi) + log(scale)``."""
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
