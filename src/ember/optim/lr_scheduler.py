@@ -82,6 +82,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes saved by ``state_dict`` (a checkpoint from ember or PyTorch)."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list[float]:
@@ -89,6 +90,13 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self) -> list[float]:
+        """Each param group's learning rate for the current ``last_epoch``; subclasses define it.
+
+        Called by ``step``; to read the rates use ``get_last_lr``.
+
+        Raises:
+            NotImplementedError: on the base class.
+        """
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
@@ -192,6 +200,7 @@ class LambdaLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state; callable objects get their attributes back, functions are kept."""
         state = dict(state_dict)
         lr_lambdas = state.pop("lr_lambdas")
         self.__dict__.update(state)
@@ -265,6 +274,7 @@ class MultiStepLR(LRScheduler):
         return [lr * factor for lr in self._current()]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state, turning the saved milestones back into a Counter."""
         super().load_state_dict(state_dict)
         # a checkpoint round trip (ember.save) turns the Counter into a plain dict
         self.milestones = Counter(self.milestones)
@@ -399,6 +409,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * cos for base in self.base_lrs]
 
     def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or jump to ``epoch`` (a float allows steps within an epoch).
+
+        Args:
+            epoch: the (possibly fractional) epoch to move to; None advances by one.
+
+        Raises:
+            ValueError: a negative ``epoch``.
+        """
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -526,6 +544,7 @@ class SequentialLR(LRScheduler):
             sched.last_epoch -= 1
 
     def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler whose range holds the next epoch (restarted at its milestone)."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         sched = self._schedulers[idx]
@@ -536,11 +555,13 @@ class SequentialLR(LRScheduler):
         self._last_lr = sched.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
+        """The state of this scheduler and of each child scheduler (without the optimizer)."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore this scheduler and each child from ``state_dict``."""
         state = dict(state_dict)
         saved = state.pop("_schedulers")
         self.__dict__.update(state)
@@ -568,6 +589,7 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = self._current()
 
     def step(self) -> None:  # type: ignore[override]
+        """Step every chained scheduler in order, so their factors combine."""
         for sched in self._schedulers:
             sched.step()
         self._last_lr = self._current()
@@ -771,6 +793,7 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state, including a custom ``scale_fn`` object's attributes."""
         state = dict(state_dict)
         fn = state.pop("_scale_fn_custom")
         super().load_state_dict(state)
@@ -778,6 +801,9 @@ class CyclicLR(LRScheduler):
             self._scale_fn_custom.__dict__.update(fn)
 
     def scale_fn(self, x: float) -> float:
+        """The amplitude factor at cycle (or iteration) ``x``: the custom function if given, else 1
+        (triangular), ``1 / 2 ** (x - 1)`` (triangular2) or ``gamma ** x`` (exp_range).
+        """
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         if self.mode == "triangular":
@@ -875,6 +901,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self) -> bool:
+        """True while the cooldown after a reduction is still running."""
         return self.cooldown_counter > 0
 
     def step(self, metrics, epoch: int | None = None) -> None:  # type: ignore[override]
@@ -917,5 +944,6 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state and rebuild the comparison from the restored mode/threshold."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
