@@ -21,6 +21,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input`` itself."""
         return input
 
 
@@ -44,9 +45,11 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """PyTorch's default init: weight and bias uniform in ``+-1/sqrt(in_features)``."""
         init._default_layer_init_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input @ weight.T + bias`` over the last dim of ``(*, in_features)`` input."""
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
@@ -72,12 +75,14 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Weight and bias uniform in ``+-1/sqrt(in1_features)``, as PyTorch."""
         bound = 1 / math.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        """``x1^T A x2 + b`` per output feature, for ``(*, in1)`` and ``(*, in2)`` inputs."""
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
