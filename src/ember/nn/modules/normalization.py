@@ -28,9 +28,11 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Reset the affine map to the identity (weight 1, bias 0)."""
         reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
+        """Normalise over the trailing ``normalized_shape`` dims, then apply the affine map."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -55,9 +57,11 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Reset the affine map to the identity (weight 1, bias 0)."""
         reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
+        """Normalise ``(N, C, *)`` input over each group of channels and the spatial dims."""
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -82,10 +86,13 @@ class RMSNorm(Module):
             self.register_parameter("weight", None)
 
     def reset_parameters(self) -> None:
+        """Reset the scale to 1 (when ``elementwise_affine``)."""
         if self.elementwise_affine:
             init.ones_(self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
+        """Divide by the root mean square over the trailing ``normalized_shape`` dims, then scale.
+        """
         return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
