@@ -95,6 +95,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Every weight and bias uniform in ``+-1/sqrt(hidden_size)``, as PyTorch."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -243,6 +244,17 @@ class RNN(RNNBase):
                          dtype=dtype)
 
     def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
+        """Run the Elman RNN over a sequence.
+
+        Args:
+            input: ``(L, N, H_in)`` (``(N, L, H_in)`` if ``batch_first``), unbatched ``(L, H_in)``,
+                or a PackedSequence.
+            hx: the initial hidden state ``(num_layers * num_directions, N, H_out)``; zeros if None.
+
+        Returns:
+            ``(output, h_n)``: the last layer's hidden state at every step (packed if the input was)
+            and the final hidden state of every layer and direction.
+        """
         relu = self.nonlinearity == "relu"
         return self._forward_hidden_only(
             input, hx, lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu))
@@ -259,6 +271,17 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, dtype=dtype)
 
     def forward(self, input: Tensor | PackedSequence, hx: tuple | None = None) -> tuple:
+        """Run the LSTM over a sequence.
+
+        Args:
+            input: ``(L, N, H_in)`` (``(N, L, H_in)`` if ``batch_first``), unbatched ``(L, H_in)``,
+                or a PackedSequence.
+            hx: ``(h_0, c_0)``, each ``(num_layers * num_directions, N, H)``; zeros if None.
+
+        Returns:
+            ``(output, (h_n, c_n))``: the last layer's hidden state at every step (packed if the
+            input was) and the final hidden and cell states of every layer and direction.
+        """
         if isinstance(input, PackedSequence):
             x, masks = self._unpack(input)
             if hx is not None:
@@ -298,6 +321,17 @@ class GRU(RNNBase):
                          dropout, bidirectional, dtype=dtype)
 
     def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
+        """Run the GRU over a sequence.
+
+        Args:
+            input: ``(L, N, H_in)`` (``(N, L, H_in)`` if ``batch_first``), unbatched ``(L, H_in)``,
+                or a PackedSequence.
+            hx: the initial hidden state ``(num_layers * num_directions, N, H_out)``; zeros if None.
+
+        Returns:
+            ``(output, h_n)``: the last layer's hidden state at every step (packed if the input was)
+            and the final hidden state of every layer and direction.
+        """
         return self._forward_hidden_only(input, hx, _gru_step)
 
 
@@ -324,6 +358,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Every weight and bias uniform in ``+-1/sqrt(hidden_size)``, as PyTorch."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -359,6 +394,9 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """One step: the next hidden state from ``(N, H_in)`` (or ``(H_in,)``) input and ``hx``
+        (zeros if None).
+        """
         x, h, batched = self._hidden(input, hx)
         out = _rnn_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
                         self.bias_hh, self.nonlinearity == "relu")
@@ -373,6 +411,9 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        """One step: ``(h, c)`` from ``(N, H_in)`` (or ``(H_in,)``) input and ``hx=(h, c)`` (zeros
+        if None).
+        """
         if hx is None:
             x, h, batched = self._hidden(input, None)
             c = h
@@ -392,6 +433,9 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """One step: the next hidden state from ``(N, H_in)`` (or ``(H_in,)``) input and ``hx``
+        (zeros if None).
+        """
         x, h, batched = self._hidden(input, hx)
         out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
                         self.bias_hh)
