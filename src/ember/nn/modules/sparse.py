@@ -48,11 +48,14 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
+        """Draw the table from N(0, 1) and zero the ``padding_idx`` row."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
+        """The rows of the table at the integer indices ``input``: shape ``input.shape + (dim,)``.
+        """
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
@@ -120,6 +123,16 @@ class EmbeddingBag(Module):
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
+        """Reduce (sum, mean or max) the embeddings of each bag of indices.
+
+        Args:
+            input: ``(B, N)`` fixed-size bags, or a 1-D concatenation of bags split by ``offsets``.
+            offsets: the start of each bag in a 1-D ``input``.
+            per_sample_weights: weights of each index (``mode="sum"`` only).
+
+        Returns:
+            One ``(B, embedding_dim)`` row per bag.
+        """
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
                                self.scale_grad_by_freq, self.mode, self.sparse,
                                per_sample_weights, self.include_last_offset, self.padding_idx)
@@ -143,6 +156,14 @@ class EmbeddingBag(Module):
                         scale_grad_by_freq: bool = False, mode: str = "mean",
                         sparse: bool = False, include_last_offset: bool = False,
                         padding_idx: int | None = None) -> EmbeddingBag:
+        """An EmbeddingBag whose table is ``embeddings`` ``(num_embeddings, dim)``.
+
+        Args:
+            embeddings: the table, used as the weight.
+            freeze: keep the table fixed (``requires_grad=False``).
+            max_norm, norm_type, scale_grad_by_freq, mode, sparse, include_last_offset,
+                padding_idx: as in the constructor.
+        """
         rows, cols = embeddings.shape
         bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
                   embeddings, include_last_offset, padding_idx)
