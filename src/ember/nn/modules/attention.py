@@ -100,6 +100,26 @@ class MultiheadAttention(Module):
                 key_padding_mask: Tensor | None = None, need_weights: bool = True,
                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple:
+        """Scaled dot-product attention over ``num_heads`` heads.
+
+        Args:
+            query: ``(L, N, E)`` (``(N, L, E)`` if ``batch_first``) or unbatched ``(L, E)``.
+            key: ``(S, N, kdim)`` likewise.
+            value: ``(S, N, vdim)`` likewise.
+            key_padding_mask: ``(N, S)``; True (or a float added to the scores) hides a key.
+            need_weights: also return the attention weights.
+            attn_mask: ``(L, S)`` or ``(N * num_heads, L, S)``; True hides, floats are added.
+            average_attn_weights: average the returned weights over the heads.
+            is_causal: hide future keys; unlike PyTorch, with no ``attn_mask`` the causal mask is
+                built instead of raising.
+
+        Returns:
+            ``(output, weights)``: output shaped like ``query`` with ``embed_dim`` features, and the
+            weights ``(N, L, S)`` (``(N, num_heads, L, S)`` unaveraged) or None.
+
+        Raises:
+            RuntimeError: a mask of the wrong shape.
+        """
         batched = query.ndim == 3
         if not batched:
             query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
