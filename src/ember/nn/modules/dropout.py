@@ -27,6 +27,9 @@ class Dropout(_DropoutNd):
     """Zero each element with probability ``p`` in training, scaling the rest by 1/(1-p)."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Zero elements with probability ``p`` and scale the rest by ``1 / (1 - p)`` in training
+        mode.
+        """
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
@@ -34,6 +37,9 @@ class Dropout1d(_DropoutNd):
     """Zero whole channels of (N, C, L) input in training."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` input in training mode, scaling the
+        rest.
+        """
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
@@ -41,4 +47,7 @@ class Dropout2d(_DropoutNd):
     """Zero whole channels of (N, C, H, W) input in training."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Zero whole channels of ``(N, C, H, W)`` or ``(C, H, W)`` input in training mode, scaling
+        the rest.
+        """
         return F.dropout2d(input, self.p, self.training, self.inplace)
