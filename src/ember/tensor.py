@@ -75,59 +75,73 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
+        """The size of each dim, as a ``Size`` (a tuple)."""
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
+        """The shape as a ``Size``, or the size of dim ``dim`` (may be negative) as an int."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:
+        """The number of dims."""
         return self._data.ndim
 
     ndimension = dim
 
     @property
     def ndim(self) -> int:
+        """The number of dims."""
         return self._data.ndim
 
     def numel(self) -> int:
+        """The number of elements."""
         return self._data.size
 
     nelement = numel
 
     @property
     def dtype(self) -> _dtype.dtype:
+        """The element type, as an ember dtype."""
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     def dtype_name(self) -> str:
+        """The dtype's name, e.g. ``"float32"``."""
         return self.dtype.name
 
     @property
     def device(self) -> str:
+        """Always ``device("cpu")``."""
         return device("cpu")
 
     @property
     def is_cuda(self) -> bool:
+        """Always False."""
         return False
 
     def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"
 
     def element_size(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def itemsize(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
     @property
     def nbytes(self) -> int:
+        """Bytes taken by the elements (of this view, not its whole base)."""
         return self._data.nbytes
 
     # ------------------------------------------------------------------ autograd attributes
     @property
     def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -147,11 +161,20 @@ class Tensor:
             self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self.
+
+        Raises:
+            RuntimeError: turning it off on a non-leaf tensor (use ``detach``).
+        """
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward`` (None until then); set only on leaves.
+
+        Reading it on a non-leaf that did not call ``retain_grad`` warns, as in PyTorch.
+        """
         if self._grad_fn is not None and not self._retains_grad:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
@@ -186,18 +209,22 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        """The graph node that produced this tensor, or None for a leaf."""
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
+        """True if no recorded operation produced this tensor (created by the user)."""
         return self._grad_fn is None
 
     @property
     def retains_grad(self) -> bool:
+        """True if ``retain_grad`` was called on this non-leaf tensor."""
         return self._retains_grad
 
     @property
     def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for single-output ops)."""
         return self._output_nr
 
     @property
@@ -219,14 +246,21 @@ class Tensor:
         return view
 
     def detach(self) -> Tensor:
+        """A tensor sharing this data, cut from the graph (in-place writes are seen by both)."""
         return self._share_version(_from_array(self._data))
 
     def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf not requiring grad."""
         self._grad_fn = None
         self._requires_grad = False
         return self
 
     def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward; a no-op on leaves.
+
+        Raises:
+            RuntimeError: a leaf that does not require grad.
+        """
         if self._grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -258,6 +292,14 @@ class Tensor:
         return _accumulator(self)._add_pre_hook(0, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after ``.grad`` is accumulated.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: a non-leaf tensor.
+        """
         if self._grad_fn is not None:
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors")
@@ -283,6 +325,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ conversion
     def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying ndarray, sharing memory (no copy).
+
+        Raises:
+            RuntimeError: the tensor requires grad and ``force`` is False (use ``detach()`` first).
+        """
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -291,6 +338,11 @@ class Tensor:
         return self._data
 
     def item(self):
+        """The value of a one-element tensor as a Python number.
+
+        Raises:
+            RuntimeError: more than one element.
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -298,6 +350,7 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self):
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
     def __float__(self) -> float:
@@ -384,6 +437,7 @@ class Tensor:
         return Cast.apply(self, dtype=_dtype.to_numpy_dtype(target))
 
     def type(self, dtype=None):
+        """Without ``dtype``, PyTorch's type string (e.g. ``"torch.FloatTensor"``); else a cast."""
         if dtype is None:
             return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor",
                                "int64": "LongTensor", "int32": "IntTensor",
@@ -402,87 +456,119 @@ class Tensor:
         return self.to(dtype)
 
     def type_as(self, other: Tensor) -> Tensor:
+        """This tensor cast to ``other``'s dtype."""
         return self.to(other.dtype)
 
     def float(self) -> Tensor:
+        """Cast to float32 (self if already float32)."""
         return self.to(_dtype.float32)
 
     def double(self) -> Tensor:
+        """Cast to float64."""
         return self.to(_dtype.float64)
 
     def half(self) -> Tensor:
+        """Cast to float16."""
         return self.to(_dtype.float16)
 
     def long(self) -> Tensor:
+        """Cast to int64 (floats truncate toward zero)."""
         return self.to(_dtype.int64)
 
     def int(self) -> Tensor:
+        """Cast to int32 (floats truncate toward zero)."""
         return self.to(_dtype.int32)
 
     def short(self) -> Tensor:
+        """Cast to int16."""
         return self.to(_dtype.int16)
 
     def bool(self) -> Tensor:
+        """Cast to bool (nonzero is True)."""
         return self.to(_dtype.bool_)
 
     def byte(self) -> Tensor:
+        """Cast to uint8."""
         return self.to(_dtype.uint8)
 
     def cpu(self) -> Tensor:
+        """Return self: every tensor lives on the CPU."""
         return self
 
     def cuda(self, *args, **kwargs):
+        """Always raises: ember runs on the CPU only.
+
+        Raises:
+            RuntimeError: always.
+        """
         raise RuntimeError("ember runs on the CPU only: CUDA is not available")
 
     def clone(self, *, memory_format=None) -> Tensor:
+        """A copy with its own data; gradients flow back to this tensor."""
         from .ops.elementwise import Clone
 
         return Clone.apply(self)
 
     def contiguous(self, memory_format=None) -> Tensor:
+        """Self if C-contiguous, else a contiguous copy."""
         if self._data.flags.c_contiguous:
             return self
         return self.clone()
 
     def is_contiguous(self, memory_format=None) -> builtins.bool:
+        """True if the data is laid out in C (row-major) order."""
         return self._data.flags.c_contiguous
 
     def pin_memory(self) -> Tensor:
+        """Return self (there is no device memory to pin for)."""
         return self
 
     def share_memory_(self) -> Tensor:
+        """Return self unchanged (no shared-memory multiprocessing in ember)."""
         return self
 
     def data_ptr(self) -> int:
+        """The address of the first element."""
         return self._data.__array_interface__["data"][0]
 
     def untyped_storage(self):
+        """The ndarray owning the memory (the view's base), not a PyTorch storage object."""
         return self._data.base if self._data.base is not None else self._data
 
     def stride(self, dim: int | None = None):
+        """Elements to skip per step in each dim (or dim ``dim``), from NumPy's byte strides.
+
+        Unlike PyTorch these can be negative (e.g. after ``flip``, which returns a view).
+        """
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def new_tensor(self, data, dtype=None, requires_grad=False) -> Tensor:
+        """A new tensor from ``data``, in this tensor's dtype unless ``dtype`` is given."""
         return Tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False) -> Tensor:
+        """Zeros of shape ``size``, in this tensor's dtype unless ``dtype`` is given."""
         from . import _creation
 
         return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad=False) -> Tensor:
+        """Ones of shape ``size``, in this tensor's dtype unless ``dtype`` is given."""
         from . import _creation
 
         return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype by default.
+        """
         from . import _creation
 
         return _creation.full(size, fill_value, dtype=dtype or self.dtype,
                               requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, requires_grad=False) -> Tensor:
+        """Zeros of shape ``size`` (ember fills new_empty with zeros), this dtype by default."""
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
