@@ -17,9 +17,11 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input.flatten(start_dim, end_dim)`` (by default every dim but the batch dim)."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """The dims merged, for ``repr``."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
@@ -33,7 +35,9 @@ class Unflatten(Module):
             else unflattened_size
 
     def forward(self, input: Tensor) -> Tensor:
+        """``input.unflatten(dim, unflattened_size)``."""
         return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
+        """The dim and sizes, for ``repr``."""
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
