@@ -21,10 +21,13 @@ class Fold(Module):
         self.stride = stride
 
     def forward(self, input: Tensor) -> Tensor:
+        """Sum ``(N, C * prod(kernel_size), L)`` blocks back into ``(N, C, *output_size)`` (col2im).
+        """
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                       self.stride)
 
     def extra_repr(self) -> str:
+        """The geometry, for ``repr``."""
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
                 f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
 
@@ -40,8 +43,12 @@ class Unfold(Module):
         self.stride = stride
 
     def forward(self, input: Tensor) -> Tensor:
+        """Extract sliding blocks of ``(N, C, H, W)`` input as ``(N, C * prod(kernel_size), L)``
+        (im2col).
+        """
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The geometry, for ``repr``."""
         return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
