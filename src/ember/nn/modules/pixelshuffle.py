@@ -17,9 +17,13 @@ class PixelShuffle(Module):
         self.upscale_factor = upscale_factor
 
     def forward(self, input: Tensor) -> Tensor:
+        """Rearrange ``(*, C * r^2, H, W)`` into ``(*, C, H * r, W * r)`` with ``r =
+        upscale_factor``.
+        """
         return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self) -> str:
+        """The factor, for ``repr``."""
         return f"upscale_factor={self.upscale_factor}"
 
 
@@ -31,7 +35,9 @@ class PixelUnshuffle(Module):
         self.downscale_factor = downscale_factor
 
     def forward(self, input: Tensor) -> Tensor:
+        """The inverse of PixelShuffle: ``(*, C, H * r, W * r)`` into ``(*, C * r^2, H, W)``."""
         return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self) -> str:
+        """The factor, for ``repr``."""
         return f"downscale_factor={self.downscale_factor}"
