@@ -27,10 +27,12 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:
+        """``F.interpolate`` with this module's size or scale factor and mode."""
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              recompute_scale_factor=self.recompute_scale_factor)
 
     def extra_repr(self) -> str:
+        """The scale factor (or size) and mode, for ``repr``."""
         if self.scale_factor is not None:
             info = "scale_factor=" + repr(self.scale_factor)
         else:
