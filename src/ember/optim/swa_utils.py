@@ -99,6 +99,7 @@ class AveragedModel(Module):
         self.use_buffers = use_buffers
 
     def forward(self, *args, **kwargs):
+        """Call the averaged copy of the model (evaluate with the averaged weights)."""
         return self.module(*args, **kwargs)
 
     @no_grad()
