@@ -51,6 +51,7 @@ class PackedSequence(NamedTuple):
     unsorted_indices: Tensor | None = None
 
     def to(self, *args, **kwargs) -> PackedSequence:
+        """A copy with ``data`` converted by ``Tensor.to(*args, **kwargs)``; indices are kept."""
         return self._replace(data=self.data.to(*args, **kwargs))
 
 
