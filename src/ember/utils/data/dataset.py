@@ -88,6 +88,7 @@ class ConcatDataset(Dataset):
 
     @staticmethod
     def cumsum(sequence) -> list[int]:
+        """Running totals of the lengths of ``sequence``'s datasets (the end of each)."""
         out, total = [], 0
         for d in sequence:
             total += len(d)
