@@ -91,6 +91,7 @@ class RandomSampler(_ArraySampler):
 
     @property
     def num_samples(self) -> int:
+        """How many indices one pass yields: ``num_samples`` if given, else the dataset length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _epoch_indices(self) -> np.ndarray:
