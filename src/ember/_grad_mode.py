@@ -105,6 +105,7 @@ class set_grad_enabled(_ModeContext):  # noqa: N801
         state.enabled = self.mode
 
     def clone(self):
+        """A fresh context with the same mode, for reuse as a decorator."""
         # constructing switches the mode; undo that until the clone is entered
         prev = state.enabled
         other = set_grad_enabled(self.mode)
@@ -142,6 +143,7 @@ class inference_mode(_ModeContext):  # noqa: N801
             state.inference = True
 
     def clone(self):
+        """A fresh context with the same mode, for reuse as a decorator."""
         return inference_mode(self.mode)
 
     def __call__(self, func):
