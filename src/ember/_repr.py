@@ -135,6 +135,7 @@ def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 
 def tensor_repr(t, prefix: str = "tensor(") -> str:
+    """PyTorch's ``repr`` of ``t``: the values, then size/dtype/grad suffixes where not implied."""
     arr = t._data
     indent = len(prefix)
     suffixes = []
