@@ -30,6 +30,10 @@ class MaxPool1d(_MaxPoolNd):
     """Max over sliding windows of (N, C, L) or (C, L) input."""
 
     def forward(self, input: Tensor):
+        """The maximum over each window of ``(N, C, L)`` or ``(C, L)`` input.
+
+        With ``return_indices``, ``(output, indices)`` of the maxima's flat positions per plane.
+        """
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -38,6 +42,10 @@ class MaxPool2d(_MaxPoolNd):
     """Max over sliding windows of (N, C, H, W) or (C, H, W) input (stride defaults to kernel)."""
 
     def forward(self, input: Tensor):
+        """The maximum over each window of ``(N, C, H, W)`` or ``(C, H, W)`` input.
+
+        With ``return_indices``, ``(output, indices)`` of the maxima's flat positions per plane.
+        """
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -56,9 +64,11 @@ class AvgPool1d(Module):
         self.count_include_pad = count_include_pad
 
     def extra_repr(self) -> str:
+        """The pooling geometry, for ``repr``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
+        """The mean over each window of ``(N, C, L)`` or ``(C, L)`` input."""
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
@@ -77,9 +87,11 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def extra_repr(self) -> str:
+        """The pooling geometry, for ``repr``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
+        """The mean over each window of ``(N, C, H, W)`` or ``(C, H, W)`` input."""
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
@@ -101,6 +113,7 @@ class AdaptiveAvgPool1d(_AdaptiveNd):
     """Average pooling of (N, C, L) or (C, L) to length ``output_size``."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average over windows chosen so the length becomes ``output_size``."""
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
@@ -108,6 +121,7 @@ class AdaptiveAvgPool2d(_AdaptiveNd):
     """Average pooling to a fixed (H, W) (an int means square; None keeps that dimension)."""
 
     def forward(self, input: Tensor) -> Tensor:
+        """Average over windows chosen so the spatial size becomes ``output_size``."""
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
@@ -121,6 +135,10 @@ class AdaptiveMaxPool1d(_AdaptiveMaxNd):
     """Max pooling of (N, C, L) or (C, L) to length ``output_size``."""
 
     def forward(self, input: Tensor):
+        """Maximum over windows chosen so the length becomes ``output_size``.
+
+        With ``return_indices``, ``(output, indices)`` of the maxima's flat positions per plane.
+        """
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
@@ -128,4 +146,8 @@ class AdaptiveMaxPool2d(_AdaptiveMaxNd):
     """Max pooling to a fixed (H, W); ``return_indices`` also gives the maxima's positions."""
 
     def forward(self, input: Tensor):
+        """Maximum over windows chosen so the spatial size becomes ``output_size``.
+
+        With ``return_indices``, ``(output, indices)`` of the maxima's flat positions per plane.
+        """
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
