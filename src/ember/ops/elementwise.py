@@ -16,6 +16,8 @@ from ._util import as_operand, const, promote
 
 
 class Add(Op):
+    """``a + b``; broadcasting is undone by the engine."""
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -26,6 +28,8 @@ class Add(Op):
 
 
 class Sub(Op):
+    """``a - b``."""
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -36,6 +40,8 @@ class Sub(Op):
 
 
 class Mul(Op):
+    """``a * b``."""
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -50,6 +56,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    """``a / b``."""
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -66,6 +74,8 @@ class Div(Op):
 
 
 class Neg(Op):
+    """``-a``."""
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -76,6 +86,8 @@ class Neg(Op):
 
 
 class Pow(Op):
+    """``a ** b`` for a tensor or scalar exponent."""
+
     def name(self) -> str:  # 0: tensor ** scalar, 1: tensor ** tensor, 2: scalar ** tensor
         # from the saved operands: a constant tensor operand records no shape in Op.apply
         tensors = [isinstance(t, Tensor) for t, _ in getattr(self, "_saved", None) or ()] or [
@@ -113,6 +125,8 @@ def ones_like_const(t: Tensor) -> Tensor:
 
 
 class Cast(Op):
+    """``a.astype(dtype)``; only float results carry a gradient, cast back to the source dtype."""
+
     def name(self) -> str:
         return "ToCopyBackward0"  # PyTorch's name for the node of .to(dtype)
 
@@ -141,6 +155,8 @@ class _CastOut(Op):
 
 
 class Clone(Op):
+    """A copy of ``a``; the gradient passes through."""
+
     @staticmethod
     def forward(ctx, a):
         return a.copy()
@@ -154,6 +170,8 @@ class Clone(Op):
 
 
 class Exp(Op):
+    """``exp(a)``."""
+
     save_output = True
 
     @staticmethod
@@ -167,6 +185,8 @@ class Exp(Op):
 
 
 class Log(Op):
+    """``log(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -180,6 +200,8 @@ class Log(Op):
 
 
 class Log1p(Op):
+    """``log(1 + a)``."""
+
     def name(self) -> str:
         return "Log1PBackward0"
 
@@ -196,6 +218,8 @@ class Log1p(Op):
 
 
 class Expm1(Op):
+    """``exp(a) - 1``."""
+
     save_output = True
 
     @staticmethod
@@ -209,6 +233,8 @@ class Expm1(Op):
 
 
 class Sqrt(Op):
+    """``sqrt(a)``."""
+
     save_output = True
 
     @staticmethod
@@ -222,6 +248,8 @@ class Sqrt(Op):
 
 
 class Rsqrt(Op):
+    """``1 / sqrt(a)``."""
+
     save_output = True
 
     @staticmethod
@@ -235,6 +263,8 @@ class Rsqrt(Op):
 
 
 class Abs(Op):
+    """``|a|``; gradient ``sign(a)`` (0 at 0)."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -248,6 +278,8 @@ class Abs(Op):
 
 
 class Sin(Op):
+    """``sin(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -261,6 +293,8 @@ class Sin(Op):
 
 
 class Cos(Op):
+    """``cos(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -274,6 +308,8 @@ class Cos(Op):
 
 
 class Tan(Op):
+    """``tan(a)``."""
+
     save_output = True
 
     @staticmethod
@@ -287,6 +323,8 @@ class Tan(Op):
 
 
 class Tanh(Op):
+    """``tanh(a)``."""
+
     save_output = True
 
     @staticmethod
@@ -300,6 +338,8 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
+    """``1 / (1 + exp(-a))``, overflow-free."""
+
     save_output = True
 
     @staticmethod
@@ -314,6 +354,8 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
+    """``max(a, 0)``; gradient 0 at 0."""
+
     @staticmethod
     def forward(ctx, a):
         out = np.maximum(a, 0)
@@ -351,6 +393,8 @@ class ZeroGrad(Op):
 
 
 class Clamp(Op):
+    """``a`` limited to ``[lo, hi]``; the gradient passes where the bounds hold (inclusive)."""
+
     def name(self) -> str:
         return "ClampBackward1"
 
@@ -374,6 +418,8 @@ class Clamp(Op):
 
 
 class Maximum(Op):
+    """Elementwise max; ties split the gradient equally."""
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -387,6 +433,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
+    """Elementwise min; ties split the gradient equally."""
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -409,6 +457,8 @@ def _split_tie(g, a_wins, tie, need):
 
 
 class Where(Op):
+    """``a`` where the constant ``cond`` holds, else ``b``."""
+
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.cond = cond
@@ -834,6 +884,8 @@ def _floating(t):
 
 
 class Asin(Op):
+    """``arcsin(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -847,6 +899,8 @@ class Asin(Op):
 
 
 class Acos(Op):
+    """``arccos(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -860,6 +914,8 @@ class Acos(Op):
 
 
 class Atan(Op):
+    """``arctan(a)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -873,6 +929,8 @@ class Atan(Op):
 
 
 class Atan2(Op):
+    """``arctan2(y, x)``."""
+
     save_inputs = (0, 1)
 
     @staticmethod
