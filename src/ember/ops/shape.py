@@ -30,6 +30,8 @@ def _view(base: Tensor, out: Tensor, fn=None) -> Tensor:
 
 
 class Reshape(Op):
+    """``a`` with a new shape (a NumPy view when possible)."""
+
     def name(self) -> str:
         return "ViewBackward0"
 
@@ -44,6 +46,8 @@ class Reshape(Op):
 
 
 class Permute(Op):
+    """``a`` with its axes reordered (a NumPy view)."""
+
     def name(self) -> str:
         return self.label
 
@@ -72,6 +76,8 @@ class Expand(Op):
 
 
 class Flip(Op):
+    """``a`` reversed along ``axes`` (a NumPy view, shares memory)."""
+
     @staticmethod
     def forward(ctx, a, axes):
         ctx.axes = axes
@@ -83,6 +89,8 @@ class Flip(Op):
 
 
 class Concat(Op):
+    """Tensors joined along ``axis``; the gradient is split back into the pieces."""
+
     def name(self) -> str:
         return "CatBackward0"
 
@@ -103,6 +111,8 @@ class Concat(Op):
 
 
 class Tile(Op):
+    """``a`` repeated ``reps`` times per dim (``Tensor.repeat``); the gradient sums the copies."""
+
     def name(self) -> str:
         return "RepeatBackward0"
 
@@ -125,6 +135,8 @@ class Tile(Op):
 
 
 class Triangle(Op):
+    """The lower (``tril``) or upper (``triu``) triangle of the last two dims, the rest zero."""
+
     def name(self) -> str:
         return "TriuBackward0" if self.upper else "TrilBackward0"
 
