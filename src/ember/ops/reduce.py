@@ -22,6 +22,8 @@ from .elementwise import Sqrt
 
 
 class SumTo(Op):
+    """Sum ``a`` down to a shape it was broadcast from."""
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -71,6 +73,8 @@ def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 class Sum(Op):
+    """Sum over ``axis`` (None for all); the gradient is broadcast back."""
+
     def name(self) -> str:
         return "SumBackward0" if self.axis is None else "SumBackward1"
 
@@ -171,6 +175,8 @@ def _scatter_add(out: np.ndarray, idx: np.ndarray, src: np.ndarray, axis: int) -
 
 
 class Cumsum(Op):
+    """Running sums along ``axis``; the gradient is a reversed running sum."""
+
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
@@ -182,6 +188,8 @@ class Cumsum(Op):
 
 
 class Cumprod(Op):
+    """Running products along ``axis``."""
+
     save_inputs = (0,)
     save_output = True
 
@@ -208,6 +216,8 @@ class Cumprod(Op):
 
 
 class Prod(Op):
+    """Product over ``axis`` (None for all)."""
+
     save_inputs = (0,)
     save_output = True
 
