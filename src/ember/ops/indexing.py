@@ -65,6 +65,8 @@ def _check_bounds(shape: tuple, idx: tuple) -> None:
 
 
 class GetItem(Op):
+    """``a[idx]``; the gradient is added into zeros of the source shape at ``idx`` (IndexAdd)."""
+
     def name(self) -> str:
         if self.advanced:
             return "IndexBackward0"
