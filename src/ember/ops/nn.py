@@ -140,6 +140,10 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class LogSoftmax(Op):
+    """``x - logsumexp(x, axis)``; backward ``g - softmax * sum(g)`` in ember ops (twice
+    differentiable).
+    """
+
     save_output = True
 
     @staticmethod
@@ -154,6 +158,8 @@ class LogSoftmax(Op):
 
 
 class Softmax(Op):
+    """``exp(x - max) / sum`` along ``axis``; rows that are all -inf keep a finite shift."""
+
     save_output = True
 
     @staticmethod
@@ -512,6 +518,8 @@ _TANH_C = math.sqrt(2.0 / math.pi)
 
 
 class Erf(Op):
+    """The Gauss error function; derivative ``2 / sqrt(pi) * exp(-x^2)``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -525,6 +533,8 @@ class Erf(Op):
 
 
 class Gelu(Op):
+    """GELU, exact (erf) or ``approximate="tanh"``."""
+
     save_inputs = (0,)
 
     @staticmethod
@@ -565,6 +575,8 @@ class Gather(Op):
 
 
 class ScatterAddFlat(Op):
+    """Sum ``g`` into ``size`` bins by the flat indices ``idx`` (the adjoint of ``Gather``)."""
+
     @staticmethod
     def forward(ctx, g, idx, size, shape):
         ctx.idx = idx
