@@ -45,7 +45,7 @@ class _ConstantPadNd(_PadNd):
 
 
 class ConstantPad1d(_ConstantPadNd):
-    """Pad the last 1 dim of (C, W) or (N, C, W) input with a constant.
+    """Pad the last dim of (C, W) or (N, C, W) input with a constant.
 
     Args:
         padding: an int for every side, or a 2-tuple (left, right).
@@ -95,7 +95,7 @@ class _ZeroPadNd(_ConstantPadNd):
 
 
 class ZeroPad1d(_ZeroPadNd):
-    """Pad the last 1 dim of (C, W) or (N, C, W) input with zeros.
+    """Pad the last dim of (C, W) or (N, C, W) input with zeros.
 
     Args:
         padding: an int for every side, or a 2-tuple (left, right).
@@ -134,7 +134,7 @@ class ZeroPad3d(_ZeroPadNd):
 
 
 class ReflectionPad1d(_PadNd):
-    """Pad the last 1 dim of (C, W) or (N, C, W) input by mirroring.
+    """Pad the last dim of (C, W) or (N, C, W) input by mirroring.
 
     The edge value is not repeated, so each pad must be smaller than the padded dim.
 
@@ -179,7 +179,7 @@ class ReflectionPad3d(_PadNd):
 
 
 class ReplicationPad1d(_PadNd):
-    """Pad the last 1 dim of (C, W) or (N, C, W) input by repeating the edge values.
+    """Pad the last dim of (C, W) or (N, C, W) input by repeating the edge values.
 
     Args:
         padding: an int for every side, or a 2-tuple (left, right).
@@ -218,7 +218,7 @@ class ReplicationPad3d(_PadNd):
 
 
 class CircularPad1d(_PadNd):
-    """Pad the last 1 dim of (C, W) or (N, C, W) input by wrapping around.
+    """Pad the last dim of (C, W) or (N, C, W) input by wrapping around.
 
     Args:
         padding: an int for every side, or a 2-tuple (left, right).
