@@ -405,3 +405,31 @@ def test_nan_reductions_match_torch(name, dim, keepdim):
     kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
     check_op([a.shape], lambda lib, x: getattr(lib, name)(x, **kw), arrays=[a])
     check_op([a.shape], lambda lib, x: getattr(x, name)(**kw), arrays=[a])
+
+
+@pytest.mark.parametrize("values,dtype", [
+    ([3.0, float("nan"), 1.0, float("inf"), 2.0, float("nan")], "float32"),
+    ([0, 1, 2, 255, 7], "uint8"),
+    ([-128, 5, 127, 0, -1], "int8"),
+    ([True, False, True], "bool"),
+])
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_matches_torch_with_nan_unsigned_and_extremes(values, dtype, descending):
+    import torch
+
+    e = ember.tensor(values, dtype=getattr(ember, dtype if dtype != "bool" else "bool"))
+    t = torch.tensor(values, dtype=getattr(torch, dtype))
+    ev, ei = ember.sort(e, descending=descending, stable=True)
+    tv, ti = torch.sort(t, descending=descending, stable=True)
+    np.testing.assert_array_equal(ev.numpy(), tv.numpy())
+    assert ei.tolist() == ti.tolist()
+
+
+def test_topk_counts_nan_as_largest_like_torch():
+    import torch
+
+    vals = [1.0, float("nan"), 3.0, 2.0]
+    ev, ei = ember.topk(ember.tensor(vals), 2)
+    tv, ti = torch.topk(torch.tensor(vals), 2)
+    np.testing.assert_array_equal(ev.numpy(), tv.numpy())
+    assert ei.tolist() == ti.tolist()

@@ -704,10 +704,21 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     axis = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         return sort_return(input.clone(), _from_array(np.zeros((), np.int64)))
-    # stable descending order: sort the negated keys (NaNs last ascending, first descending)
-    idx = np.argsort(-a if descending and a.dtype != np.bool_ else
-                     (~a if descending else a), axis=axis, kind="stable")
+    idx = _stable_order(a, axis, descending)
     return sort_return(_along(input, idx, axis), _from_array(idx.astype(np.int64)))
+
+
+def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable sorting indices; descending puts NaN first, as PyTorch (ascending: last)."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    if a.dtype.kind != "f":
+        # ~a reverses the order of any integer or bool without overflow (unlike -a)
+        return np.argsort(~a, axis=axis, kind="stable")
+    idx = np.argsort(-a, axis=axis, kind="stable")
+    # NaNs sort last on -a: a second stable pass moves them to the front
+    not_nan = ~np.isnan(np.take_along_axis(a, idx, axis=axis))
+    return np.take_along_axis(idx, np.argsort(not_nan, axis=axis, kind="stable"), axis=axis)
 
 
 class median_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.median
