@@ -277,3 +277,11 @@ def test_unfold_errors_match_torch():
     for lib in (torch, ember):
         with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 0 is 3"):
             lib.ones(3).unfold(0, 4, 1)
+
+
+def test_flip_returns_a_copy_like_torch():
+    x = ember.arange(4.0)
+    y = x.flip(0)
+    y[0] = 100.0
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert y.tolist() == [100.0, 2.0, 1.0, 0.0]

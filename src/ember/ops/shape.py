@@ -76,12 +76,12 @@ class Expand(Op):
 
 
 class Flip(Op):
-    """``a`` reversed along ``axes`` (a NumPy view, shares memory)."""
+    """``a`` reversed along ``axes``, copied (as PyTorch: writing into it leaves ``a`` alone)."""
 
     @staticmethod
     def forward(ctx, a, axes):
         ctx.axes = axes
-        return np.flip(a, axes)
+        return np.flip(a, axes).copy()
 
     @staticmethod
     def backward(ctx, g):
@@ -573,11 +573,8 @@ def unbind(input, dim: int = 0) -> tuple:
 
 
 def flip(input, dims) -> Tensor:
-    """Reverse the order of elements along ``dims`` (an int or a sequence).
-
-    Unlike PyTorch (which copies) the result shares memory with ``input``: writing into it
-    in place changes ``input`` too.
-    """
+    """Reverse the order of elements along ``dims`` (an int or a sequence); a copy, as in
+    PyTorch, so writing into the result leaves ``input`` unchanged."""
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
