@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _dtype
 from ._random import rng
+from .ops._util import write_out
 from .tensor import Tensor, _check_device, _from_array, _to_array
 
 
@@ -77,14 +78,14 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
         dtype: the element type; the default float dtype if None.
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
-        out: accepted for signature compatibility but ignored (nothing is written to it).
+        out: a tensor to write the result into (resized to ``size``).
 
     Raises:
         TypeError: a size element that is not an int.
         RuntimeError: a negative size.
     """
-    return _finish(np.zeros(_size(size, kw), _float_dtype(dtype)), requires_grad,
-                   device)
+    return write_out(_finish(np.zeros(_size(size, kw), _float_dtype(dtype)), requires_grad,
+                             device), out)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None, **kw) -> Tensor:
@@ -95,14 +96,14 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None, 
         dtype: the element type; the default float dtype if None.
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
-        out: accepted for signature compatibility but ignored (nothing is written to it).
+        out: a tensor to write the result into (resized to ``size``).
 
     Raises:
         TypeError: a size element that is not an int.
         RuntimeError: a negative size.
     """
-    return _finish(np.ones(_size(size, kw), _float_dtype(dtype)), requires_grad,
-                   device)
+    return write_out(_finish(np.ones(_size(size, kw), _float_dtype(dtype)), requires_grad,
+                             device), out)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:

@@ -44,3 +44,36 @@ def as_operand(x, like: Tensor | None = None) -> Tensor:
 def const(arr) -> Tensor:
     """A Tensor for a constant used inside a backward formula (masks, counts)."""
     return _from_array(np.asarray(arr))
+
+
+def write_out(result: Tensor, out) -> Tensor:
+    """PyTorch's ``out=``: copy ``result`` into ``out`` (resized if its shape differs).
+
+    Raises:
+        TypeError: ``out`` is not a Tensor.
+        RuntimeError: autograd would have to record (out= is not differentiable), or the
+            result's dtype cannot be cast to ``out``'s (e.g. float into long).
+    """
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
+    from .._grad_mode import state
+
+    if state.enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(
+            "functions with out=... arguments don't support automatic differentiation, but one "
+            "of the arguments requires grad."
+        )
+    data = result._data
+    if not np.can_cast(data.dtype, out._data.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"result type {result.dtype.name} can't be cast to the desired output type "
+            f"{out.dtype.name}"
+        )
+    if out._data.shape != data.shape:
+        out._data = np.array(data, dtype=out._data.dtype)  # resized, as PyTorch resizes out
+    else:
+        out._data[...] = data
+    out._bump_version()
+    return out

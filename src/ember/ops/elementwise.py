@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import as_operand, const, promote
+from ._util import as_operand, const, promote, write_out
 
 # ======================================================================== arithmetic
 
@@ -514,14 +514,14 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         input: a tensor or scalar.
         other: a tensor or scalar.
         alpha: multiplier applied to ``other`` first.
-        out: accepted for signature compatibility but ignored.
+        out: a tensor to write the result into (see ``ops._util.write_out``).
 
     Raises:
         RuntimeError: shapes that do not broadcast.
     """
     if alpha != 1:
         other = other * alpha
-    return _binary(Add, input, other)
+    return write_out(_binary(Add, input, other), out)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
@@ -531,7 +531,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         input: a tensor or scalar.
         other: a tensor or scalar.
         alpha: multiplier applied to ``other`` first.
-        out: accepted for signature compatibility but ignored.
+        out: a tensor to write the result into (see ``ops._util.write_out``).
 
     Raises:
         RuntimeError: a bool operand (use ``~`` / ``logical_not`` for masks), or shapes that do
@@ -544,7 +544,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         )
     if alpha != 1:
         other = other * alpha
-    return _binary(Sub, input, other)
+    return write_out(_binary(Sub, input, other), out)
 
 
 subtract = sub
@@ -555,12 +555,12 @@ def _is_bool(x) -> bool:
 
 
 def mul(input, other, *, out=None) -> Tensor:
-    """Elementwise product with broadcasting and PyTorch's dtype promotion (``out`` is ignored).
+    """Elementwise product with broadcasting and PyTorch's dtype promotion (and ``out=``).
 
     Raises:
         RuntimeError: shapes that do not broadcast.
     """
-    return _binary(Mul, input, other)
+    return write_out(_binary(Mul, input, other), out)
 
 
 multiply = mul
@@ -577,11 +577,16 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         input: a tensor or scalar.
         other: a tensor or scalar.
         rounding_mode: None, ``"floor"`` or ``"trunc"``.
-        out: accepted for signature compatibility but ignored.
+        out: a tensor to write the result into (see ``ops._util.write_out``).
 
     Raises:
         RuntimeError: any other ``rounding_mode``, or shapes that do not broadcast.
     """
+    return write_out(_div(input, other, rounding_mode), out)
+
+
+def _div(input, other, rounding_mode) -> Tensor:
+    """``div`` without ``out=``."""
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError(
