@@ -541,3 +541,10 @@ def test_logaddexp_matches_torch_and_is_stable():
     big = ember.logaddexp(ember.tensor([1000.0, -1000.0]), ember.tensor([1000.0, -1000.0]))
     assert_close(big, torch.logaddexp(torch.tensor([1000.0, -1000.0]),
                                       torch.tensor([1000.0, -1000.0])))
+
+
+def test_sinh_cosh_stay_finite_near_float32_limit_like_torch():
+    x = ember.tensor([89.0, -89.0])
+    t = torch.tensor([89.0, -89.0])
+    assert_close(ember.sinh(x), torch.sinh(t), rtol=1e-6)
+    assert_close(ember.cosh(x), torch.cosh(t), rtol=1e-6)

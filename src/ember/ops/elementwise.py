@@ -979,22 +979,44 @@ def atan2(input, other) -> Tensor:
 arctan2 = atan2
 
 
-def sinh(input) -> Tensor:
-    """Elementwise hyperbolic sine as ``(exp(x) - exp(-x)) / 2``.
+class Sinh(Op):
+    """Hyperbolic sine; d/dx sinh = cosh."""
 
-    Unlike PyTorch this overflows to inf slightly early (float32 ``|x|`` above about 88.7).
-    """
-    x = _floating(input)
-    return (exp(x) - exp(-x)) * 0.5
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sinh(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cosh(a)
+
+
+class Cosh(Op):
+    """Hyperbolic cosine; d/dx cosh = sinh."""
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.cosh(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sinh(a)
+
+
+def sinh(input) -> Tensor:
+    """Elementwise hyperbolic sine (NumPy's, finite wherever the result fits the dtype)."""
+    return Sinh.apply(_floating(input))
 
 
 def cosh(input) -> Tensor:
-    """Elementwise hyperbolic cosine as ``(exp(x) + exp(-x)) / 2``.
-
-    Unlike PyTorch this overflows to inf slightly early (float32 ``|x|`` above about 88.7).
-    """
-    x = _floating(input)
-    return (exp(x) + exp(-x)) * 0.5
+    """Elementwise hyperbolic cosine (NumPy's, finite wherever the result fits the dtype)."""
+    return Cosh.apply(_floating(input))
 
 
 def log2(input) -> Tensor:
