@@ -548,3 +548,11 @@ def test_sinh_cosh_stay_finite_near_float32_limit_like_torch():
     t = torch.tensor([89.0, -89.0])
     assert_close(ember.sinh(x), torch.sinh(t), rtol=1e-6)
     assert_close(ember.cosh(x), torch.cosh(t), rtol=1e-6)
+
+
+def test_rounded_division_stays_in_graph_with_zero_gradient():
+    x = ember.tensor([3.5, -2.5], requires_grad=True)
+    y = ember.div(x, 2, rounding_mode="floor")
+    assert y.requires_grad and y.tolist() == [1.0, -2.0]
+    (y.sum() + x.sum()).backward()
+    assert x.grad.tolist() == [1.0, 1.0]

@@ -392,6 +392,26 @@ class ZeroGrad(Op):
         return g * 0
 
 
+class RoundedDiv(Op):
+    """``a / b`` rounded by ``fn`` (floor or trunc): piecewise constant, so zero gradients
+    (PyTorch keeps the result in the graph the same way)."""
+
+    def name(self) -> str:
+        return "DivBackward2"  # torch's name for div with rounding_mode
+
+    @staticmethod
+    def forward(ctx, a, b, fn):
+        out = np.asarray(fn(a, b))
+        if out.dtype != a.dtype and a.dtype.kind == "f":
+            out = out.astype(a.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g * 0 if need[0] else None), (g * 0 if need[1] else None)
+
+
 class Clamp(Op):
     """``a`` limited to ``[lo, hi]``; the gradient passes where the bounds hold (inclusive)."""
 
@@ -571,7 +591,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
 
     Without ``rounding_mode`` this is true division: two integer operands give float32. With
     ``"floor"`` or ``"trunc"`` the quotient keeps the promoted dtype (integer division for
-    integers); unlike PyTorch that rounded result is not connected to the autograd graph.
+    integers); like PyTorch, the rounded result stays in the graph with a zero gradient.
 
     Args:
         input: a tensor or scalar.
@@ -597,11 +617,8 @@ def _div(input, other, rounding_mode) -> Tensor:
             other, _ = promote(other, input)
             input = _from_array(np.asarray(input, dtype=other._data.dtype))
         a, b = promote(input, other)
-        b = b._data if isinstance(b, Tensor) else b
         fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
-        out = np.asarray(fn(a._data, b))
-        return _from_array(out.astype(a._data.dtype, copy=False) if out.dtype != a._data.dtype
-                           and a._data.dtype.kind == "f" else out)
+        return RoundedDiv.apply(a, b, fn=fn)
     if not isinstance(input, Tensor):
         input = as_operand(input)
     if input._data.dtype.kind != "f" and (
