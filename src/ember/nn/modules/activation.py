@@ -51,22 +51,26 @@ class LeakyReLU(Module):
                                                          else "")
 
 
-class ELU(Module):
-    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
-
-    ``inplace=True`` overwrites the input.
-    """
+class _AlphaActivation(Module):
+    """An activation with one ``alpha`` parameter and an ``inplace`` flag (ELU, CELU)."""
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, self.inplace)
-
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(_AlphaActivation):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    ``inplace=True`` overwrites the input.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
 
 
 class GELU(Module):
@@ -228,22 +232,14 @@ class SELU(Module):
         return _inplace_repr(self.inplace)
 
 
-class CELU(Module):
+class CELU(_AlphaActivation):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
 
     ``inplace=True`` overwrites the input.
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(Module):

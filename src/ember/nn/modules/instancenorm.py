@@ -10,8 +10,23 @@ __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _InstanceNorm(_BatchNorm):
-    """Same parameters and buffers as batch norm, but statistics per (sample, channel) and,
-    by default, no affine map and no running estimates."""
+    """Normalises each (sample, channel) over its spatial dims, with batch norm's parameters
+    and buffers.
+
+    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
+    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
+
+    Args:
+        num_features: the number of channels C.
+        eps: added to the variance for stability.
+        momentum: weight of the new statistics in the running estimates (when tracked); None
+            leaves them unchanged.
+        affine: learn a per-channel scale and shift.
+        track_running_stats: keep running estimates and use them in eval mode.
+
+    Raises:
+        ValueError: input of the wrong rank (when called).
+    """
 
     _spatial = 1
 
@@ -36,63 +51,18 @@ class _InstanceNorm(_BatchNorm):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation of (N, C, L) input: each (sample, channel) on its own.
-
-    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
-    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
-
-    Args:
-        num_features: the number of channels C.
-        eps: added to the variance for stability.
-        momentum: weight of the new statistics in the running estimates (when tracked); None
-            leaves them unchanged.
-        affine: learn a per-channel scale and shift.
-        track_running_stats: keep running estimates and use them in eval mode.
-
-    Raises:
-        ValueError: input of the wrong rank (when called).
-    """
+    """Instance normalisation of (N, C, L) input (arguments as ``_InstanceNorm``)."""
 
     _spatial = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation of (N, C, H, W) input: each (sample, channel) on its own.
-
-    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
-    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
-
-    Args:
-        num_features: the number of channels C.
-        eps: added to the variance for stability.
-        momentum: weight of the new statistics in the running estimates (when tracked); None
-            leaves them unchanged.
-        affine: learn a per-channel scale and shift.
-        track_running_stats: keep running estimates and use them in eval mode.
-
-    Raises:
-        ValueError: input of the wrong rank (when called).
-    """
+    """Instance normalisation of (N, C, H, W) input (arguments as ``_InstanceNorm``)."""
 
     _spatial = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation of (N, C, D, H, W) input: each (sample, channel) on its own.
-
-    Unlike ``BatchNorm`` the defaults are ``affine=False`` and ``track_running_stats=False``, so
-    training and evaluation behave the same. Unbatched input (no N dim) is accepted.
-
-    Args:
-        num_features: the number of channels C.
-        eps: added to the variance for stability.
-        momentum: weight of the new statistics in the running estimates (when tracked); None
-            leaves them unchanged.
-        affine: learn a per-channel scale and shift.
-        track_running_stats: keep running estimates and use them in eval mode.
-
-    Raises:
-        ValueError: input of the wrong rank (when called).
-    """
+    """Instance normalisation of (N, C, D, H, W) input (arguments as ``_InstanceNorm``)."""
 
     _spatial = 3
