@@ -141,3 +141,15 @@ def test_prelu_gradcheck_and_channel_mismatch():
     gradcheck64(F.prelu, [(2, 3, 4), (3,)])
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers"):
         F.prelu(ember.randn(2, 3), ember.ones(4))
+
+
+def test_shrink_zero_signs_match_torch():
+    import numpy as np
+    import torch
+
+    x = [-1.0, -0.2, 0.3, 2.0]
+    for name in ("hardshrink", "softshrink"):
+        ours = getattr(ember.nn.functional, name)(ember.tensor(x)).numpy()
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(x)).numpy()
+        assert np.signbit(ours).tolist() == np.signbit(theirs).tolist()
+        assert ours.tolist() == theirs.tolist()

@@ -285,3 +285,8 @@ def test_flip_returns_a_copy_like_torch():
     y[0] = 100.0
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
     assert y.tolist() == [100.0, 2.0, 1.0, 0.0]
+
+
+def test_movedim_with_unequal_lengths_names_both():
+    with pytest.raises(RuntimeError, match="same number of dims"):
+        ember.movedim(ember.zeros(2, 3, 4), (0, 1), (0,))

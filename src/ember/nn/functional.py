@@ -259,15 +259,13 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """``input`` where ``|input| > lambd``, zero elsewhere.
-
-    Zeroed negative entries come out as -0.0 where PyTorch gives 0.0 (equal in comparisons).
-    """
-    return ew.where(ew.abs(input) > lambd, input, input * 0)
+    """``input`` where ``|input| > lambd``, zero elsewhere."""
+    return ew.where(ew.abs(input) > lambd, input, 0.0)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """Shrink toward zero by ``lambd``: ``input -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
+    # input * 0 keeps the sign of zeroed negatives (-0.0), as PyTorch's softshrink does
     return ew.where(input > lambd, input - lambd,
                     ew.where(input < -lambd, input + lambd, input * 0))
 

@@ -606,12 +606,19 @@ def triu(input, diagonal: int = 0) -> Tensor:
 def movedim(input, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination`` keeping the others in order.
 
-    ``source`` and ``destination`` are ints or equally long sequences; unlike PyTorch, sequences of
-    different lengths give an unhelpful ``permute`` error.
+    ``source`` and ``destination`` are ints or equally long sequences.
+
+    Raises:
+        RuntimeError: sequences of different lengths, or repeated dims.
     """
     n = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)"
+        )
     src = [_wrap_dim(s, n) for s in src]
     dst = [_wrap_dim(s, n) for s in dst]
     order = [i for i in range(n) if i not in src]
