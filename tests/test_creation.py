@@ -302,3 +302,12 @@ def test_tril_triu_indices_match_torch(args):
         got, want = getattr(ember, name)(*args), getattr(torch, name)(*args)
         assert got.tolist() == want.tolist() and tuple(got.shape) == tuple(want.shape)
         assert got.dtype == ember.int64
+
+
+def test_normal_from_tensors_stays_in_graph_with_zero_gradients():
+    mean = ember.zeros(3, requires_grad=True)
+    std = ember.ones(3, requires_grad=True)
+    sample = ember.normal(mean, std)
+    assert sample.requires_grad
+    sample.sum().backward()
+    assert mean.grad.tolist() == [0.0, 0.0, 0.0] and std.grad.tolist() == [0.0, 0.0, 0.0]

@@ -288,7 +288,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
 
     ``mean`` and ``std`` may be scalars or tensors (broadcast together); without ``size`` the
     result has their broadcast shape. A tensor ``mean`` sets the dtype when ``dtype`` is None.
-    Unlike PyTorch the result is never part of the autograd graph of ``mean``/``std``.
+    As in PyTorch, a result drawn from tensors that require grad is in their graph, with zero
+    gradients (use ``rsample``-style ``mean + std * randn`` for reparameterised gradients).
 
     Raises:
         RuntimeError: a negative scalar ``std``.
@@ -303,6 +304,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
     if isinstance(mean, Tensor) and dtype is None:
         np_dtype = mean._data.dtype
     arr = rng(generator).normal(m, s, size=tuple(size)).astype(np_dtype)
+    params = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if params and not requires_grad:
+        # like PyTorch, a sample stays in the graph of mean/std, with zero gradients
+        from .ops.random import Sampled
+
+        return Sampled.apply(arr, *params)
     return _finish(arr, requires_grad)
 
 

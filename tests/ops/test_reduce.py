@@ -433,3 +433,15 @@ def test_topk_counts_nan_as_largest_like_torch():
     tv, ti = torch.topk(torch.tensor(vals), 2)
     np.testing.assert_array_equal(ev.numpy(), tv.numpy())
     assert ei.tolist() == ti.tolist()
+
+
+def test_median_propagates_nan_like_torch():
+    import torch
+
+    flat = [3.0, float("nan"), 1.0, 2.0]
+    assert np.isnan(ember.median(ember.tensor(flat)).item())
+    rows = [[1.0, float("nan"), 0.0], [3.0, 2.0, 1.0]]
+    ev, ei = ember.median(ember.tensor(rows), 1)
+    tv, ti = torch.median(torch.tensor(rows), 1)
+    np.testing.assert_array_equal(ev.numpy(), tv.numpy())
+    assert ei.tolist() == ti.tolist()

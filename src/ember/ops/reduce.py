@@ -728,7 +728,8 @@ class median_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.
 
 def median(input, dim=None, keepdim: bool = False):
     """The lower median (PyTorch's: the ``(n - 1) // 2``-th smallest), of all entries or,
-    with ``dim``, along it with its index. Gradients go to the selected entries.
+    with ``dim``, along it with its index; NaN wherever the data holds one (as PyTorch).
+    Gradients go to the selected entries.
 
     Raises:
         IndexError: ``dim`` out of range.
@@ -738,6 +739,9 @@ def median(input, dim=None, keepdim: bool = False):
         n = flat._data.size
         if n == 0:
             return _from_array(np.full((), np.nan, input._data.dtype))
+        nan = np.isnan(flat._data) if flat._data.dtype.kind == "f" else None
+        if nan is not None and nan.any():  # NaN propagates, as PyTorch's median
+            return _along(flat, np.argmax(nan, keepdims=True), 0).reshape(())
         order = np.argsort(flat._data, kind="stable")
         return _along(flat, order[[(n - 1) // 2]], 0).reshape(())
     a = input._data
@@ -746,6 +750,12 @@ def median(input, dim=None, keepdim: bool = False):
         return median_return(input.clone(), _from_array(np.zeros((), np.int64)))
     k = (a.shape[axis] - 1) // 2
     idx = np.take(np.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+    if a.dtype.kind == "f":
+        # a slice holding NaN has median NaN, at the first NaN's index (as PyTorch)
+        nan = np.isnan(a)
+        has_nan = nan.any(axis=axis, keepdims=True)
+        if has_nan.any():
+            idx = np.where(has_nan, np.argmax(nan, axis=axis, keepdims=True), idx)
     values, indices = _along(input, idx, axis), idx.astype(np.int64)
     if not keepdim:
         values, indices = values.squeeze(axis), np.squeeze(indices, axis)
