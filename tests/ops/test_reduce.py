@@ -445,3 +445,14 @@ def test_median_propagates_nan_like_torch():
     tv, ti = torch.median(torch.tensor(rows), 1)
     np.testing.assert_array_equal(ev.numpy(), tv.numpy())
     assert ei.tolist() == ti.tolist()
+
+
+def test_all_any_keep_uint8_like_torch():
+    import torch
+
+    data = [1, 0, 2]
+    for fn in ("all", "any"):
+        ours = getattr(ember.tensor(data, dtype=ember.uint8), fn)()
+        theirs = getattr(torch.tensor(data, dtype=torch.uint8), fn)()
+        assert ours.dtype.name == "uint8" and ours.item() == theirs.item()
+    assert ember.tensor([1.0, 0.0]).all().dtype == ember.bool

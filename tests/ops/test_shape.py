@@ -290,3 +290,8 @@ def test_flip_returns_a_copy_like_torch():
 def test_movedim_with_unequal_lengths_names_both():
     with pytest.raises(RuntimeError, match="same number of dims"):
         ember.movedim(ember.zeros(2, 3, 4), (0, 1), (0,))
+
+
+def test_hstack_accepts_zero_dim_tensors_like_torch():
+    out = ember.hstack([ember.tensor(1.0), ember.tensor(2.0)])
+    assert out.tolist() == [1.0, 2.0]

@@ -667,15 +667,21 @@ def cumprod(input, dim, *, dtype=None) -> Tensor:
 
 
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    """True where all elements over ``dim`` are nonzero, as a bool tensor (PyTorch keeps uint8)."""
-    return _from_array(np.asarray(np.all(input._data, axis=_axes(dim, input._data.ndim),
-                                         keepdims=keepdim)))
+    """True where all elements over ``dim`` are nonzero (bool; uint8 for uint8 input, as
+    PyTorch)."""
+    return _logical_reduce(np.all, input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    """True where any element over ``dim`` is nonzero, as a bool tensor (PyTorch keeps uint8)."""
-    return _from_array(np.asarray(np.any(input._data, axis=_axes(dim, input._data.ndim),
-                                         keepdims=keepdim)))
+    """True where any element over ``dim`` is nonzero (bool; uint8 for uint8 input, as
+    PyTorch)."""
+    return _logical_reduce(np.any, input, dim, keepdim)
+
+
+def _logical_reduce(fn, input, dim, keepdim: bool) -> Tensor:
+    a = input._data
+    out = np.asarray(fn(a, axis=_axes(dim, a.ndim), keepdims=keepdim))
+    return _from_array(out.astype(np.uint8) if a.dtype == np.uint8 else out)
 
 
 # ======================================================================== sorting

@@ -479,11 +479,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 
 def hstack(tensors) -> Tensor:
-    """Concatenate along dim 1 (dim 0 for 1-D tensors).
-
-    Unlike PyTorch, 0-d tensors are not accepted (they raise IndexError).
-    """
-    tensors = list(tensors)
+    """Concatenate along dim 1 (dim 0 for 1-D tensors; 0-d tensors count as 1-D)."""
+    tensors = [t.reshape(1) if t._data.ndim == 0 else t for t in tensors]
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
