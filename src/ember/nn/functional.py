@@ -499,14 +499,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if x.dtype.kind == "f" and all(a.dtype == x.dtype for a in affine) and not (
             nnops._creating_graph()
             and any(t is not None and t.requires_grad for t in (input, weight, bias))):
-        # nothing records: in-place passes over one temporary (evaluation's hot path)
-        out = x - nnops._channel_block(mean, x)
-        scale = invstd.astype(x.dtype)
+        # nothing records (evaluation's hot path): PyTorch's CPU kernel form, two passes,
+        # x * alpha + beta with alpha = weight / sqrt(var + eps), beta = bias - mean * alpha
+        alpha = invstd.astype(x.dtype)
         if weight is not None:
-            scale = scale * weight._data.reshape(shape)
-        out *= nnops._channel_block(scale, x)
+            alpha = alpha * weight._data.reshape(shape)
+        beta = -mean * alpha
         if bias is not None:
-            out += nnops._channel_block(bias._data.reshape(shape), x)
+            beta = beta + bias._data.reshape(shape)
+        out = x * nnops._channel_block(alpha, x)
+        out += nnops._channel_block(beta.astype(x.dtype, copy=False), x)
         return _from_array(out)
     w = None if weight is None else weight.reshape(shape)
     b = None if bias is None else bias.reshape(shape)
