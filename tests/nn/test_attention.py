@@ -10,7 +10,7 @@ import ember
 import ember.nn as enn
 from helpers import assert_close, check_op, gradcheck64, torch
 
-from ._parity import copy_torch_weights, module_parity
+from ._parity import copy_torch_weights, module_parity, raises_like_torch
 
 RNG = np.random.default_rng(0)
 
@@ -86,3 +86,118 @@ def test_scaled_dot_product_attention_matches_pytorch(causal):
     for m in (mask, fmask):
         check_op(None, lambda lib, q, k, v, m=m: lib.nn.functional.scaled_dot_product_attention(
             q, k, v, attn_mask=lib.tensor(m), scale=0.3), arrays=arrays)
+
+
+@pytest.mark.parametrize("kwargs", [{"add_bias_kv": True}, {"add_zero_attn": True},
+                                    {"add_bias_kv": True, "add_zero_attn": True, "kdim": 3},
+                                    {"add_bias_kv": True, "batch_first": True}])
+def test_multihead_attention_bias_kv_and_zero_attn_match_pytorch(kwargs):
+    def make(nn):
+        return nn.MultiheadAttention(8, 2, **kwargs)
+
+    shapes = [(4, 3, 8), (6, 3, kwargs.get("kdim", 8)), (6, 3, 8)]
+    if kwargs.get("batch_first"):
+        shapes = [(3, 4, 8), (3, 6, 8), (3, 6, 8)]
+    pad = np.zeros((3, 6), bool)
+    pad[1, 4:] = True
+    for call in (lambda m, q, k, v: m(q, k, v)[0],
+                 lambda m, q, k, v: m(q, k, v, average_attn_weights=False)[1],
+                 lambda m, q, k, v: m(q, k, v, key_padding_mask=_like(q, pad))[0]):
+        module_parity(make, arrays=[_arr(*s) for s in shapes], train=False, call=call)
+    assert list(make(enn).state_dict()) == list(make(torch.nn).state_dict())
+
+
+def _like(t, array):
+    """``array`` as a tensor of the library ``t`` belongs to."""
+    return torch.tensor(array) if isinstance(t, torch.Tensor) else ember.tensor(array)
+
+
+def _mha_args(lib, separate: bool, bias_kv: bool):
+    """Arguments of F.multi_head_attention_forward (E=6, 3 heads), the same in both libraries."""
+    rng = np.random.default_rng(3)
+
+    def arr(*shape):
+        return lib.tensor(rng.standard_normal(shape).astype(np.float64), requires_grad=True)
+
+    packed = arr(18, 6)
+    weights = {"q_proj_weight": arr(6, 6), "k_proj_weight": arr(6, 4),
+               "v_proj_weight": arr(6, 5)} if separate else {}
+    return dict(embed_dim_to_check=6, num_heads=3, in_proj_weight=None if separate else packed,
+                in_proj_bias=arr(18), bias_k=arr(1, 1, 6) if bias_kv else None,
+                bias_v=arr(1, 1, 6) if bias_kv else None, out_proj_weight=arr(6, 6),
+                out_proj_bias=arr(6), use_separate_proj_weight=separate, **weights)
+
+
+@pytest.mark.filterwarnings("ignore:Support for mismatched key_padding_mask")
+@pytest.mark.parametrize("separate,bias_kv,zero_attn,need_weights", [
+    (False, False, False, True), (True, False, False, True), (False, True, True, True),
+    (True, True, False, False), (False, False, True, False)])
+def test_functional_multi_head_attention_matches_pytorch(separate, bias_kv, zero_attn,
+                                                         need_weights):
+    rng = np.random.default_rng(4)
+    q, k, v = (rng.standard_normal(s) for s in [(4, 2, 6), (5, 2, 4 if separate else 6),
+                                                (5, 2, 5 if separate else 6)])
+    mask = rng.standard_normal((4, 5))
+    pad = np.array([[False] * 5, [False, False, True, False, True]])
+    results = []
+    for lib in (torch, ember):
+        args = _mha_args(lib, separate, bias_kv)
+        out, w = lib.nn.functional.multi_head_attention_forward(
+            lib.tensor(q), lib.tensor(k), lib.tensor(v), add_zero_attn=zero_attn,
+            dropout_p=0.0, attn_mask=lib.tensor(mask), key_padding_mask=lib.tensor(pad),
+            need_weights=need_weights, average_attn_weights=False, **args)
+        out.sum().backward()
+        grads = {n: a.grad for n, a in args.items() if hasattr(a, "grad") and a is not None}
+        results.append((out, w, grads))
+    (ot, wt, gt), (oe, we, ge) = results
+    assert_close(oe, ot, atol=1e-10)
+    assert (we is None) == (wt is None)
+    if wt is not None:
+        assert_close(we, wt, atol=1e-10)
+    assert set(ge) == set(gt)
+    for name in gt:
+        assert_close(ge[name], gt[name], atol=1e-9, msg=name)
+
+
+def test_functional_multi_head_attention_static_kv_and_unbatched_match_pytorch():
+    rng = np.random.default_rng(5)
+    q = rng.standard_normal((4, 6))
+    static_k, static_v = rng.standard_normal((3, 7, 2)), rng.standard_normal((3, 7, 2))
+    outs = []
+    for lib in (torch, ember):
+        args = _mha_args(lib, separate=False, bias_kv=False)
+        out, w = lib.nn.functional.multi_head_attention_forward(
+            lib.tensor(q), lib.tensor(q), lib.tensor(q), add_zero_attn=True, dropout_p=0.0,
+            static_k=lib.tensor(static_k), static_v=lib.tensor(static_v), **args)
+        outs.append((out, w))
+    assert_close(outs[1][0], outs[0][0], atol=1e-10)
+    assert_close(outs[1][1], outs[0][1], atol=1e-10)
+
+
+MHA_BAD_CALLS = {
+    "is_causal_without_mask": lambda lib: lib.nn.functional.multi_head_attention_forward(
+        lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), 4, 2, lib.zeros(12, 4),
+        None, None, None, False, 0.0, lib.zeros(4, 4), None, is_causal=True),
+    "embed_dim_mismatch": lambda lib: lib.nn.functional.multi_head_attention_forward(
+        lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), 6, 2, lib.zeros(12, 4),
+        None, None, None, False, 0.0, lib.zeros(4, 4), None),
+    "query_rank": lambda lib: lib.nn.functional.multi_head_attention_forward(
+        lib.zeros(4), lib.zeros(4), lib.zeros(4), 4, 2, lib.zeros(12, 4),
+        None, None, None, False, 0.0, lib.zeros(4, 4), None),
+    "integer_mask": lambda lib: lib.nn.MultiheadAttention(4, 2)(
+        lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4),
+        attn_mask=lib.zeros(2, 2, dtype=lib.int64)),
+}
+
+
+@pytest.mark.parametrize("name", list(MHA_BAD_CALLS))
+def test_multi_head_attention_error_types_match_pytorch(name):
+    raises_like_torch(MHA_BAD_CALLS[name])
+
+
+def test_mismatched_mask_types_warn_like_pytorch():
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning, match="mismatched key_padding_mask and attn_mask"):
+            lib.nn.MultiheadAttention(4, 2)(
+                lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4),
+                attn_mask=lib.zeros(2, 2), key_padding_mask=lib.zeros(1, 2, dtype=lib.bool))

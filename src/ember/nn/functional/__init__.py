@@ -35,7 +35,7 @@ from .activation import (
     tanhshrink,
     threshold,
 )
-from .attention import scaled_dot_product_attention
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .batchnorm import batch_norm
 from .conv import (
     conv1d,
@@ -108,6 +108,7 @@ __all__ = [
     "softmin", "softmax", "log_softmax", "gumbel_softmax", "cosine_similarity",
     "pairwise_distance", "dropout", "dropout1d", "dropout2d", "batch_norm", "instance_norm",
     "layer_norm", "group_norm", "rms_norm", "normalize", "scaled_dot_product_attention",
+    "multi_head_attention_forward",
     "embedding", "embedding_bag", "one_hot", "pad", "mse_loss", "l1_loss", "smooth_l1_loss",
     "huber_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss", "hinge_embedding_loss",
