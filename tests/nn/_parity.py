@@ -1,9 +1,11 @@
-"""Module parity with PyTorch: same weights (copied through NumPy), same inputs, compare
-outputs, input gradients, parameter gradients and buffers."""
+"""Parity with PyTorch for the nn tests: modules (same weights, copied through NumPy, same
+inputs; outputs, input and parameter gradients, buffers compared), plain functions, stateless
+layers, and error types."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import ember
 from helpers import assert_close, make_inputs, torch
@@ -53,3 +55,42 @@ def module_parity(make, shapes=(), *, arrays=None, train=True, atol=1e-5, rtol=1
     for name, b in em.named_buffers():
         assert_close(b, tbufs[name], atol=atol, rtol=rtol, msg=f"buffer {name}")
     return em, tm, oe, ot
+
+
+def function_parity(fn_e, fn_t, arrays, grad_idx=(0,), atol=1e-5, rtol=1e-4):
+    """Run fn on ember and torch tensors built from ``arrays``; compare value and grads."""
+    te = [ember.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
+    tt = [torch.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
+    oe, ot = fn_e(*te), fn_t(*tt)
+    assert_close(oe, ot, atol=atol, rtol=rtol, msg="value")
+    assert oe.dtype.name == str(ot.dtype).replace("torch.", "")
+    seed = np.random.default_rng(1).standard_normal(tuple(ot.shape)).astype(np.float32)
+    oe.backward(ember.tensor(seed))
+    ot.backward(torch.tensor(seed))
+    for i in grad_idx:
+        assert_close(te[i].grad, tt[i].grad, atol=atol * 10, rtol=rtol * 10, msg=f"grad {i}")
+
+
+def stateless_layer_parity(make, shape):
+    """A layer without parameters or buffers (``make(lib.nn)``): same repr, an empty
+    state_dict, and PyTorch's output and input gradient."""
+    tm, em = make(torch.nn), make(ember.nn)
+    assert repr(em) == repr(tm)
+    assert list(em.state_dict()) == list(tm.state_dict()) == []
+    xa = make_inputs([shape])[0]
+    xt = torch.tensor(xa, requires_grad=True)
+    xe = ember.tensor(xa, requires_grad=True)
+    ot, oe = tm(xt), em(xe)
+    assert_close(oe, ot)
+    seed = np.random.default_rng(1).standard_normal(tuple(ot.shape)).astype(np.float32)
+    ot.backward(torch.tensor(seed))
+    oe.backward(ember.tensor(seed))
+    assert_close(xe.grad, xt.grad, atol=1e-4)
+
+
+def raises_like_torch(call) -> None:
+    """``call(lib)`` raises under PyTorch, and ember raises the same exception type."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type):
+        call(ember)

@@ -8,7 +8,7 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import check_op, gradcheck64, torch
+from helpers import assert_close, check_op, gradcheck64, torch
 
 from ._parity import module_parity
 
@@ -144,12 +144,25 @@ def test_prelu_gradcheck_and_channel_mismatch():
 
 
 def test_shrink_zero_signs_match_torch():
-    import numpy as np
-    import torch
-
     x = [-1.0, -0.2, 0.3, 2.0]
     for name in ("hardshrink", "softshrink"):
         ours = getattr(ember.nn.functional, name)(ember.tensor(x)).numpy()
         theirs = getattr(torch.nn.functional, name)(torch.tensor(x)).numpy()
         assert np.signbit(ours).tolist() == np.signbit(theirs).tolist()
         assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("hard", [False, True])
+def test_gumbel_softmax_samples_and_straight_through_gradient(hard):
+    logits = ember.tensor([[2.0, 0.0, -1.0]] * 2000, requires_grad=True)
+    y = ember.nn.functional.gumbel_softmax(logits, tau=0.5, hard=hard)
+    assert y.shape == (2000, 3)
+    assert_close(y.sum(1), ember.ones(2000))
+    if hard:
+        assert set(np.unique(y.detach().numpy())) <= {0.0, 1.0}
+    # the argmax of a Gumbel-perturbed softmax follows softmax(logits)
+    freq = np.bincount(y.detach().numpy().argmax(1), minlength=3) / 2000
+    want = torch.softmax(torch.tensor([2.0, 0.0, -1.0]), 0).numpy()
+    np.testing.assert_allclose(freq, want, atol=0.04)
+    (y[:, 0]).sum().backward()
+    assert logits.grad.abs().sum().item() > 0

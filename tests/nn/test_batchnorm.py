@@ -1,4 +1,5 @@
-"""BatchNorm1d/2d: batch vs running statistics, momentum, modes, parity, gradcheck."""
+"""BatchNorm1d/2d/3d and ``F.batch_norm``: batch vs running statistics, momentum, modes, parity,
+gradcheck, error types."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import assert_close, gradcheck64, torch
+from helpers import assert_close, check_op, gradcheck64, torch
 
-from ._parity import module_parity
+from ._parity import module_parity, raises_like_torch
 
 
 @pytest.mark.parametrize("make,shape", [
@@ -157,3 +158,36 @@ def test_eval_under_no_grad_matches_pytorch(affine):
     assert_close(out.numpy(), expected)
     # the same values when a graph is recorded
     assert_close(mods[1](ember.tensor(xa, requires_grad=True)).detach().numpy(), expected)
+
+
+def test_functional_batch_norm_updates_given_running_stats():
+    rm_e, rv_e = ember.zeros(3), ember.ones(3)
+    rm_t, rv_t = torch.zeros(3), torch.ones(3)
+    x = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
+    F.batch_norm(ember.tensor(x), rm_e, rv_e, training=True, momentum=0.3)
+    torch.nn.functional.batch_norm(torch.tensor(x), rm_t, rv_t, training=True, momentum=0.3)
+    np.testing.assert_allclose(rm_e.numpy(), rm_t.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(rv_e.numpy(), rv_t.numpy(), rtol=1e-5)
+
+
+def test_batchnorm3d_matches_pytorch():
+    for train in (True, False):
+        module_parity(lambda nn: nn.BatchNorm3d(3), [(2, 3, 2, 3, 2)], train=train)
+    assert repr(enn.BatchNorm3d(3)) == repr(torch.nn.BatchNorm3d(3))
+
+
+def test_functional_batch_norm_matches_pytorch():
+    check_op([(4, 3, 5), (3,), (3,)], lambda lib, x, w, b: lib.nn.functional.batch_norm(
+        x, None, None, w, b, training=True))
+
+
+BAD_CALLS = {
+    "bn_one_value": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(1, 3)),
+    "bn_rank": lambda lib: lib.nn.BatchNorm2d(3)(lib.ones(2, 3, 4)),
+    "bn_channels": lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 4)),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

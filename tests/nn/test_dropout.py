@@ -10,6 +10,8 @@ import ember.nn as enn
 import ember.nn.functional as F
 from helpers import gradcheck64, torch
 
+from ._parity import raises_like_torch
+
 
 def test_dropout_statistics_in_training():
     p = 0.3
@@ -106,3 +108,13 @@ def test_dropout1d_rejects_4d_input():
 def test_dropout_repr_matches_pytorch():
     for cls in ("Dropout", "Dropout1d", "Dropout2d"):
         assert repr(getattr(enn, cls)(0.2)) == repr(getattr(torch.nn, cls)(0.2))
+
+
+BAD_CALLS = {
+    "dropout_p": lambda lib: lib.nn.functional.dropout(lib.ones(2), 1.5),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

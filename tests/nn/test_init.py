@@ -12,6 +12,8 @@ import ember.nn as enn
 from ember.nn import init
 from helpers import torch
 
+from ._parity import raises_like_torch
+
 
 def param(*shape):
     return enn.Parameter(ember.zeros(*shape))
@@ -106,3 +108,13 @@ def test_init_is_reproducible_with_manual_seed_and_generator():
 def test_init_keeps_dtype():
     p = enn.Parameter(ember.zeros(3, 3, dtype=ember.float64))
     assert init.kaiming_uniform_(p).dtype == ember.float64
+
+
+BAD_CALLS = {
+    "init_1d_fan": lambda lib: lib.nn.init.xavier_uniform_(lib.ones(3)),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

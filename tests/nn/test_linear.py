@@ -10,9 +10,9 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import gradcheck64
+from helpers import check_op, gradcheck64, torch
 
-from ._parity import module_parity
+from ._parity import module_parity, raises_like_torch
 
 
 @pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 4)])
@@ -69,3 +69,31 @@ def test_linear_gradcheck():
 
 def test_bilinear_gradcheck():
     gradcheck64(lambda a, b, w, c: F.bilinear(a, b, w, c), [(2, 3), (2, 2), (2, 3, 2), (2,)])
+
+
+def test_linear_create_graph_second_derivative():
+    x = ember.randn(3, 4, requires_grad=True)
+    w = ember.randn(2, 4, requires_grad=True)
+    y = (F.linear(x, w) ** 2).sum()
+    (gx,) = ember.autograd.grad(y, [x], create_graph=True)
+    gx.sum().backward()
+    xt = torch.tensor(x.detach().numpy(), requires_grad=True)
+    wt = torch.tensor(w.detach().numpy(), requires_grad=True)
+    (gxt,) = torch.autograd.grad((torch.nn.functional.linear(xt, wt) ** 2).sum(), [xt],
+                                 create_graph=True)
+    gxt.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), wt.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_functional_linear_matches_pytorch():
+    check_op([(5, 4), (3, 4), (3,)], lambda lib, x, w, b: lib.nn.functional.linear(x, w, b))
+
+
+BAD_CALLS = {
+    "linear_shape": lambda lib: lib.nn.Linear(3, 4)(lib.ones(2, 5)),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

@@ -13,24 +13,13 @@ from hypothesis import strategies as st
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import assert_close, gradcheck64, torch
+from helpers import assert_close, check_op, gradcheck64, torch
+
+from ._parity import function_parity as pair
+from ._parity import raises_like_torch
 
 REDUCTIONS = ["mean", "sum", "none"]
 RNG = np.random.default_rng(0)
-
-
-def pair(fn_e, fn_t, arrays, grad_idx=(0,), atol=1e-5, rtol=1e-4):
-    """Run fn on ember and torch tensors built from ``arrays``; compare value and grads."""
-    te = [ember.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
-    tt = [torch.tensor(a, requires_grad=i in grad_idx) for i, a in enumerate(arrays)]
-    oe, ot = fn_e(*te), fn_t(*tt)
-    assert_close(oe, ot, atol=atol, rtol=rtol, msg="value")
-    assert oe.dtype.name == str(ot.dtype).replace("torch.", "")
-    seed = RNG.standard_normal(tuple(ot.shape)).astype(np.float32)
-    oe.backward(ember.tensor(seed))
-    ot.backward(torch.tensor(seed))
-    for i in grad_idx:
-        assert_close(te[i].grad, tt[i].grad, atol=atol * 10, rtol=rtol * 10, msg=f"grad {i}")
 
 
 def f32(*shape, low=-2.0, high=2.0):
@@ -288,19 +277,6 @@ def test_more_losses_match_pytorch(reduction):
                 reduction=reduction, p=1.0, swap=True)
 
 
-def test_distance_modules_match_pytorch():
-    pair(lambda a, b: enn.CosineSimilarity()(a, b), lambda a, b: torch.nn.CosineSimilarity()(a, b),
-         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
-    pair(lambda a, b: enn.CosineSimilarity(dim=0)(a, b),
-         lambda a, b: torch.nn.CosineSimilarity(dim=0)(a, b), [f32(4, 5), f32(1, 5)],
-         grad_idx=(0, 1))
-    pair(lambda a, b: enn.PairwiseDistance()(a, b), lambda a, b: torch.nn.PairwiseDistance()(a, b),
-         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
-    pair(lambda a, b: enn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
-         lambda a, b: torch.nn.PairwiseDistance(p=1.0, keepdim=True)(a, b),
-         [f32(4, 5), f32(4, 5)], grad_idx=(0, 1))
-
-
 @pytest.mark.parametrize("fn,make", [
     ("binary_cross_entropy", lambda L: (L.tensor([0.5]), L.tensor([1]))),
     ("binary_cross_entropy", lambda L: (L.tensor([0.5]), L.tensor([1.0], dtype=L.float64))),
@@ -328,3 +304,35 @@ def test_loss_target_dtypes_torch_accepts(fn, make):
     want = getattr(torch.nn.functional, fn)(*make(torch))
     assert_close(got, want)
     assert got.dtype.name == str(want.dtype).split(".")[-1]
+
+
+def test_functional_mse_loss_matches_pytorch():
+    check_op([(4, 5), (4, 5)], lambda lib, x, y: lib.nn.functional.mse_loss(x, y))
+
+
+BAD_CALLS = {
+    "ce_batch_mismatch": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.tensor([1, 2, 3, 4])),
+    "ce_target_out_of_range": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.tensor([1, 2, 7])),
+    "ce_multi_target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5), lib.zeros(3, 4, dtype=lib.long)),
+    "ce_spatial_target": lambda lib: lib.nn.functional.cross_entropy(
+        lib.zeros(3, 5, 2), lib.tensor([1, 2, 3])),
+    "nll_negative_target": lambda lib: lib.nn.functional.nll_loss(
+        lib.zeros(3, 5), lib.tensor([1, 2, -5])),
+    "bce_size": lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(3) / 2,
+                                                                   lib.ones(4) / 2),
+    "bce_range": lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(3) * 2,
+                                                                    lib.ones(3)),
+    "bce_logits_size": lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.ones(3), lib.ones(4)),
+    "mse_no_broadcast": lambda lib: lib.nn.functional.mse_loss(lib.ones(3), lib.ones(4)),
+    "bad_reduction": lambda lib: lib.nn.functional.l1_loss(lib.ones(2), lib.ones(2),
+                                                          reduction="avg"),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

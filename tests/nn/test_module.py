@@ -13,6 +13,8 @@ import ember
 import ember.nn as enn
 from helpers import assert_close, torch
 
+from ._parity import raises_like_torch
+
 
 def mlp(nn):
     return nn.Sequential(
@@ -447,3 +449,14 @@ def test_full_backward_hook_can_replace_grad_input_and_be_removed():
     net(x).sum().backward()
     assert x.grad.abs().sum().item() > 0
     assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+BAD_CALLS = {
+    "getattr_typo": lambda lib: lib.nn.Linear(2, 2).wieght,
+    "assign_tensor_to_param": lambda lib: setattr(lib.nn.Linear(2, 2), "weight", lib.ones(2, 2)),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

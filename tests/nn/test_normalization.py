@@ -1,4 +1,4 @@
-"""LayerNorm and GroupNorm: parity with PyTorch and gradcheck."""
+"""LayerNorm, GroupNorm, RMSNorm and ``F.normalize``: parity with PyTorch, gradcheck, errors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import gradcheck64, torch
+from helpers import check_op, gradcheck64, torch
 
-from ._parity import module_parity
+from ._parity import module_parity, raises_like_torch
 
 
 @pytest.mark.parametrize("make,shape", [
@@ -60,26 +60,28 @@ def test_rms_norm_matches_pytorch(make, shape):
     gradcheck64(lambda x, w: F.rms_norm(x, (4,), w), [(3, 4), (4,)])
 
 
-def test_batchnorm3d_matches_pytorch():
-    for train in (True, False):
-        module_parity(lambda nn: nn.BatchNorm3d(3), [(2, 3, 2, 3, 2)], train=train)
-    assert repr(enn.BatchNorm3d(3)) == repr(torch.nn.BatchNorm3d(3))
+@pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, 0), (3.0, -1)])
+def test_normalize_matches_pytorch(p, dim):
+    check_op([(3, 4)], lambda lib, x: lib.nn.functional.normalize(x, p=p, dim=dim))
+    gradcheck64(lambda x: F.normalize(x, p=p, dim=dim), [(3, 4)], second_order=False)
 
 
-@pytest.mark.parametrize("make,shape", [
-    (lambda nn: nn.InstanceNorm1d(3), (2, 3, 5)),
-    (lambda nn: nn.InstanceNorm1d(3), (3, 5)),
-    (lambda nn: nn.InstanceNorm2d(3, affine=True), (2, 3, 4, 4)),
-    (lambda nn: nn.InstanceNorm2d(3, affine=True, track_running_stats=True), (2, 3, 4, 4)),
-    (lambda nn: nn.InstanceNorm3d(2, track_running_stats=True), (2, 2, 3, 2, 2)),
-])
-@pytest.mark.parametrize("train", [True, False])
-def test_instance_norm_matches_pytorch(make, shape, train):
-    module_parity(make, [shape], train=train)
-    assert repr(make(enn)) == repr(make(torch.nn))
-    assert list(make(enn).state_dict()) == list(make(torch.nn).state_dict())
+def test_normalize_zero_vector_is_zero():
+    assert not F.normalize(ember.zeros(2, 3)).numpy().any()
 
 
-def test_instance_norm_gradcheck():
-    w = ember.tensor([1.5, 0.5], dtype=ember.float64)
-    gradcheck64(lambda x: F.instance_norm(x, weight=w), [(2, 2, 3)])
+def test_functional_layer_and_group_norm_match_pytorch():
+    check_op([(4, 3, 5), (5,), (5,)], lambda lib, x, w, b: lib.nn.functional.layer_norm(
+        x, (5,), w, b))
+    check_op([(4, 6, 5), (6,), (6,)], lambda lib, x, w, b: lib.nn.functional.group_norm(
+        x, 3, w, b))
+
+
+BAD_CALLS = {
+    "layer_norm_shape": lambda lib: lib.nn.functional.layer_norm(lib.ones(3, 4), (5,)),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

@@ -1,4 +1,4 @@
-"""Pooling, upsampling, pixel-shuffle and fold layers: repr, state, parity with PyTorch."""
+"""Pooling layers and functionals (max, average, adaptive): repr, state, parity with PyTorch."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import ember
 from helpers import assert_close, make_inputs, torch
 
 from ._conv_ns import nn
+from ._parity import stateless_layer_parity
 
 LAYERS = [
     (lambda m: m.MaxPool2d(2), (2, 3, 8, 8)),
@@ -25,31 +26,12 @@ LAYERS = [
     (lambda m: m.AdaptiveAvgPool2d((None, 2)), (2, 3, 7, 9)),
     (lambda m: m.AdaptiveAvgPool1d(4), (2, 3, 10)),
     (lambda m: m.AdaptiveMaxPool2d((2, 3)), (2, 3, 7, 9)),
-    (lambda m: m.Upsample(scale_factor=2), (2, 3, 4, 5)),
-    (lambda m: m.Upsample(size=(6, 7), mode="bilinear"), (2, 3, 4, 5)),
-    (lambda m: m.Upsample(scale_factor=(2, 1.5), mode="bilinear", align_corners=True),
-     (2, 3, 4, 5)),
-    (lambda m: m.PixelShuffle(2), (2, 8, 3, 3)),
-    (lambda m: m.PixelUnshuffle(2), (2, 2, 4, 6)),
-    (lambda m: m.Unfold(kernel_size=(2, 3), padding=1, stride=2), (2, 3, 6, 7)),
-    (lambda m: m.Fold(output_size=(4, 5), kernel_size=2), (2, 12, 12)),
 ]
 
 
 @pytest.mark.parametrize("make,shape", LAYERS)
 def test_layer_matches_torch(make, shape):
-    tm, em = make(nn(torch)), make(nn(ember))
-    assert repr(em) == repr(tm)
-    assert list(em.state_dict()) == list(tm.state_dict()) == []
-    xa = make_inputs([shape])[0]
-    xt = torch.tensor(xa, requires_grad=True)
-    xe = ember.tensor(xa, requires_grad=True)
-    ot, oe = tm(xt), em(xe)
-    assert_close(oe, ot)
-    seed = np.random.default_rng(1).standard_normal(tuple(ot.shape)).astype(np.float32)
-    ot.backward(torch.tensor(seed))
-    oe.backward(ember.tensor(seed))
-    assert_close(xe.grad, xt.grad, atol=1e-4)
+    stateless_layer_parity(make, shape)
 
 
 @pytest.mark.parametrize("make,shape", [

@@ -1,4 +1,5 @@
-"""Embedding: lookup, padding_idx, max_norm, initialisation, gradients."""
+"""Embedding, EmbeddingBag and ``F.one_hot``: lookup, padding_idx, max_norm, initialisation,
+gradients, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import ember.nn as enn
 import ember.nn.functional as F
 from helpers import assert_close, torch
 
-from ._parity import module_parity
+from ._parity import module_parity, raises_like_torch
 
 IDX = np.array([[0, 2, 4], [4, 3, 0]], np.int64)
 
@@ -118,3 +119,27 @@ def test_embedding_bag_argument_errors_match_torch():
         with pytest.raises(NotImplementedError, match="per_sample_weights"):
             lib.nn.functional.embedding_bag(lib.tensor([1, 2]), w, lib.tensor([0]),
                                             per_sample_weights=lib.ones(2))
+
+
+def test_one_hot_matches_pytorch():
+    idx = np.array([[0, 3], [2, 1]], np.int64)
+    for n in (-1, 5):
+        e = F.one_hot(ember.tensor(idx), n)
+        t = torch.nn.functional.one_hot(torch.tensor(idx), n)
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        assert e.dtype == ember.int64
+    with pytest.raises(RuntimeError):
+        F.one_hot(ember.tensor([3]), 2)
+    with pytest.raises(RuntimeError):
+        F.one_hot(ember.tensor([-1]), 2)
+
+
+BAD_CALLS = {
+    "embedding_range": lambda lib: lib.nn.functional.embedding(lib.tensor([5]), lib.ones(3, 2)),
+    "one_hot_range": lambda lib: lib.nn.functional.one_hot(lib.tensor([3]), 2),
+}
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", list(BAD_CALLS))
+def test_error_types_match_pytorch(name):
+    raises_like_torch(BAD_CALLS[name])

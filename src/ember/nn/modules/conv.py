@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ... import _creation
 from ...tensor import Tensor
-from .. import _functional_conv as F
+from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -127,8 +127,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         fn = type(self)._fn
         if self.padding_mode != "zeros":
-            padded = F.pad_for_mode(input, tuple(self._reversed_padding_repeated_twice),
-                                    self.padding_mode)
+            padded = F.pad(input, self._reversed_padding_repeated_twice, self.padding_mode)
             return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...tensor import Tensor
-from .. import _functional_conv as F
+from .. import functional as F
 from ..module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle"]

@@ -7,9 +7,11 @@ import copy
 
 import numpy as np
 
+from ... import _dtype
 from ...ops._util import const
 from ...tensor import Tensor
 from .. import functional as F
+from .. import init
 from ..module import Module
 from .attention import MultiheadAttention
 from .container import ModuleList
@@ -213,8 +215,6 @@ class Transformer(Module):
         self.d_model = d_model
         self.nhead = nhead
         self.batch_first = batch_first
-        from .. import init
-
         for p in self.parameters():
             if p.ndim > 1:
                 init.xavier_uniform_(p)
@@ -237,6 +237,4 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor:
         """A float mask with -inf above the diagonal (each position sees itself and the
         past)."""
-        from ... import _dtype
-
         return _causal_mask(sz, np.float32 if dtype is None else _dtype.to_numpy_dtype(dtype))

@@ -1,4 +1,4 @@
-"""Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict; Flatten/Unflatten."""
+"""Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
 
 from __future__ import annotations
 
@@ -109,14 +109,6 @@ def test_parameter_list_and_dict():
                                "of size 2]")
 
 
-def test_flatten_unflatten_match_pytorch():
-    module_parity(lambda nn: nn.Flatten(), [(2, 3, 4)])
-    module_parity(lambda nn: nn.Flatten(0, 1), [(2, 3, 4)])
-    module_parity(lambda nn: nn.Unflatten(1, (2, 3)), [(4, 6)])
-    for make in (lambda nn: nn.Flatten(), lambda nn: nn.Unflatten(1, (2, 5))):
-        assert repr(make(enn)) == repr(make(torch.nn))
-
-
 def test_small_training_loop_matches_pytorch():
     """A few SGD steps on a Linear/BatchNorm/ReLU/Dropout(eval)/CE model track PyTorch."""
     def make(nn):
@@ -143,3 +135,4 @@ def test_small_training_loop_matches_pytorch():
                 p -= 0.1 * p.grad
     for (n, pe), pt in zip(e.state_dict().items(), t.state_dict().values(), strict=True):
         assert_close(pe, pt, atol=1e-4, rtol=1e-3, msg=n)
+

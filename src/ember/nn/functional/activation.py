@@ -1,0 +1,300 @@
+"""Functional activations: pointwise nonlinearities, the softmax family and
+``gumbel_softmax``.
+
+``relu``, ``gelu`` and the softmax family call one fused op from ``ember.ops.nn``; the rest are
+short compositions of ember ops, so their gradients (and second derivatives) come from autograd.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _random
+from ..._warnings import warn_user
+from ...ops import elementwise as ew
+from ...ops import nn as nnops
+from ...ops._util import const
+from ...tensor import Tensor, _from_array, _wrap_dim, inplace
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)`` elementwise, keeping the dtype.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
+    return relu_(input) if inplace else ew.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``: overwrites ``input`` and returns it."""
+    return input.relu_()
+
+
+def _maybe_inplace(input: Tensor, fn, flag: bool) -> Tensor:
+    return inplace(input, fn) if flag else fn(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``input`` where positive, ``negative_slope * input`` elsewhere.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
+    def fn(x):
+        return ew.where(x > 0, x, x * negative_slope)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
+    def fn(x):
+        # expm1 of min(x, 0) avoids overflow in the branch where() discards
+        return ew.where(x > 0, x, ew.expm1(ew.clamp(x, max=0.0)) * alpha)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit, exact (``'none'``) or the ``'tanh'`` approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate}")
+    return nnops.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * sigmoid(input)`` (also called swish).
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
+    return _maybe_inplace(input, lambda x: x * ew.sigmoid(x), inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (as PyTorch)."""
+    bx = input * beta if beta != 1 else input
+    # log1p(exp(-|z|)) + max(z, 0) never overflows
+    smooth = (ew.log1p(ew.exp(-ew.abs(bx))) + ew.relu(bx))
+    if beta != 1:
+        smooth = smooth / beta
+    return ew.where(bx > threshold, input, smooth)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * tanh(softplus(input))``. ``inplace=True`` overwrites ``input`` and returns it."""
+    return _maybe_inplace(input, lambda x: x * ew.tanh(softplus(x)), inplace)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """Clamp to ``[min_val, max_val]``; the gradient is 0 at the bounds, as PyTorch.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+
+    def fn(x):
+        # gradient is zero at the bounds themselves (PyTorch's hardtanh_backward)
+        inside = const(((x._data > min_val) & (x._data < max_val)).astype(x._data.dtype))
+        return ew.clamp(x, min_val, max_val).detach() * (1 - inside) + x * inside
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``hardtanh(input, 0, 6)``: ReLU capped at 6.
+
+    ``inplace=True`` overwrites ``input`` and returns it.
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Elementwise ``1 / (1 + exp(-input))``; same as ``ember.sigmoid``."""
+    return ew.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent; same as ``ember.tanh``."""
+    return ew.tanh(input)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants."""
+    def fn(x):
+        return elu(x, _SELU_ALPHA) * _SELU_SCALE
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` for x > 0, else ``alpha * (exp(x / alpha) - 1)``."""
+    def fn(x):
+        return ew.where(x > 0, x, ew.expm1(ew.clamp(x, max=0.0) / alpha) * alpha)
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Leaky ReLU with a learnable slope, one per channel (dim 1) or shared."""
+    if weight.numel() != 1:
+        c = input.shape[1] if input.ndim > 1 else input.shape[0]
+        if weight.numel() != c:
+            raise RuntimeError(
+                f"Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {weight.numel()} and channel size = {c}."
+            )
+        if input.ndim > 1:
+            weight = weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    return ew.where(input > 0, input, input * weight)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, finite for any x."""
+    return -(ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
+    def fn(x):
+        inside = const(((x._data > -3) & (x._data < 3)).astype(x._data.dtype))
+        return (ew.clamp(x + 3, 0.0, 6.0).detach() * (1 - inside) + (x + 3) * inside) / 6
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * relu6(x + 3) / 6``."""
+    def fn(x):
+        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, x * (x + 3) / 6))
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``input / (1 + |input|)``."""
+    return input / (ew.abs(input) + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``input - tanh(input)``."""
+    return input - ew.tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where x > threshold, else ``value``."""
+    def fn(x):
+        return ew.where(x > threshold, x, const(np.asarray(value, x._data.dtype)))
+
+    return _maybe_inplace(input, fn, inplace)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``input`` where ``|input| > lambd``, zero elsewhere."""
+    return ew.where(ew.abs(input) > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Shrink toward zero by ``lambd``: ``input -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
+    # input * 0 keeps the sign of zeroed negatives (-0.0), as PyTorch's softshrink does
+    return ew.where(input > lambd, input - lambd,
+                    ew.where(input < -lambd, input + lambd, input * 0))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split ``dim`` in halves a, b and return ``a * sigmoid(b)``."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {_wrap_dim(dim, input.ndim)} is "
+            f"size {input.shape[dim]}"
+        )
+    a, b = input.chunk(2, dim)
+    return a * ew.sigmoid(b)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``softmax(-input, dim)``."""
+    if dim is None:  # resolved here, not in softmax, so the warning names softmin's caller
+        dim = _softmax_dim(input.ndim)
+    return softmax(-input, dim, dtype=dtype)
+
+
+def _softmax_dim(ndim: int) -> int:
+    warn_user(
+        "Implicit dimension choice for softmax has been deprecated. Change the call to include "
+        "dim=X as an argument."
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_args(input, dim, dtype):
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
+    axis = _wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        input = input.reshape(1)
+        return input, axis, True
+    return input, axis, False
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``exp(input)`` normalised to sum to 1 along ``dim``.
+
+    Args:
+        input: a float tensor (a 0-d tensor gives 1).
+        dim: the dim to normalise over. None is deprecated: it warns and picks PyTorch's legacy
+            dim (0 for 0-, 1- and 3-d inputs, else 1).
+        _stacklevel: ignored; kept for PyTorch's signature.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = nnops.Softmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
+                ) -> Tensor:
+    """``log(softmax(input, dim))``, computed stably in one step.
+
+    Takes the same arguments as ``softmax``.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = nnops.LogSoftmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical ``softmax(logits)``: softmax of the
+    Gumbel-perturbed logits at temperature ``tau``; ``hard`` returns one-hot vectors whose
+    gradient is the soft sample's (straight-through)."""
+    u = _random.rng(None).random(logits.shape)
+    gumbels = _from_array((-np.log(-np.log(np.maximum(u, 1e-20)))).astype(logits._data.dtype))
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft._data.argmax(axis=dim)
+    y_hard = np.zeros(y_soft.shape, y_soft._data.dtype)
+    np.put_along_axis(y_hard, np.expand_dims(index, dim), 1.0, axis=dim)
+    return const(y_hard) - y_soft.detach() + y_soft

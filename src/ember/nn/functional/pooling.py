@@ -1,0 +1,203 @@
+"""Functional pooling: max, average and adaptive (average and max), 1-d and 2-d, over the
+kernels in ``ember.ops.pool``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops import pool as _pool
+from ...ops._util import const
+from ...tensor import Tensor, _from_array
+from ._args import format_sizes, ntuple
+
+
+def _pool_input(x: Tensor, nd: int) -> tuple:
+    if x.ndim not in (nd + 1, nd + 2) or x.numel() == 0:
+        raise RuntimeError(
+            f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
+        )
+    if x.ndim == nd + 1:
+        x = x.unsqueeze(0)
+        unbatched = True
+    else:
+        unbatched = False
+    if nd == 1:
+        x = x.unsqueeze(2)
+    return x, unbatched
+
+
+def _pool_output(out: Tensor, nd: int, unbatched: bool) -> Tensor:
+    if nd == 1:
+        out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def _pool_geom(x: Tensor, nd: int, kernel_size, stride, padding, dilation, ceil_mode: bool):
+    kernel = ntuple(kernel_size, nd, "kernel_size")
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else ntuple(stride, nd, "stride")
+    padding = ntuple(padding, nd, "padding")
+    dilation = ntuple(dilation, nd, "dilation")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError("kernel size should be greater than zero")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("stride should be greater than zero")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    for k, p, d in zip(kernel, padding, dilation, strict=True):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
+    if nd == 1:
+        kernel, stride, padding, dilation = ((1,) + kernel, (1,) + stride, (0,) + padding,
+                                             (1,) + dilation)
+    sizes = tuple(x.shape[2:])
+    outs = tuple(_pool.pool_output_size(s, k, st, p, d, ceil_mode)
+                 for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation, strict=True))
+    if any(o < 1 for o in outs):
+        shown = sizes[1:] if nd == 1 else sizes
+        shown_out = outs[1:] if nd == 1 else outs
+        c = x.shape[1]
+        raise RuntimeError(
+            f"Given input size: ({'x'.join(map(str, (c,) + shown))}). Calculated output size: "
+            f"({'x'.join(map(str, (c,) + shown_out))}). Output size is too small"
+        )
+    return _pool.PoolGeom(kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                          dilation[0], dilation[1], outs[0], outs[1])
+
+
+def _max_pool(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
+    x, unbatched = _pool_input(x, nd)
+    geo = _pool_geom(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    sink = {} if return_indices else None
+    out = _pool.MaxPool2d.apply(x, geo=geo, sink=sink)
+    out = _pool_output(out, nd, unbatched)
+    if not return_indices:
+        return out
+    idx = _from_array(_pool.max_pool_indices(sink["code"], geo, x.shape[3]))
+    return out, _pool_output(idx, nd, unbatched)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """1-d max pooling over (N, C, L) or (C, L); see ``max_pool2d``."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """2-d max pooling over (N, C, H, W) or (C, H, W).
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding (implicit -inf), dilation: int
+            or pair.
+        ceil_mode: round the output size up (a window must still start inside the input).
+        return_indices: also return each maximum's flat index within its (H, W) plane.
+
+    Returns:
+        The pooled tensor, or (pooled, indices).
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
+
+
+def _avg_pool(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+              nd):
+    x, unbatched = _pool_input(x, nd)
+    geo = _pool_geom(x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    scale = _pool.avg_pool_scale(x.shape[2], x.shape[3], geo, count_include_pad,
+                                 divisor_override, x._data.dtype)
+    out = _pool.SumPool.apply(x, geo=geo, scale=scale)
+    return _pool_output(out, nd, unbatched)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """1-d average pooling over (N, C, L) or (C, L); see ``avg_pool2d``."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """2-d average pooling over (N, C, H, W) or (C, H, W).
+
+    Args:
+        count_include_pad: count the zero padding in each window's divisor.
+        divisor_override: divide every window sum by this instead.
+    """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2)
+
+
+def _adaptive_sizes(x: Tensor, output_size, nd: int) -> tuple:
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * nd
+    if len(sizes) != nd:
+        raise RuntimeError(f"output_size must have {nd} elements, got {list(sizes)}")
+    return tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+
+
+def _adaptive_input(x: Tensor, nd: int, name: str) -> None:
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {format_sizes(x.shape)}"
+        )
+
+
+def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
+    m = np.zeros((out, size), dtype)
+    for i, (a, b) in enumerate(_pool.adaptive_bounds(size, out)):
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (None keeps that input dimension)."""
+    _adaptive_input(input, 2, "adaptive_avg_pool2d")
+    ho, wo = _adaptive_sizes(input, output_size, 2)
+    h, w = input.shape[-2:]
+    if (ho, wo) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    if h % ho == 0 and w % wo == 0 and (h // ho) * (w // wo) <= 16:
+        return avg_pool2d(input, (h // ho, w // wo))
+    dtype = input._data.dtype
+    # separable: every window average is (row average) o (column average)
+    out = const(_averaging_matrix(h, ho, dtype)) @ input
+    return out @ const(_averaging_matrix(w, wo, dtype).T)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average pooling of (N, C, L) or (C, L) to a fixed length."""
+    _adaptive_input(input, 1, "adaptive_avg_pool1d")
+    (lo,) = _adaptive_sizes(input, output_size, 1)
+    if lo == 1:
+        return input.mean(-1, keepdim=True)
+    return input @ const(_averaging_matrix(input.shape[-1], lo, input._data.dtype).T)
+
+
+def _adaptive_max(x: Tensor, out_hw: tuple, nd: int, return_indices: bool):
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.unsqueeze(0)
+    if nd == 1:
+        x = x.unsqueeze(2)
+    idx = _pool.adaptive_max_indices(x._data, out_hw)
+    out = _pool_output(_pool.IndexGather2d.apply(x, idx=idx), nd, unbatched)
+    if return_indices:
+        return out, _pool_output(_from_array(idx), nd, unbatched)
+    return out
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max pooling to a fixed output size; optionally with the flat indices of the maxima."""
+    _adaptive_input(input, 2, "adaptive_max_pool2d")
+    return _adaptive_max(input, _adaptive_sizes(input, output_size, 2), 2, return_indices)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """Max pooling of (N, C, L) or (C, L) to a fixed length."""
+    _adaptive_input(input, 1, "adaptive_max_pool1d")
+    (lo,) = _adaptive_sizes(input, output_size, 1)
+    return _adaptive_max(input, (1, lo), 1, return_indices)
