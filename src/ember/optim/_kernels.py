@@ -3,7 +3,7 @@
 Each follows PyTorch's formula and evaluation order (``lerp_``'s two-sided formula,
 ``addcmul_``'s ``self + value * t1 * t2``) and writes only into arrays it is given: no
 allocation per step. PyTorch's vectorized CPU kernels fuse the final multiply-add, which NumPy
-cannot, so single elements differ from PyTorch's by an ulp now and then (never more per step).
+cannot, so single elements differ from PyTorch's in their last bits now and then.
 """
 
 from __future__ import annotations
