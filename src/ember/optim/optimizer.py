@@ -278,6 +278,8 @@ class Optimizer:
         update = self._apply_single
         used = [] if _checks.warn else None
         for group in self.param_groups:
+            # the default group (no maximize, no weight decay) skips the preamble: g_t is the grad
+            plain = not group.get("maximize", False) and group.get("weight_decay", 0) == 0
             for p in group["params"]:
                 g = p._grad
                 if g is None:
@@ -293,8 +295,8 @@ class Optimizer:
                         or scratch[0].dtype != p._data.dtype):
                     scratch = [np.empty_like(p._data) for _ in range(self._n_scratch)]
                     scratch_of[p] = scratch
-                update(_gradient(g._data, p._data, group, scratch[0]), p._data, state, group,
-                       scratch)
+                g = g._data if plain else _gradient(g._data, p._data, group, scratch[0])
+                update(g, p._data, state, group, scratch)
                 p._bump_version()
                 if fresh and state:  # SGD without momentum keeps no state, like PyTorch
                     state_of[p] = state
