@@ -1,4 +1,5 @@
-"""nn.functional operations PyTorch also exposes at the top level (``torch.conv2d`` ...)."""
+"""ember/__init__.py: functions PyTorch exposes at the top level as well as in
+``nn.functional`` or as Tensor methods (``torch.conv2d``, ``torch.softmax`` ...)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,13 @@ def test_norms_at_top_level(name):
 
 def test_pixel_shuffle_at_top_level():
     check_op([(1, 8, 3, 3)], lambda lib, x: lib.pixel_unshuffle(lib.pixel_shuffle(x, 2), 2))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_function_and_method(dim):
+    check_op([(3, 5)], lambda lib, x: lib.softmax(x, dim) * x.softmax(dim))
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_log_softmax_function_and_method(dim):
+    check_op([(4, 3)], lambda lib, x: lib.log_softmax(x, dim) + x.log_softmax(dim))
