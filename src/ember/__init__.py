@@ -11,8 +11,8 @@ from ._allocator import tune_malloc as _tune_malloc
 
 _tune_malloc()  # keep freed array memory mapped: each step would page-fault it in again
 
-from . import (  # noqa: E402  # noqa: E402,I001  # noqa: E402,I001
-    _tensor_methods,  # noqa: F401 - binds ops onto Tensor
+from . import tensor as _tensor_module  # noqa: E402,F401,I001 - the complete Tensor first
+from . import (  # noqa: E402,I001
     amp,
     autograd,
     backends,
@@ -184,7 +184,9 @@ from .ops.elementwise import (
     trunc,
     where,
 )
+from .autograd import functional as _autograd_functional  # noqa: F401 - ember.autograd.functional
 from .ops.indexing import (
+    diag,
     gather,
     index_add,
     index_select,
@@ -250,7 +252,6 @@ from .ops.shape import (
     chunk,
     concat,
     concatenate,
-    diag,
     diagonal,
     diff,
     flatten,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._core import Tensor, _check_device, _from_array, _to_array
 from ._random import rng
 from .ops._util import write_out
-from .tensor import Tensor, _check_device, _from_array, _to_array
+from .ops.random import Sampled
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
@@ -307,8 +308,6 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
     params = [t for t in (mean, std) if isinstance(t, Tensor)]
     if params and not requires_grad:
         # like PyTorch, a sample stays in the graph of mean/std, with zero gradients
-        from .ops.random import Sampled
-
         return Sampled.apply(arr, *params)
     return _finish(arr, requires_grad)
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._core import Tensor, _from_array
+from ._creation import multinomial
 from ._grad_mode import state as _grad_state
+from ._random import rng
 from .ops import elementwise as ew
 from .ops import indexing, linalg, reduce, shape
-from .ops._util import as_operand
-from .tensor import Tensor, _from_array, inplace
+from .ops import nn as fused
+from .ops._util import as_operand, promote
+from .ops.indexing import inplace
 
 _METHODS = {
     # elementwise
@@ -62,7 +66,7 @@ _METHODS = {
     "argsort": reduce.argsort, "topk": reduce.topk, "count_nonzero": reduce.count_nonzero,
     "unique": reduce.unique, "roll": shape.roll, "repeat_interleave": shape.repeat_interleave,
     "diff": shape.diff,
-    "diagonal": shape.diagonal, "diag": shape.diag, "trace": shape.trace,
+    "diagonal": shape.diagonal, "diag": indexing.diag, "trace": shape.trace,
 }
 
 for _name, _fn in _METHODS.items():
@@ -148,8 +152,6 @@ def _rfloordiv(self, other):
 
 
 def _mod(self, other):
-    from .ops._util import promote
-
     a, b = promote(self, other)
     b = b._data if isinstance(b, Tensor) else b
     out = np.asarray(np.mod(a._data, b))
@@ -372,22 +374,16 @@ for _name in ["erf", "addcmul", "addcdiv", "addmm", "baddbmm", "logit"]:
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
-    from ._random import rng
-
     with_no_grad_write(self, rng(generator).uniform(a, b, self._data.shape))
     return self
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
-    from ._random import rng
-
     with_no_grad_write(self, rng(generator).normal(mean, std, self._data.shape))
     return self
 
 
 def _bernoulli_(self, p=0.5, *, generator=None):
-    from ._random import rng
-
     with_no_grad_write(self, rng(generator).random(self._data.shape) < p)
     return self
 
@@ -408,25 +404,11 @@ Tensor.bernoulli_ = _bernoulli_
 
 
 def _multinomial(self, num_samples, replacement=False, *, generator=None):
-    from ._creation import multinomial
-
     return multinomial(self, num_samples, replacement, generator=generator)
 
 
 Tensor.multinomial = _multinomial
 
 
-def _softmax(self, dim, dtype=None):
-    from .nn import functional as F
-
-    return F.softmax(self, dim, dtype=dtype)
-
-
-def _log_softmax(self, dim, dtype=None):
-    from .nn import functional as F
-
-    return F.log_softmax(self, dim, dtype=dtype)
-
-
-Tensor.softmax = _softmax
-Tensor.log_softmax = _log_softmax
+Tensor.softmax = fused.softmax
+Tensor.log_softmax = fused.log_softmax

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _random
+from ..ops.elementwise import _np_erf
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
@@ -81,8 +82,6 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
     """Fill with N(mean, std^2) truncated to [a, b] (inverse-CDF sampling)."""
-    from ..ops.nn import _np_erf
-
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _from_array
+from .._core import Tensor, _from_array
+from .._grad_mode import state as _grad_state
 
 
 def promote(a, b):
@@ -58,9 +59,7 @@ def write_out(result: Tensor, out) -> Tensor:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
-    from .._grad_mode import state
-
-    if state.enabled and (result._requires_grad or out._requires_grad):
+    if _grad_state.enabled and (result._requires_grad or out._requires_grad):
         raise RuntimeError(
             "functions with out=... arguments don't support automatic differentiation, but one "
             "of the arguments requires grad."

@@ -6,11 +6,25 @@ differentiable (create_graph). Broadcasting is undone by the engine, not here.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .._core import Tensor, _from_array
 from ..autograd.function import Op
-from ..tensor import Tensor, _from_array
 from ._util import as_operand, const, promote, write_out
+
+try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
+    from scipy.special import erf as _np_erf
+except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
+    def _np_erf(x):
+        # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)
+        s = np.sign(x)
+        a = np.abs(x)
+        t = 1.0 / (1.0 + 0.3275911 * a)
+        poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
+            -1.453152027 + t * 1.061405429))))
+        return s * (1.0 - poly * np.exp(-a * a))
 
 # ======================================================================== arithmetic
 
@@ -803,10 +817,9 @@ def where(condition, input=None, other=None) -> Tensor:
     Raises:
         RuntimeError: shapes that do not broadcast.
     """
-    if input is None and other is None:
-        from .indexing import nonzero
-
-        return nonzero(condition, as_tuple=True)
+    if input is None and other is None:  # nonzero(condition, as_tuple=True)
+        cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+        return tuple(_from_array(i.astype(np.int64)) for i in np.nonzero(cond))
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
@@ -1096,10 +1109,23 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
     return where(_from_array(np.isneginf(a)), lo, out)
 
 
+class Erf(Op):
+    """The Gauss error function; derivative ``2 / sqrt(pi) * exp(-x^2)``."""
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        return _np_erf(x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
+
+
 def erf(input) -> Tensor:
     """The Gauss error function, elementwise. Integer input gives float32."""
-    from .nn import Erf  # the GELU family's op; imported here to keep the module order
-
     return Erf.apply(_floating(input))
 
 

@@ -6,9 +6,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._core import Tensor, _from_array
 from ..autograd.function import Op
-from ..tensor import Tensor, _from_array
 from ._util import const
+from .elementwise import where
 
 
 class MatMul(Op):
@@ -137,8 +138,6 @@ def _scaled_sum(input, product, beta, alpha) -> Tensor:
     if alpha != 1:
         product = product * alpha
     if beta == 0:  # input takes part (a zero gradient, as PyTorch) but never its values
-        from .elementwise import where
-
         return where(const(np.zeros(input.shape, bool)), input, 0.0) + product
     return (input * beta if beta != 1 else input) + product
 
@@ -367,8 +366,6 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     Raises:
         RuntimeError: inputs of different widths (PyTorch's message).
     """
-    from .elementwise import where
-
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
