@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import (
-    _creation,
-    _dtype,
-    _tensor_methods,  # noqa: F401 - op methods and dunders onto Tensor
-)
+from . import _creation, _dtype
 from ._core import (  # noqa: F401 - re-exported: the names the upper floors import from here
     Size,
     Tensor,
@@ -30,11 +26,14 @@ from ._core import (  # noqa: F401 - re-exported: the names the upper floors imp
     is_tensor,
     zeros_for,
 )
+from ._grad_mode import state as _grad_state
 from ._repr import tensor_repr
 from .autograd import engine as _engine
 from .autograd.differentiate import backward as _backward
-from .ops.elementwise import Cast, Clone
-from .ops.indexing import inplace  # noqa: F401 - re-exported
+from .ops import registry, shape
+from .ops._util import as_operand
+from .ops.elementwise import Cast
+from .ops.indexing import getitem, inplace, setitem
 
 __all__ = ["Size", "Tensor", "device", "inplace", "is_tensor"]
 
@@ -129,10 +128,6 @@ class _TensorMethods:
         """Cast to uint8."""
         return self.to(_dtype.uint8)
 
-    def clone(self, *, memory_format=None) -> Tensor:
-        """A copy with its own data; gradients flow back to this tensor."""
-        return Clone.apply(self)
-
     def contiguous(self, memory_format=None) -> Tensor:
         """Self if C-contiguous, else a contiguous copy."""
         if self._data.flags.c_contiguous:
@@ -156,3 +151,134 @@ class _TensorMethods:
     def new_empty(self, *size, dtype=None, requires_grad=False) -> Tensor:
         """Zeros of shape ``size`` (ember fills new_empty with zeros), this dtype by default."""
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The dims in reverse order (a view)."""
+        return shape.permute(self, tuple(range(self._data.ndim))[::-1])
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The last two dims swapped (a batch of transposed matrices)."""
+        return shape.mT(self)
+
+    __getitem__ = getitem
+    __setitem__ = setitem
+
+
+# ---------------------------------------------------------------------- forms generated from
+# the op registry (ember.ops.registry): methods, in-place methods, operators
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _castable(self: Tensor, new: Tensor) -> Tensor:
+    """PyTorch refuses in-place results of a higher category (float into an int tensor)."""
+    if _KIND_RANK[new._data.dtype.kind] > _KIND_RANK[self._data.dtype.kind]:
+        raise RuntimeError(
+            f"result type {_dtype.scalar_type_name(new.dtype)} can't be cast to the desired "
+            f"output type {_dtype.scalar_type_name(self.dtype)}"
+        )
+    return new
+
+
+def _inplace_method(fn, name: str):
+    """``x.name_(...)``: ``fn(x, ...)`` written back into ``x`` (see ``ops.indexing.inplace``)."""
+
+    def method(self, *args, **kwargs):
+        others = args + tuple(kwargs.values())
+        return inplace(self, lambda src: _castable(self, fn(src, *args, **kwargs)), others)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place ``{name}``: the result is written into this tensor."
+    return method
+
+
+def _fast_inplace_method(fn, name: str, ufunc):
+    """In-place arithmetic: when nothing records, ``ufunc`` writes straight into the storage
+    (an optimizer's update); otherwise the general in-place path."""
+    general = _inplace_method(fn, name)
+
+    def method(self, other, *, alpha=None, **kwargs):
+        if kwargs or (_grad_state.enabled and (
+                self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))):
+            if alpha is not None:
+                kwargs["alpha"] = alpha
+            return general(self, other, **kwargs)
+        if alpha is not None:
+            other = other * alpha
+        b = other._data if isinstance(other, Tensor) else other
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation."
+            )
+        if self._data.dtype.kind != "f" and (np.asarray(b).dtype.kind == "f" or
+                                             ufunc is np.true_divide):
+            raise RuntimeError(
+                "result type Float can't be cast to the desired output type "
+                f"{_dtype.scalar_type_name(self.dtype)}"
+            )
+        try:
+            ufunc(self._data, b, out=self._data, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                f"shape {list(np.broadcast_shapes(self._data.shape, np.shape(b)))}"
+            ) from None
+        self._bump_version()
+        return self
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = general.__doc__
+    return method
+
+
+def _scalar_tensor(value, like: Tensor) -> Tensor:
+    """A Python number as a 0-d tensor of ``like``'s dtype (float32 for a float with an integer
+    tensor), so that it does not change the result's dtype (as PyTorch)."""
+    dt = like._data.dtype
+    if isinstance(value, float) and dt.kind != "f":
+        dt = np.dtype(np.float32)
+    return _from_array(np.asarray(value, dtype=dt))
+
+
+def _operator(fn, mode: str, dunder: str):
+    if mode == "":
+        return fn
+    if mode == "s":
+        def swapped(self, other):
+            return fn(other, self)
+        op = swapped
+    else:
+        def reflected(self, other):
+            if isinstance(other, (int, float, bool)):
+                return fn(_scalar_tensor(other, self), self)
+            return fn(as_operand(other), self)
+        op = reflected
+    op.__name__ = op.__qualname__ = dunder
+    return op
+
+
+def _install_registry() -> None:
+    for name, entry in registry.OPS.items():
+        if "m" in entry.forms:
+            setattr(Tensor, name, entry.method or entry.fn)
+        if "i" in entry.forms:
+            ufunc = registry.FAST_INPLACE.get(name)
+            setattr(Tensor, name + "_", _inplace_method(entry.fn, name) if ufunc is None else
+                    _fast_inplace_method(entry.fn, name, ufunc))
+    for dunder, (name, mode) in registry.OPERATORS.items():
+        setattr(Tensor, dunder, _operator(registry.OPS[name].fn, mode, dunder))
+    for dunder, method in registry.INPLACE_OPERATORS.items():
+        setattr(Tensor, dunder, getattr(Tensor, method))
+    Tensor.__hash__ = object.__hash__  # defining __eq__ would otherwise make tensors unhashable
+
+
+_install_registry()
+
+
+def inplace_functions() -> dict:
+    """The top-level in-place functions (``ember.relu_``): the registry's ``I`` forms."""
+    return {name + "_": getattr(Tensor, name + "_") for name, entry in registry.OPS.items()
+            if "I" in entry.forms}

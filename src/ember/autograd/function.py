@@ -37,6 +37,8 @@ from .._core import (
 )
 from .._grad_mode import state as _grad_state
 
+_new = object.__new__
+
 __all__ = ["AccumulateGrad", "Function", "Node", "Op", "_RemovableHandle", "once_differentiable"]
 
 
@@ -181,11 +183,11 @@ class Op(Function):
     save_inputs: tuple = ()
     save_output = False
     differentiable = True
+    ufunc = None  # a NumPy ufunc equal to forward: called directly when nothing records
 
     @classmethod
     def apply(cls, *args, **kwargs):
         # the hot path of every op: kept flat on purpose (no helper calls, no generators)
-        ctx = _new(cls)
         record = False
         vals = []
         push = vals.append
@@ -199,8 +201,14 @@ class Op(Function):
         if record and not (_grad_state.enabled and cls.differentiable):
             record = False
         if record:
+            ctx = _new(cls)
             ctx.requires_grad = True  # else the class default (False) answers
-        out = cls.forward(ctx, *vals, **kwargs)
+            out = cls.forward(ctx, *vals, **kwargs)
+        elif cls.ufunc is not None:
+            # nothing to record and the forward is one NumPy ufunc: call it, no node
+            out = cls.ufunc(*vals)
+        else:
+            out = cls.forward(_new(cls), *vals, **kwargs)
         if type(out) is not ndarray:
             out = np.asarray(out)
         result = _new(Tensor)
@@ -271,7 +279,6 @@ class Op(Function):
         return result if type(result) is tuple else (result,)
 
 
-_new = object.__new__
 
 
 def once_differentiable(fn):

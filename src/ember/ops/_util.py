@@ -32,6 +32,21 @@ def promote(a, b):
     return a, b
 
 
+def broadcast_error(a, b) -> RuntimeError:
+    """PyTorch's message for operands whose shapes do not broadcast."""
+    sa = np.shape(a._data if isinstance(a, Tensor) else a)
+    sb = np.shape(b._data if isinstance(b, Tensor) else b)
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for d in range(n - 1, -1, -1):
+        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
+                f"non-singleton dimension {d}"
+            )
+    return RuntimeError(f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
+
+
 def as_operand(x, like: Tensor | None = None) -> Tensor:
     """Turn an array-like operand into a Tensor (scalars stay Python numbers elsewhere)."""
     if isinstance(x, Tensor):

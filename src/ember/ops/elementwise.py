@@ -12,7 +12,7 @@ import numpy as np
 
 from .._core import Tensor, _from_array
 from ..autograd.function import Op
-from ._util import as_operand, const, promote, write_out
+from ._util import as_operand, broadcast_error, const, promote, write_out
 
 try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
     from scipy.special import erf as _np_erf
@@ -32,6 +32,8 @@ except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the t
 class Add(Op):
     """``a + b``; broadcasting is undone by the engine."""
 
+    ufunc = np.add
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -44,6 +46,8 @@ class Add(Op):
 class Sub(Op):
     """``a - b``."""
 
+    ufunc = np.subtract
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -55,6 +59,8 @@ class Sub(Op):
 
 class Mul(Op):
     """``a * b``."""
+
+    ufunc = np.multiply
 
     save_inputs = (0, 1)
 
@@ -71,6 +77,8 @@ class Mul(Op):
 
 class Div(Op):
     """``a / b``."""
+
+    ufunc = np.true_divide
 
     save_inputs = (0, 1)
 
@@ -90,6 +98,8 @@ class Div(Op):
 class Neg(Op):
     """``-a``."""
 
+    ufunc = np.negative
+
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -101,6 +111,8 @@ class Neg(Op):
 
 class Pow(Op):
     """``a ** b`` for a tensor or scalar exponent."""
+
+    ufunc = np.power
 
     def name(self) -> str:  # 0: tensor ** scalar, 1: tensor ** tensor, 2: scalar ** tensor
         # from the saved operands: a constant tensor operand records no shape in Op.apply
@@ -186,6 +198,8 @@ class Clone(Op):
 class Exp(Op):
     """``exp(a)``."""
 
+    ufunc = np.exp
+
     save_output = True
 
     @staticmethod
@@ -201,6 +215,8 @@ class Exp(Op):
 class Log(Op):
     """``log(a)``."""
 
+    ufunc = np.log
+
     save_inputs = (0,)
 
     @staticmethod
@@ -215,6 +231,8 @@ class Log(Op):
 
 class Log1p(Op):
     """``log(1 + a)``."""
+
+    ufunc = np.log1p
 
     def name(self) -> str:
         return "Log1PBackward0"
@@ -234,6 +252,8 @@ class Log1p(Op):
 class Expm1(Op):
     """``exp(a) - 1``."""
 
+    ufunc = np.expm1
+
     save_output = True
 
     @staticmethod
@@ -248,6 +268,8 @@ class Expm1(Op):
 
 class Sqrt(Op):
     """``sqrt(a)``."""
+
+    ufunc = np.sqrt
 
     save_output = True
 
@@ -279,6 +301,8 @@ class Rsqrt(Op):
 class Abs(Op):
     """``|a|``; gradient ``sign(a)`` (0 at 0)."""
 
+    ufunc = np.abs
+
     save_inputs = (0,)
 
     @staticmethod
@@ -293,6 +317,8 @@ class Abs(Op):
 
 class Sin(Op):
     """``sin(a)``."""
+
+    ufunc = np.sin
 
     save_inputs = (0,)
 
@@ -309,6 +335,8 @@ class Sin(Op):
 class Cos(Op):
     """``cos(a)``."""
 
+    ufunc = np.cos
+
     save_inputs = (0,)
 
     @staticmethod
@@ -324,6 +352,8 @@ class Cos(Op):
 class Tan(Op):
     """``tan(a)``."""
 
+    ufunc = np.tan
+
     save_output = True
 
     @staticmethod
@@ -338,6 +368,8 @@ class Tan(Op):
 
 class Tanh(Op):
     """``tanh(a)``."""
+
+    ufunc = np.tanh
 
     save_output = True
 
@@ -454,6 +486,8 @@ class Clamp(Op):
 class Maximum(Op):
     """Elementwise max; ties split the gradient equally."""
 
+    ufunc = np.maximum
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -468,6 +502,8 @@ class Maximum(Op):
 
 class Minimum(Op):
     """Elementwise min; ties split the gradient equally."""
+
+    ufunc = np.minimum
 
     save_inputs = (0, 1)
 
@@ -516,29 +552,14 @@ def _binary(op, a, b):
         try:
             return op.apply(a, b)  # the common case: no promotion to apply
         except ValueError:
-            raise _broadcast_error(a, b) from None
+            raise broadcast_error(a, b) from None
     if not isinstance(a, Tensor):
         a = as_operand(a)
     a, b = promote(a, b)
     try:
         return op.apply(a, b)
     except ValueError:
-        raise _broadcast_error(a, b) from None
-
-
-def _broadcast_error(a, b) -> RuntimeError:
-    """PyTorch's message for operands whose shapes do not broadcast."""
-    sa = np.shape(a._data if isinstance(a, Tensor) else a)
-    sb = np.shape(b._data if isinstance(b, Tensor) else b)
-    n = max(len(sa), len(sb))
-    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
-    for d in range(n - 1, -1, -1):
-        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
-            return RuntimeError(
-                f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
-                f"non-singleton dimension {d}"
-            )
-    return RuntimeError(f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
+        raise broadcast_error(a, b) from None
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -680,12 +701,22 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
     except ValueError as e:
         if "negative integer powers" in str(e):
             raise RuntimeError("Integers to negative integer powers are not allowed.") from None
-        raise _broadcast_error(input, exponent) from None
+        raise broadcast_error(input, exponent) from None
 
 
 def neg(input) -> Tensor:
     """``-input``."""
     return Neg.apply(input)
+
+
+def positive(input) -> Tensor:
+    """``+input``: ``input`` itself (as PyTorch, no copy)."""
+    return input
+
+
+def clone(input, *, memory_format=None) -> Tensor:
+    """A copy with its own data; gradients flow back to ``input``."""
+    return Clone.apply(input)
 
 
 negative = neg
@@ -845,7 +876,7 @@ def where(condition, input=None, other=None) -> Tensor:
     except ValueError:
         shapes = [np.shape(cond), np.shape(_data_of(input)), np.shape(_data_of(other))]
         a, b = _clash(shapes)
-        raise _broadcast_error(_from_array(np.empty(a)), _from_array(np.empty(b))) from None
+        raise broadcast_error(_from_array(np.empty(a)), _from_array(np.empty(b))) from None
 
 
 def _data_of(x):
@@ -921,6 +952,8 @@ def _floating(t):
 class Asin(Op):
     """``arcsin(a)``."""
 
+    ufunc = np.arcsin
+
     save_inputs = (0,)
 
     @staticmethod
@@ -935,6 +968,8 @@ class Asin(Op):
 
 class Acos(Op):
     """``arccos(a)``."""
+
+    ufunc = np.arccos
 
     save_inputs = (0,)
 
@@ -951,6 +986,8 @@ class Acos(Op):
 class Atan(Op):
     """``arctan(a)``."""
 
+    ufunc = np.arctan
+
     save_inputs = (0,)
 
     @staticmethod
@@ -965,6 +1002,8 @@ class Atan(Op):
 
 class Atan2(Op):
     """``arctan2(y, x)``."""
+
+    ufunc = np.arctan2
 
     save_inputs = (0, 1)
 
@@ -1012,6 +1051,8 @@ arctan2 = atan2
 class Sinh(Op):
     """Hyperbolic sine; d/dx sinh = cosh."""
 
+    ufunc = np.sinh
+
     save_inputs = (0,)
 
     @staticmethod
@@ -1026,6 +1067,8 @@ class Sinh(Op):
 
 class Cosh(Op):
     """Hyperbolic cosine; d/dx cosh = sinh."""
+
+    ufunc = np.cosh
 
     save_inputs = (0,)
 
@@ -1074,14 +1117,46 @@ def clamp_max(input, max) -> Tensor:  # noqa: A002
     return clamp(input, max=max)
 
 
+class Remainder(Op):
+    """``a mod b`` with the sign of ``b`` (Python's ``%``); d/db is ``-floor(a / b)``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.asarray(np.mod(a, b))
+        if ctx.requires_grad:
+            ctx.quotient = np.floor_divide(a, b)  # piecewise constant: its own gradient is 0
+        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (mul_constant(-g, ctx.quotient) if need[1] else None)
+
+
+class Fmod(Op):
+    """``a mod b`` with the sign of ``a`` (C's fmod); d/db is ``-trunc(a / b)``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.asarray(np.fmod(a, b))
+        if ctx.requires_grad:
+            ctx.quotient = np.trunc(np.true_divide(a, b))
+        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (mul_constant(-g, ctx.quotient) if need[1] else None)
+
+
 def fmod(input, other) -> Tensor:
-    """Remainder with the sign of the dividend (C's fmod); differentiable in ``input``."""
-    return input - div(input, other, rounding_mode="trunc") * other
+    """Remainder with the sign of the dividend (C's fmod); differentiable in both operands."""
+    return _binary(Fmod, input, other)
 
 
 def remainder(input, other) -> Tensor:
-    """Remainder with the sign of the divisor (Python's %); differentiable in ``input``."""
-    return input - div(input, other, rounding_mode="floor") * other
+    """Remainder with the sign of the divisor (Python's ``%``); differentiable in both operands."""
+    return _binary(Remainder, input, other)
 
 
 def floor_divide(input, other) -> Tensor:

@@ -180,7 +180,25 @@ def dot(input, other) -> Tensor:
     return matmul(input, other)
 
 
-inner = dot
+def inner(input, other) -> Tensor:
+    """Sum of products over the last dim: ``dot`` for vectors; for n-D operands the result has
+    shape ``input.shape[:-1] + other.shape[:-1]``; a 0-D operand multiplies.
+
+    Raises:
+        RuntimeError: last dims of different sizes.
+    """
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    n = input.shape[-1]
+    if other.shape[-1] != n:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    if input.ndim == 1 and other.ndim == 1:
+        return matmul(input, other)
+    out = matmul(input.reshape(-1, n), other.reshape(-1, n).t())
+    return out.reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
 
 
 def outer(input, vec2) -> Tensor:
