@@ -188,6 +188,26 @@ class Op(Function):
     @classmethod
     def apply(cls, *args, **kwargs):
         # the hot path of every op: kept flat on purpose (no helper calls, no generators)
+        ufunc = cls.ufunc
+        if ufunc is not None:
+            # the no-record shortcut: forward is one NumPy ufunc and no input will be recorded
+            # (grad mode off, or none requires grad), so call it and wrap: no ctx, no node
+            enabled = _grad_state.enabled
+            vals = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if enabled and a._requires_grad:
+                        break
+                    vals.append(a._data)
+                else:
+                    vals.append(a)
+            else:
+                out = ufunc(*vals)
+                result = _new(Tensor)
+                result._data = out if type(out) is ndarray else np.asarray(out)
+                result._requires_grad = False
+                result._grad_fn = None
+                return result
         record = False
         vals = []
         push = vals.append
@@ -200,15 +220,10 @@ class Op(Function):
                 push(a)
         if record and not (_grad_state.enabled and cls.differentiable):
             record = False
+        ctx = _new(cls)
         if record:
-            ctx = _new(cls)
             ctx.requires_grad = True  # else the class default (False) answers
-            out = cls.forward(ctx, *vals, **kwargs)
-        elif cls.ufunc is not None:
-            # nothing to record and the forward is one NumPy ufunc: call it, no node
-            out = cls.ufunc(*vals)
-        else:
-            out = cls.forward(_new(cls), *vals, **kwargs)
+        out = cls.forward(ctx, *vals, **kwargs)
         if type(out) is not ndarray:
             out = np.asarray(out)
         result = _new(Tensor)

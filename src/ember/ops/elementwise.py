@@ -574,9 +574,16 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     Raises:
         RuntimeError: shapes that do not broadcast.
     """
+    if type(other) is Tensor and type(input) is Tensor and alpha == 1 and out is None and \
+            input._data.dtype is other._data.dtype:
+        try:  # the operator's common case, kept to one call
+            return Add.apply(input, other)
+        except ValueError:
+            raise broadcast_error(input, other) from None
     if alpha != 1:
         other = other * alpha
-    return write_out(_binary(Add, input, other), out)
+    result = _binary(Add, input, other)
+    return result if out is None else write_out(result, out)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
@@ -599,7 +606,8 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         )
     if alpha != 1:
         other = other * alpha
-    return write_out(_binary(Sub, input, other), out)
+    result = _binary(Sub, input, other)
+    return result if out is None else write_out(result, out)
 
 
 subtract = sub
@@ -615,7 +623,14 @@ def mul(input, other, *, out=None) -> Tensor:
     Raises:
         RuntimeError: shapes that do not broadcast.
     """
-    return write_out(_binary(Mul, input, other), out)
+    if type(other) is Tensor and type(input) is Tensor and out is None and \
+            input._data.dtype is other._data.dtype:
+        try:  # the operator's common case, kept to one call
+            return Mul.apply(input, other)
+        except ValueError:
+            raise broadcast_error(input, other) from None
+    result = _binary(Mul, input, other)
+    return result if out is None else write_out(result, out)
 
 
 multiply = mul
