@@ -26,8 +26,7 @@ import numpy as np
 from .._core import Tensor
 from . import comparison as cmp
 from . import elementwise as ew
-from . import fill, indexing, linalg, logical, random, reduce, shape
-from . import nn as fused
+from . import fill, fused, indexing, linalg, logical, random, reduce, shape
 
 
 class Entry(NamedTuple):

@@ -302,6 +302,49 @@ def batch_stats(x: np.ndarray, axes: tuple):
     return mean.astype(x.dtype, copy=False), var.astype(x.dtype, copy=False), xc
 
 
+class BatchNormEval(Op):
+    """Batch norm with running statistics (evaluation): a per-channel affine map of ``x``.
+
+    PyTorch's CPU kernel form: two passes, ``x * alpha + beta`` with
+    ``alpha = weight / sqrt(var + eps)`` and ``beta = bias - mean * alpha``; the statistics are
+    constants (the module updates them in training only). ``weight``/``bias`` may be None.
+    """
+
+    def name(self) -> str:
+        return "NativeBatchNormBackward0"
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, mean, var, eps, shape):
+        invstd = (1.0 / np.sqrt(var.reshape(shape) + eps)).astype(x.dtype, copy=False)
+        mean = mean.reshape(shape).astype(x.dtype, copy=False)
+        alpha = invstd if weight is None else invstd * weight.reshape(shape)
+        beta = -mean * alpha
+        if bias is not None:
+            beta = beta + bias.reshape(shape)
+        if ctx.requires_grad:
+            ctx.alpha, ctx.mean, ctx.invstd = alpha, mean, invstd
+            ctx.axes = (0,) + tuple(range(2, x.ndim))
+            ctx.shape = shape
+        out = x * _channel_block(alpha, x)
+        out += _channel_block(beta.astype(x.dtype, copy=False), x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if w is not None and _creating_graph():  # alpha depends on the weight: keep that edge
+            alpha = const(ctx.invstd) * w.reshape(ctx.shape)
+        else:
+            alpha = const(ctx.alpha)
+        gx = g * alpha if need[0] else None
+        gw = ((g * (x - const(ctx.mean))) * const(ctx.invstd)).sum(ctx.axes) if need[1] else None
+        gb = g.sum(ctx.axes) if need[2] else None
+        return gx, gw, gb, None, None, None, None
+
+
 class Normalize(Op):
     """Standardise over ``axes`` then apply an optional affine ``w * xhat + b``.
 
