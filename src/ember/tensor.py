@@ -32,7 +32,7 @@ from .autograd import engine as _engine
 from .autograd.differentiate import backward as _backward
 from .ops import registry, shape
 from .ops._util import as_operand
-from .ops.elementwise import Cast
+from .ops.conversion import Cast
 from .ops.indexing import getitem, inplace, setitem
 
 __all__ = ["Size", "Tensor", "device", "inplace", "is_tensor"]

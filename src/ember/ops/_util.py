@@ -57,6 +57,15 @@ def as_operand(x, like: Tensor | None = None) -> Tensor:
     return _from_array(arr)
 
 
+def floating(t) -> Tensor:
+    """``t`` as a float tensor: integer and bool inputs become float32 (PyTorch's default)."""
+    if not isinstance(t, Tensor):
+        t = as_operand(t)
+    if t._data.dtype.kind != "f":
+        return t.to(np.float32)
+    return t
+
+
 def const(arr) -> Tensor:
     """A Tensor for a constant used inside a backward formula (masks, counts)."""
     return _from_array(np.asarray(arr))

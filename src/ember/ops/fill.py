@@ -11,8 +11,8 @@ import numpy as np
 
 from .._core import Tensor, _from_array
 from ._util import as_operand
-from .elementwise import where
 from .indexing import inplace
+from .selection import where
 
 _EVERYWHERE = np.ones((), dtype=bool)
 

@@ -20,9 +20,10 @@ from .._grad_mode import state as _grad_state
 from .._warnings import warn_user
 from ..autograd.function import Function, Op
 from ._util import const
-from .elementwise import Erf, _np_erf, mul_constant
+from .arithmetic import mul_constant
 from .linalg import matmul
 from .shape import stack
+from .transcendental import Erf, _np_erf
 
 
 def _creating_graph() -> bool:

@@ -14,8 +14,8 @@ from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
 from ..autograd.function import Op
 from ._util import const
-from .elementwise import where
 from .reduce import ScatterAlongDim, TakeAlongDim
+from .selection import where
 from .shape import _view, broadcast_tensors, diagonal
 
 

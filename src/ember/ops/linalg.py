@@ -9,7 +9,7 @@ import numpy as np
 from .._core import Tensor, _from_array
 from ..autograd.function import Op
 from ._util import const
-from .elementwise import where
+from .selection import where
 
 
 class MatMul(Op):

@@ -17,7 +17,8 @@ from .._grad_mode import state as _grad_state
 from ..autograd.broadcast import BroadcastTo
 from ..autograd.function import Op
 from ._util import const
-from .elementwise import Sqrt, maximum, minimum, where
+from .selection import maximum, minimum, where
+from .transcendental import Sqrt
 
 # ======================================================================== primitives
 
