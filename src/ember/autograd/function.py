@@ -193,15 +193,21 @@ class Op(Function):
             # the no-record shortcut: forward is one NumPy ufunc and no input will be recorded
             # (grad mode off, or none requires grad), so call it and wrap: no ctx, no node
             enabled = _grad_state.enabled
-            vals = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    if enabled and a._requires_grad:
-                        break
-                    vals.append(a._data)
-                else:
-                    vals.append(a)
+            if len(args) == 2 and type(args[0]) is Tensor and type(args[1]) is Tensor:
+                a, b = args  # the arithmetic operators' case, without building a list
+                vals = None if enabled and (a._requires_grad or b._requires_grad) else \
+                    (a._data, b._data)
             else:
+                vals = []
+                for a in args:
+                    if isinstance(a, Tensor):
+                        if enabled and a._requires_grad:
+                            vals = None
+                            break
+                        vals.append(a._data)
+                    else:
+                        vals.append(a)
+            if vals is not None:
                 out = ufunc(*vals)
                 result = _new(Tensor)
                 result._data = out if type(out) is ndarray else np.asarray(out)
