@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from .demo import main as demo_main
+
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -12,8 +14,6 @@ def main(argv=None) -> int:
               "[--model cnn|mlp] [--out DIR]")
         return 0 if argv else 2
     if argv[0] == "demo":
-        from .demo import main as demo_main
-
         return demo_main(argv[1:])
     print(f"unknown command {argv[0]!r}; try: python -m ember demo", file=sys.stderr)
     return 2

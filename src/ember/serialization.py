@@ -49,6 +49,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from . import _dtype
+from .nn.parameter import Parameter
 from .tensor import Tensor, _from_array
 
 __all__ = ["save", "load"]
@@ -135,14 +136,6 @@ def _array_name(i: int) -> str:
     return f"arrays/{i}.npy"
 
 
-def _parameter_class():
-    try:
-        from .nn.parameter import Parameter
-    except ImportError:  # nn not available: Parameter-ness is then not recorded
-        return None
-    return Parameter
-
-
 class _Encoder:
     """Turns an object into manifest nodes, collecting its arrays (each distinct one once)."""
 
@@ -150,7 +143,7 @@ class _Encoder:
         self.arrays = arrays
         self.memo: dict[int, tuple[Any, int]] = {}  # id -> (object kept alive, array index)
         self.active: set[int] = set()
-        self.parameter = _parameter_class()
+        self.parameter = Parameter
 
     def _array_index(self, obj, arr: np.ndarray) -> int:
         hit = self.memo.get(id(obj))
@@ -366,7 +359,7 @@ class _Decoder:
     def __init__(self, zf: zipfile.ZipFile) -> None:
         self.zf = zf
         self.loaded: dict[str, Any] = {}
-        self.parameter = _parameter_class()
+        self.parameter = Parameter
 
     def _array(self, node: dict) -> np.ndarray:
         arr = _read_member(self.zf, node["array"])

@@ -1,7 +1,7 @@
 """Functional activations: pointwise nonlinearities, the softmax family and
 ``gumbel_softmax``.
 
-``relu``, ``gelu`` and the softmax family call one fused op from ``ember.ops.nn``; the rest are
+``relu``, ``gelu`` and the softmax family call one fused op from ``ember.ops.fused``; the rest are
 short compositions of ember ops, so their gradients (and second derivatives) come from autograd.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 from ... import _random
 from ..._warnings import warn_user
 from ...ops import elementwise as ew
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...ops._util import const
 from ...tensor import Tensor, _from_array, _wrap_dim, inplace
 

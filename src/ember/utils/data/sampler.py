@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 
 import numpy as np
 
+from ..._creation import tensor
 from ..._random import Generator, rng
+from ...tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
@@ -149,16 +151,12 @@ class WeightedRandomSampler(_ArraySampler):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        from ...tensor import Tensor
-
         w = weights._data if isinstance(weights, Tensor) else weights
         w = np.asarray(w, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(
                 f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}"
             )
-        from ..._creation import tensor
-
         self.weights = tensor(w)
         self._w = w
         self.num_samples = num_samples

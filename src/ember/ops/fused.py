@@ -15,23 +15,15 @@ import math
 
 import numpy as np
 
+from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
+from .._warnings import warn_user
 from ..autograd.function import Function, Op
-from ..tensor import Tensor, _from_array
 from ._util import const
-from .elementwise import mul_constant
-
-try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
-    from scipy.special import erf as _np_erf
-except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
-    def _np_erf(x):
-        # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)
-        s = np.sign(x)
-        a = np.abs(x)
-        t = 1.0 / (1.0 + 0.3275911 * a)
-        poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
-            -1.453152027 + t * 1.061405429))))
-        return s * (1.0 - poly * np.exp(-a * a))
+from .arithmetic import mul_constant
+from .linalg import matmul
+from .shape import stack
+from .transcendental import Erf, _np_erf
 
 
 def _creating_graph() -> bool:
@@ -94,8 +86,6 @@ class Bilinear(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .linalg import matmul
-
         x1, x2, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         lead = g.shape[:-1]
@@ -313,6 +303,49 @@ def batch_stats(x: np.ndarray, axes: tuple):
     return mean.astype(x.dtype, copy=False), var.astype(x.dtype, copy=False), xc
 
 
+class BatchNormEval(Op):
+    """Batch norm with running statistics (evaluation): a per-channel affine map of ``x``.
+
+    PyTorch's CPU kernel form: two passes, ``x * alpha + beta`` with
+    ``alpha = weight / sqrt(var + eps)`` and ``beta = bias - mean * alpha``; the statistics are
+    constants (the module updates them in training only). ``weight``/``bias`` may be None.
+    """
+
+    def name(self) -> str:
+        return "NativeBatchNormBackward0"
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, mean, var, eps, shape):
+        invstd = (1.0 / np.sqrt(var.reshape(shape) + eps)).astype(x.dtype, copy=False)
+        mean = mean.reshape(shape).astype(x.dtype, copy=False)
+        alpha = invstd if weight is None else invstd * weight.reshape(shape)
+        beta = -mean * alpha
+        if bias is not None:
+            beta = beta + bias.reshape(shape)
+        if ctx.requires_grad:
+            ctx.alpha, ctx.mean, ctx.invstd = alpha, mean, invstd
+            ctx.axes = (0,) + tuple(range(2, x.ndim))
+            ctx.shape = shape
+        out = x * _channel_block(alpha, x)
+        out += _channel_block(beta.astype(x.dtype, copy=False), x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if w is not None and _creating_graph():  # alpha depends on the weight: keep that edge
+            alpha = const(ctx.invstd) * w.reshape(ctx.shape)
+        else:
+            alpha = const(ctx.alpha)
+        gx = g * alpha if need[0] else None
+        gw = ((g * (x - const(ctx.mean))) * const(ctx.invstd)).sum(ctx.axes) if need[1] else None
+        gb = g.sum(ctx.axes) if need[2] else None
+        return gx, gw, gb, None, None, None, None
+
+
 class Normalize(Op):
     """Standardise over ``axes`` then apply an optional affine ``w * xhat + b``.
 
@@ -517,21 +550,6 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TANH_C = math.sqrt(2.0 / math.pi)
 
 
-class Erf(Op):
-    """The Gauss error function; derivative ``2 / sqrt(pi) * exp(-x^2)``."""
-
-    save_inputs = (0,)
-
-    @staticmethod
-    def forward(ctx, x):
-        return _np_erf(x).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (2.0 / math.sqrt(math.pi)) * (-(x * x)).exp()
-
-
 class Gelu(Op):
     """GELU, exact (erf) or ``approximate="tanh"``."""
 
@@ -618,8 +636,56 @@ class Unbind(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from .shape import stack
-
         like = next(g for g in grads if g is not None)
         grads = [g.to(like.dtype) if g.dtype != like.dtype else g for g in grads]
         return stack(grads, ctx.dim), None
+
+
+# ======================================================================== softmax (public)
+
+
+def _softmax_args(input, dim, dtype):
+    if dim is None:
+        warn_user(
+            "Implicit dimension choice for softmax has been deprecated. Change the call to "
+            "include dim=X as an argument."
+        )
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
+    axis = _wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return input.reshape(1), axis, True
+    return input, axis, False
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``exp(input)`` normalised to sum to 1 along ``dim`` (``Tensor.softmax``, ``F.softmax``).
+
+    Args:
+        input: a float tensor (a 0-d tensor gives 1).
+        dim: the dim to normalise over. None is deprecated: it warns and picks PyTorch's legacy
+            dim (0 for 0-, 1- and 3-d inputs, else 1).
+        _stacklevel: ignored; kept for PyTorch's signature.
+        dtype: cast ``input`` to this dtype first.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = Softmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
+                ) -> Tensor:
+    """``log(softmax(input, dim))``, computed stably in one step; ``softmax``'s arguments.
+
+    Raises:
+        RuntimeError: a non-float input without a float ``dtype``.
+    """
+    input, axis, scalar = _softmax_args(input, dim, dtype)
+    out = LogSoftmax.apply(input, axis=axis)
+    return out.reshape(()) if scalar else out
