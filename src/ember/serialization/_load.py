@@ -73,11 +73,14 @@ def load(f, map_location=None, pickle_module: Any = None, *, weights_only: bool 
     def unpickle(fh: BinaryIO, limit: int, persistent_load):
         if weights_only:
             return weights_only_load(fh, limit, persistent_load,
-                                     pickle_load_args.get("encoding", "ASCII"))
-        return full_load(fh, persistent_load, pickle_module, **pickle_load_args)
+                                     pickle_load_args.get("encoding", "utf-8"))
+        return full_load(fh, persistent_load, pickle_module,
+                         **{"encoding": "utf-8", **pickle_load_args})
 
     if hasattr(f, "read"):
         name = str(getattr(f, "name", None) or "<file object>")
+        if mmap:
+            _check_fileno(f)
         seekable = getattr(f, "seekable", lambda: False)()
         fh = f if seekable else io.BytesIO(f.read())
         return _guarded(fh, name, unpickle, map_location, weights_only, mmap)
@@ -140,11 +143,14 @@ def _refuse_mmap(mmap: bool | None) -> None:
                           "ember.save with _use_new_zipfile_serialization=True)")
 
 
-def _map_file(fh: BinaryIO) -> _mmap.mmap:
-    """A private (copy-on-write) mapping of the whole file."""
+def _check_fileno(fh) -> int:
     try:
-        fileno = fh.fileno()
+        return fh.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation):
         raise ValueError("mmap=True needs a file path or a real file, not an in-memory "
                          "stream") from None
-    return _mmap.mmap(fileno, 0, access=_mmap.ACCESS_COPY)
+
+
+def _map_file(fh: BinaryIO) -> _mmap.mmap:
+    """A private (copy-on-write) mapping of the whole file."""
+    return _mmap.mmap(_check_fileno(fh), 0, access=_mmap.ACCESS_COPY)

@@ -364,8 +364,8 @@ class WeightsOnlyUnpickler:
                 if not isinstance(part, dict):
                     raise pickle.UnpicklingError("BUILD state is not a dict")
                 for key, value in part.items():
-                    if not isinstance(key, str) or (isinstance(inst, Tensor)
-                                                    and key.startswith("_")):
+                    if not isinstance(key, str) or key.startswith("__") or (
+                            isinstance(inst, Tensor) and key.startswith("_")):
                         raise pickle.UnpicklingError(f"BUILD sets the attribute {key!r}, which "
                                                      "is refused")
                     setattr(inst, key, value)
