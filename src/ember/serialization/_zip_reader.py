@@ -24,7 +24,7 @@ import numpy as np
 
 from ._errors import FormatError
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # inflate in small steps: a few hundred KiB above the array at most
 
 
 @dataclass(frozen=True)
