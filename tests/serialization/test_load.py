@@ -35,12 +35,14 @@ def _write(kind: str, path) -> None:
                    _use_new_zipfile_serialization=False)
     elif kind == "safetensors":
         ember.utils.safetensors.save_file({k: ember.tensor(v) for k, v in state.items()}, path)
-    elif kind == "npz":
-        np.savez(path, **state)
-    elif kind == "npz-compressed":
-        np.savez_compressed(path, **state)
-    elif kind == "npy":
-        np.save(path, state["w"])
+    elif kind in ("npz", "npz-compressed", "npy"):
+        with open(path, "wb") as fh:  # a file object: NumPy would append its extension
+            if kind == "npz":
+                np.savez(fh, **state)
+            elif kind == "npy":
+                np.save(fh, state["w"])
+            else:
+                np.savez_compressed(fh, **state)
     else:
         raise AssertionError(kind)
 
