@@ -322,7 +322,9 @@ def test_extension_never_changes_the_format(tmp_path):
 def test_archive_layout_matches_torch(tmp_path):
     ember.save({"w": ember.ones(3)}, tmp_path / "model.pt")
     torch.save({"w": torch.ones(3)}, tmp_path / "ref.pt")
-    with zipfile.ZipFile(tmp_path / "model.pt") as ours, zipfile.ZipFile(tmp_path / "ref.pt") as ref:
+    ours = zipfile.ZipFile(tmp_path / "model.pt")
+    ref = zipfile.ZipFile(tmp_path / "ref.pt")
+    with ours, ref:
         assert sorted(n.split("/", 1)[1] for n in ours.namelist()) == \
             sorted(n.split("/", 1)[1] for n in ref.namelist())
         assert ours.namelist()[0] == "model/data.pkl"

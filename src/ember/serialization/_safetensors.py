@@ -65,7 +65,7 @@ def read(fh: BinaryIO, size: int) -> dict[str, Tensor]:
                           "(truncated or corrupted)")
     data_start = 8 + n
     out: dict[str, Tensor] = {}
-    for key, dtype, shape, begin, stop in entries:
+    for key, dtype, shape, begin, _ in entries:
         arr = np.empty(shape, _little(dtype))
         fh.seek(data_start + begin)
         view = memoryview(arr.reshape(-1).view(np.uint8))

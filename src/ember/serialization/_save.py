@@ -46,9 +46,9 @@ def save(obj: Any, f, pickle_module: Any = pickle, pickle_protocol: int = DEFAUL
             is written then).
     """
     if pickle_module is not None and pickle_module is not pickle:
+        module = getattr(pickle_module, "__name__", pickle_module)
         raise NotImplementedError(f"ember.save pickles with Python's pickle module only; "
-                                  f"pickle_module={getattr(pickle_module, '__name__', pickle_module)}"
-                                  " is not supported")
+                                  f"pickle_module={module} is not supported")
     if type(pickle_protocol) is not int or not 2 <= pickle_protocol <= pickle.HIGHEST_PROTOCOL:
         raise ValueError(f"pickle_protocol must be an int from 2 to {pickle.HIGHEST_PROTOCOL}, "
                          f"got {pickle_protocol!r}")

@@ -159,6 +159,8 @@ class WeightsOnlyUnpickler:
         return int.from_bytes(self._read(n), "little")
 
     def _resolve(self, module: str, name: str):
+        if module == "__builtin__":  # protocol-2 pickles use Python 2's module name
+            module = "builtins"
         full = f"{module}.{name}"
         if full in self._allowed:
             return self._allowed[full]

@@ -76,7 +76,9 @@ class ZipWriter:
                 fields += [size, size]
             if offset >= _U32:
                 fields.append(offset)
-            extra = struct.pack(f"<HH{len(fields)}Q", 1, 8 * len(fields), *fields) if fields else b""
+            extra = b""
+            if fields:
+                extra = struct.pack(f"<HH{len(fields)}Q", 1, 8 * len(fields), *fields)
             version = 45 if fields else 20
             self._write(struct.pack(
                 "<IHHHHHHIIIHHHHHII", _CENTRAL, (3 << 8) | version, version, _UTF8_FLAG, 0, 0,

@@ -1,4 +1,5 @@
-"""Utilities: ``ember.utils.data`` (datasets, samplers, DataLoader), ``checkpoint``, ``safetensors``."""
+"""Utilities: ``ember.utils.data`` (datasets, samplers, DataLoader), ``checkpoint``,
+``safetensors``."""
 
 from . import checkpoint, data, safetensors
 
