@@ -122,6 +122,12 @@ def test_foreign_zip_is_refused(tmp_path):
         ember.load(tmp_path / "other.zip")
 
 
+def test_torchscript_archives_are_refused_clearly(tmp_path):
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), tmp_path / "ts.pt")
+    with pytest.raises(RuntimeError, match=r"ts\.pt.*TorchScript"):
+        ember.load(tmp_path / "ts.pt")
+
+
 def test_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         ember.load(tmp_path / "nope.pt")

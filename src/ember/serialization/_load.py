@@ -115,6 +115,9 @@ def _dispatch(fh: BinaryIO, unpickle, map_location, weights_only: bool, mmap: bo
         reader = ZipReader(fh, end)
         prefix = _torch_zip.find_prefix(reader)
         if prefix is not None:
+            if prefix + "constants.pkl" in reader.records:
+                raise FormatError("a TorchScript archive (torch.jit.save); ember cannot load "
+                                  "TorchScript programs")
             mapped = _map_file(fh) if mmap else None
             return _torch_zip.read(reader, prefix, unpickle, map_location, mapped)
         _refuse_mmap(mmap)
