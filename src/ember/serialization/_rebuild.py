@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import _codecs
 import math
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -282,6 +282,7 @@ TORCH_GLOBALS = _torch_globals()
 DEFAULT_SAFE_GLOBALS: dict[str, object] = {
     **TORCH_GLOBALS,
     "collections.OrderedDict": OrderedDict,
+    "collections.Counter": Counter,  # MultiStepLR's milestones
     "builtins.set": set,
     "builtins.frozenset": frozenset,
     "builtins.bytearray": _bytearray,
