@@ -229,6 +229,19 @@ def test_hostile_pickles_fail_with_unpickling_or_runtime_error(tmp_path, pickled
         ember.load(tmp_path / "h.pt")
 
 
+@pytest.mark.parametrize("attribute", ["data", "grad", "_data", "__class__", "requires_grad"])
+def test_build_cannot_overwrite_tensor_internals(tmp_path, attribute):
+    name = attribute.encode()
+    pickled = (_rebuild(0, 1, 1, 1)[:-1] + b"}X" + len(name).to_bytes(4, "little") + name
+               + b"]sb.")
+    _torch_archive(tmp_path / "b.pt", pickled, {"0": b"\x00" * 4})
+    with pytest.raises(pickle.UnpicklingError, match="refused"):
+        ember.load(tmp_path / "b.pt")
+    ok = _rebuild(0, 1, 1, 1)[:-1] + b"}X\x03\x00\x00\x00tagK\x01sb."  # a new public attribute
+    _torch_archive(tmp_path / "ok.pt", ok, {"0": b"\x00" * 4})
+    assert ember.load(tmp_path / "ok.pt").tag == 1
+
+
 def test_a_storage_without_a_record_is_refused(tmp_path):
     _torch_archive(tmp_path / "m.pt", _rebuild(0, 1, 1, 4))
     with pytest.raises(RuntimeError, match="data/0 is missing"):

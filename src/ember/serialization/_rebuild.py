@@ -141,7 +141,8 @@ def _check_metadata(metadata) -> None:
 
 
 def _set_public_state(obj, state) -> None:
-    """Python attributes PyTorch saved with a tensor (``_get_obj_state``), public ones only."""
+    """Python attributes PyTorch saved with a tensor (``_get_obj_state``): new public ones
+    only, never one of Tensor's own (``data``, ``grad``...)."""
     if state is None:
         return
     if isinstance(state, tuple) and len(state) == 2:
@@ -154,7 +155,7 @@ def _set_public_state(obj, state) -> None:
     if not isinstance(state, dict):
         raise FormatError("a tensor's state is not a dict")
     for key, value in state.items():
-        if not isinstance(key, str) or key.startswith("_"):
+        if not isinstance(key, str) or key.startswith("_") or hasattr(type(obj), key):
             raise FormatError(f"a tensor's state sets the attribute {key!r}, which is refused")
         setattr(obj, key, value)
 

@@ -367,7 +367,8 @@ class WeightsOnlyUnpickler:
                     raise pickle.UnpicklingError("BUILD state is not a dict")
                 for key, value in part.items():
                     if not isinstance(key, str) or key.startswith("__") or (
-                            isinstance(inst, Tensor) and key.startswith("_")):
+                            isinstance(inst, Tensor)
+                            and (key.startswith("_") or hasattr(type(inst), key))):
                         raise pickle.UnpicklingError(f"BUILD sets the attribute {key!r}, which "
                                                      "is refused")
                     setattr(inst, key, value)
