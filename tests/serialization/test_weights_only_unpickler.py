@@ -14,7 +14,12 @@ import pytest
 
 import ember
 from ember import nn
-from ember.serialization import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
+from ember.serialization import (
+    add_safe_globals,
+    clear_safe_globals,
+    get_safe_globals,
+    safe_globals,
+)
 
 
 @pytest.fixture(autouse=True)

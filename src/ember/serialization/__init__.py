@@ -12,6 +12,7 @@ Modules: ``_save``/``_load`` (entry points), ``_torch_zip``/``_legacy``/``_ember
 ``_zip_writer``/``_zip_reader``, ``_atomic`` (tidy atomic writes), ``_dtypes`` (the dtype table).
 """
 
+from ._inspect import get_unsafe_globals_in_checkpoint
 from ._load import load
 from ._save import DEFAULT_PROTOCOL, save
 from ._weights_only_unpickler import (
@@ -22,4 +23,4 @@ from ._weights_only_unpickler import (
 )
 
 __all__ = ["DEFAULT_PROTOCOL", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
-           "load", "safe_globals", "save"]
+           "get_unsafe_globals_in_checkpoint", "load", "safe_globals", "save"]

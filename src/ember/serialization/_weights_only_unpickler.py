@@ -63,7 +63,7 @@ def add_safe_globals(safe_globals: list[Callable | tuple[Callable, str]]) -> Non
 def get_safe_globals() -> list[Callable | tuple[Callable, str]]:
     """The globals allowed by ``add_safe_globals`` (and active ``safe_globals`` blocks)."""
     out = []
-    for name, obj in _allowed_user_globals().items():
+    for name, obj in allowed_user_globals().items():
         has_name = hasattr(obj, "__module__") and hasattr(obj, "__qualname__")
         out.append(obj if has_name and _full_name(obj) == name else (obj, name))
     return out
@@ -94,7 +94,7 @@ class safe_globals:  # noqa: N801 - PyTorch's name
         _scoped.stack.remove(self._entries)
 
 
-def _allowed_user_globals() -> dict[str, object]:
+def allowed_user_globals() -> dict[str, object]:
     merged = dict(_user_globals)
     for entries in getattr(_scoped, "stack", ()):
         merged.update(entries)
@@ -130,9 +130,9 @@ class WeightsOnlyUnpickler:
         self._left = limit
         self._persistent_load = persistent_load
         self._encoding = encoding
-        self._allowed = {**DEFAULT_SAFE_GLOBALS, **_allowed_user_globals()}
+        self._allowed = {**DEFAULT_SAFE_GLOBALS, **allowed_user_globals()}
         self._allowed_ids = {id(v) for v in self._allowed.values()}
-        self._user_types = {id(v) for v in _allowed_user_globals().values()
+        self._user_types = {id(v) for v in allowed_user_globals().values()
                             if isinstance(v, type)}
 
     def _read(self, n: int) -> bytes:
