@@ -98,7 +98,7 @@ def _guarded(fh, name, unpickle, map_location, weights_only, mmap):
     except pickle.UnpicklingError as e:
         how = "weights-only load" if weights_only else "load"
         raise pickle.UnpicklingError(f"ember.load: {how} of {name!r} failed: {e}") from None
-    except Exception as e:  # noqa: BLE001 - e.g. MemoryError for a legitimately huge tensor
+    except Exception as e:  # e.g. MemoryError for a legitimately huge tensor: still named
         raise cannot_load(name, f"{type(e).__name__}: {e}") from e
 
 

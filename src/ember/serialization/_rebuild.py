@@ -85,10 +85,10 @@ def _dtype_from_name(name: str):
 
 # ---------------------------------------------------------------------- argument checks
 def _index(value, what: str) -> int:
-    if type(value) is not int or value < 0:
-        raise FormatError(f"a tensor's {what} is {type(value).__name__} {value!r}, not an int >= 0"
-                          if type(value) is int else
-                          f"a tensor's {what} is a {type(value).__name__}, not an int")
+    if type(value) is not int:
+        raise FormatError(f"a tensor's {what} is a {type(value).__name__}, not an int")
+    if value < 0:
+        raise FormatError(f"a tensor's {what} is negative ({value})")
     return value
 
 
