@@ -71,6 +71,7 @@ def test_every_truncation_fails_with_a_documented_error(tmp_path, kind):
             ember.load(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", _KINDS)
 def test_bit_flips_fail_with_a_documented_error_or_load(tmp_path, kind):
     good = tmp_path / f"good.{kind}"
