@@ -117,6 +117,7 @@ from ._random import (
     set_rng_state,
 )
 from ._repr import set_printoptions
+from ._torch_alias import install_as_torch
 from .amp import autocast
 from .ops.elementwise import (
     abs,  # noqa: A004
