@@ -35,8 +35,9 @@ class UsageReport:
         """The report as printed at exit: what ember lacks first, then what it provided."""
         used = sorted(self.used - self.missing)
         missing = sorted(self.missing)
-        lines = [f"ember run --report: the program used {len(used) + len(missing)} PyTorch "
-                 f"names; ember lacks {len(missing)} of them."]
+        total = len(used) + len(missing)
+        lines = [f"ember run --report: the program used {total} PyTorch "
+                 f"name{'' if total == 1 else 's'}; ember lacks {len(missing)} of them."]
         if missing:
             lines.append("missing in ember (please report these as ember issues):")
             lines += [f"  {name}" for name in missing]
