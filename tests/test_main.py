@@ -28,7 +28,7 @@ def test_unknown_command_names_the_commands(capsys):
     assert "run, demo" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", ["--help", "-h"])
+@pytest.mark.parametrize("flag", ["--help"])
 def test_python_dash_m_ember_help(flag):
     result = run_python(["-m", "ember", flag])
     assert result.returncode == 0 and "--lr" in result.stdout and "ember run" in result.stdout

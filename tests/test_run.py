@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from ember._run import main
 from run_helpers import PROGRAMS, assert_same_output, ember_run, run_python
 
 pytest.importorskip("torch")
@@ -100,8 +101,6 @@ def test_cli_entry_point_runs_scripts_like_the_ember_command(tmp_path):
 
 
 def test_usage_errors_exit_2(capsys):
-    from ember._run import main
-
     assert main([]) == 2
     assert main(["--bogus", "x.py"]) == 2
     assert main(["-m"]) == 2

@@ -76,21 +76,28 @@ def run(program: list[str], report: bool = False) -> int:
             _run_script(program[0], program[1:])
     except (SystemExit, KeyboardInterrupt):
         raise
-    except BaseException as exc:  # noqa: BLE001 - shown exactly as Python would, then status 1
-        missing = _missing_torch_name(exc)
-        if missing is not None:
-            if usage is not None:
-                usage.record(missing, False)
-            note = f"ember run: {_torch_alias.missing_advice(missing, finder.context)}"
-            if hasattr(exc, "add_note"):  # Python >= 3.11: shown by any excepthook
-                exc.add_note(note)
-                note = None
-        exc.__traceback__ = _program_traceback(exc.__traceback__)  # what excepthook prints
-        sys.excepthook(type(exc), exc, exc.__traceback__)
-        if missing is not None and note is not None:
-            print(note, file=sys.stderr)
+    except BaseException as exc:  # shown as Python shows it, then status 1 as Python
+        _show_uncaught(exc, finder.context, usage)
         return 1
     return 0
+
+
+def _show_uncaught(exc: BaseException, context: str, usage) -> None:
+    """Print ``exc`` through ``sys.excepthook`` as Python does for an uncaught error, with a note
+    when it comes from a PyTorch name ember lacks."""
+    missing = _missing_torch_name(exc)
+    note = None
+    if missing is not None:
+        if usage is not None:
+            usage.record(missing, False)
+        note = f"ember run: {_torch_alias.missing_advice(missing, context)}"
+        if hasattr(exc, "add_note"):  # Python >= 3.11: any excepthook shows it
+            exc.add_note(note)
+            note = None
+    exc.__traceback__ = _program_traceback(exc.__traceback__)  # the one excepthook prints
+    sys.excepthook(type(exc), exc, exc.__traceback__)
+    if note is not None:
+        print(note, file=sys.stderr)
 
 
 def _run_script(path: str, args: list[str]) -> None:
