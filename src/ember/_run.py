@@ -152,7 +152,7 @@ def _set_path0(directory: str) -> None:
 
 def _missing_torch_name(exc: BaseException) -> str | None:
     """The PyTorch name behind an uncaught error the hook could not explain when raised."""
-    if isinstance(exc, _torch_alias.EXPLAINED_ERRORS):
+    if _torch_alias.explained_name(exc) is not None:
         return None
     if isinstance(exc, ModuleNotFoundError) and _torch_alias.is_torch_name(exc.name or ""):
         return exc.name  # `import torch.a.b` where ember's torch.a is a module, not a package

@@ -34,19 +34,17 @@ NOTEBOOK_CONTEXT = "after ember.install_as_torch()"
 _IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 
-class TorchModuleMissingError(ModuleNotFoundError):
-    """``import torch.<sub>`` under the hook, for a module ember does not have."""
+def explained_name(error: BaseException) -> str | None:
+    """The PyTorch name a hook error is about, or None for any other error."""
+    return getattr(error, "ember_missing_name", None)
 
 
-class TorchAttributeMissingError(AttributeError):
-    """``torch.<module>.<name>`` under the hook, for a name ember does not have."""
+def _explained(error: Exception, torch_name: str) -> Exception:
+    # Python's own error types (what PyTorch would raise; `except ImportError` keeps working),
+    # marked so the runner does not explain them twice
+    error.ember_missing_name = torch_name
+    return error
 
-
-class TorchNameImportError(ImportError):
-    """``from torch.<module> import <name>`` under the hook, for a name ember does not have."""
-
-
-EXPLAINED_ERRORS = (TorchModuleMissingError, TorchAttributeMissingError, TorchNameImportError)
 
 # Frames of these modules are the hook's own machinery, skipped when asking which code looked a
 # name up (the usage report adds itself: its __getattribute__ sits between program and hook).
@@ -158,9 +156,9 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
         module = _ember_target(to_ember_name(fullname))
         self._notify(fullname, module is not None)
         if module is None:
-            raise TorchModuleMissingError(
+            raise _explained(ModuleNotFoundError(
                 f"No module named {fullname!r}: {missing_advice(fullname, self.context)}",
-                name=fullname)
+                name=fullname), fullname)
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module, self))
 
     def add_listener(self, listener: Callable[[str, bool], None]) -> None:
@@ -187,11 +185,12 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
             self._notify(torch_name, False)
         advice = missing_advice(torch_name, self.context)
         if _is_importing_from(frame):
-            return TorchNameImportError(
+            return _explained(ImportError(
                 f"cannot import name {name!r} from {torch_module!r}: {advice}",
-                name=torch_module)
-        return TorchAttributeMissingError(
-            f"module {torch_module!r} has no attribute {name!r}: {advice}", name=name, obj=module)
+                name=torch_module), torch_name)
+        return _explained(AttributeError(
+            f"module {torch_module!r} has no attribute {name!r}: {advice}", name=name, obj=module),
+            torch_name)
 
     def _notify(self, torch_name: str, found: bool) -> None:
         for listener in self._listeners:
