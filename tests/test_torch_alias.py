@@ -130,13 +130,14 @@ def test_program_importing_a_missing_module_gets_the_clear_error(tmp_path):
 def test_uncaught_misses_the_hook_cannot_see_get_a_note(tmp_path):
     # a submodule of a plain module fails inside Python's import system, and a Tensor method
     # ember lacks is a plain AttributeError: `ember run` explains both when they end the program
-    (tmp_path / "submodule.py").write_text("import torch.nn.functional.nope\n")
+    (tmp_path / "submodule.py").write_text("import torch.nn.init.nope\n")
     (tmp_path / "method.py").write_text("import torch\ntorch.ones(2).not_a_method()\n")
     submodule = ember_run(["submodule.py"], cwd=str(tmp_path))
     method = ember_run(["method.py"], cwd=str(tmp_path))
     assert submodule.returncode == method.returncode == 1
+    assert "'torch.nn.init' is not a package" in submodule.stderr
     assert "ember run: this program runs on ember in place of PyTorch (under `ember run`), and " \
-           "ember does not provide torch.nn.functional.nope." in submodule.stderr
+           "ember does not provide torch.nn.init.nope." in submodule.stderr
     assert "'Tensor' object has no attribute 'not_a_method'" in method.stderr
     assert "ember does not provide torch.Tensor.not_a_method" in method.stderr
 
