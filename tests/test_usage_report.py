@@ -47,15 +47,18 @@ def test_report_lists_what_ember_lacks_even_when_probed_or_caught(tmp_path):
         "try:\n    x.not_a_method()\nexcept AttributeError:\n    pass\n"
         "try:\n    import torch.not_a_module\nexcept ImportError:\n    pass\n"
         "try:\n    from torch.nn import NotALayer\nexcept ImportError:\n    pass\n"
-        "print(x.sum().item())\n")
+        "class Tagged(torch.Tensor):\n    def own_method(self):\n        return 1\n"
+        "x.tag = 'mine'\n"
+        "print(x.sum().item(), x.tag, Tagged.own_method(x))\n")
     result = ember_run(["--report", "probe.py"], cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "3.0"]
+    assert result.stdout.split() == ["False", "3.0", "mine", "1"]
     headline, missing, provided = _sections(result.stderr)
     assert missing == {"torch.not_a_name", "torch.Tensor.not_a_method", "torch.not_a_module",
                        "torch.nn.NotALayer"}
     assert headline.endswith("ember lacks 4 of them.")
     assert {"torch.ones", "torch.Tensor.sum", "torch.Tensor.item", "torch.nn"} <= provided
+    assert "torch.Tensor.tag" not in provided  # the program's own attribute, not PyTorch's
 
 
 def test_report_is_printed_when_the_program_fails(tmp_path):

@@ -83,6 +83,10 @@ def _count_module_lookups(report: UsageReport):
 
 
 def _counting_tensor_getattribute(report: UsageReport, lookup):
+    # names of the Tensor class only: what a program sets on its tensors, or defines on its
+    # own Tensor subclass, is not a PyTorch name
+    tensor_names = frozenset(dir(Tensor))
+
     def __getattribute__(self, name: str):
         if name[0] == "_":
             return lookup(self, name)
@@ -92,7 +96,7 @@ def _counting_tensor_getattribute(report: UsageReport, lookup):
             if is_program_frame(sys._getframe(1)):
                 report.record(f"torch.Tensor.{name}", False)
             raise
-        if is_program_frame(sys._getframe(1)):
+        if name in tensor_names and is_program_frame(sys._getframe(1)):
             report.record(f"torch.Tensor.{name}", True)
         return value
 
