@@ -115,6 +115,7 @@ from ._random import (
     set_rng_state,
 )
 from ._repr import set_printoptions
+from ._torch_alias import install_as_torch
 from .amp import autocast
 from .autograd import functional as _autograd_functional  # noqa: F401 - ember.autograd.functional
 from .ops.registry import FUNCTIONS as _FUNCTIONS
