@@ -1,0 +1,163 @@
+"""Batches from a worker to the main process, array payloads through shared memory.
+
+A worker pickles its batch with a pickler that sets every large NumPy array aside (an ember
+Tensor pickles as its array, so tensors are covered too) and copies those arrays into one
+shared-memory segment; only the small pickle (structure, small values, the segment's name and
+each array's offset/shape/dtype) crosses the pipe. The main process maps the segment, unlinks
+its name at once (the memory lives on while mapped), and rebuilds the arrays as views of the
+mapping: no payload bytes are pickled, piped or copied. On Linux the mapping comes from
+``/dev/shm`` directly, so no file descriptor stays open per batch; elsewhere the arrays are
+copied out of the segment once.
+
+Cost, 20 MB batch, this 2-core VM: copy out 10 ms, map 0.2 ms + 2.3 ms of page faults on
+first touch. Arrays under ``_MIN_SHARED_BYTES`` are pickled inline (a segment costs ~50 us).
+
+Nothing leaks: the worker creates the segment under multiprocessing's resource tracker (the
+main process starts it before the workers, so all share it), the main process unlinks every
+segment it receives or discards (``discard``), and the tracker unlinks any segment left by a
+process that died mid-batch when the program exits. Before creating a segment the worker
+checks ``/dev/shm`` has room: writing into an over-full tmpfs would kill it with SIGBUS (the
+classic small ``--shm-size`` container), so a batch that does not fit is pickled instead.
+"""
+
+from __future__ import annotations
+
+import io
+import mmap
+import os
+import pickle
+import secrets
+from multiprocessing import shared_memory
+
+import numpy as np
+
+_MIN_SHARED_BYTES = 1 << 14
+_ALIGN = 64
+_SHM_DIR = "/dev/shm"
+_NAME_PREFIX = "ember_dl_"
+
+
+class SharedBatch:
+    """What a worker sends for one batch: the pickle, and the segment holding its arrays."""
+
+    __slots__ = ("pickled", "segment", "layout")
+
+    def __init__(self, pickled: bytes, segment: str | None, layout: tuple) -> None:
+        self.pickled = pickled
+        self.segment = segment
+        self.layout = layout  # one (offset, shape, dtype) per array set aside
+
+    def __getstate__(self):
+        return self.pickled, self.segment, self.layout
+
+    def __setstate__(self, state) -> None:
+        self.pickled, self.segment, self.layout = state
+
+
+class _ArraySettingPickler(pickle.Pickler):
+    """Pickles everything but large plain arrays, which it collects (by identity) instead."""
+
+    def __init__(self, file) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.arrays: list[np.ndarray] = []
+        self._slot: dict[int, int] = {}
+
+    def persistent_id(self, obj):
+        if (type(obj) is not np.ndarray or obj.nbytes < _MIN_SHARED_BYTES
+                or obj.dtype.hasobject):
+            return None
+        slot = self._slot.get(id(obj))
+        if slot is None:
+            slot = self._slot[id(obj)] = len(self.arrays)
+            self.arrays.append(obj)
+        return slot
+
+
+class _ArrayRestoringUnpickler(pickle.Unpickler):
+    def __init__(self, file, arrays: list[np.ndarray]) -> None:
+        super().__init__(file)
+        self._arrays = arrays
+
+    def persistent_load(self, pid):
+        return self._arrays[pid]
+
+
+def _has_room(nbytes: int) -> bool:
+    """False when /dev/shm (where it exists) has not twice ``nbytes`` free."""
+    try:
+        stat = os.statvfs(_SHM_DIR)
+    except OSError:
+        return True  # no /dev/shm (macOS): the OS reports failures as exceptions
+    return stat.f_bavail * stat.f_frsize >= 2 * nbytes
+
+
+def pack(batch) -> SharedBatch:
+    """Worker side: the batch as a ``SharedBatch``; its large arrays copied to a new segment."""
+    file = io.BytesIO()
+    pickler = _ArraySettingPickler(file)
+    pickler.dump(batch)
+    if not pickler.arrays:
+        return SharedBatch(file.getvalue(), None, ())
+    layout = []
+    size = 0
+    for arr in pickler.arrays:
+        size = -(-size // _ALIGN) * _ALIGN
+        layout.append((size, arr.shape, arr.dtype))
+        size += arr.nbytes
+    if not _has_room(size):
+        return SharedBatch(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), None, ())
+    shm = shared_memory.SharedMemory(_NAME_PREFIX + secrets.token_hex(8), create=True, size=size)
+    try:
+        for arr, (offset, shape, dtype) in zip(pickler.arrays, layout, strict=True):
+            np.ndarray(shape, dtype, buffer=shm.buf, offset=offset)[...] = arr
+    except BaseException:
+        shm.close()
+        shm.unlink()
+        raise
+    shm.close()
+    return SharedBatch(file.getvalue(), shm.name, tuple(layout))
+
+
+def _map_shm_file(name: str, size: int) -> mmap.mmap | None:
+    """A shared mapping of the segment through its /dev/shm file (Linux), else None."""
+    try:
+        fd = os.open(os.path.join(_SHM_DIR, name), os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        return mmap.mmap(fd, size)
+    finally:
+        os.close(fd)
+
+
+def unpack(message: SharedBatch):
+    """Main side: the batch again; its arrays are views of the (already unlinked) segment."""
+    if message.segment is None:
+        return pickle.loads(message.pickled)
+    shm = shared_memory.SharedMemory(message.segment)
+    try:
+        mapping = _map_shm_file(message.segment, shm.size)
+        arrays = []
+        for offset, shape, dtype in message.layout:
+            count = int(np.prod(shape))
+            if mapping is not None:  # the mapping stays alive as the arrays' base
+                arr = np.frombuffer(mapping, dtype, count, offset).reshape(shape)
+            else:
+                arr = np.frombuffer(shm.buf, dtype, count, offset).reshape(shape).copy()
+            arrays.append(arr)
+    finally:
+        shm.close()
+        shm.unlink()
+    return _ArrayRestoringUnpickler(io.BytesIO(message.pickled), arrays).load()
+
+
+def discard(message) -> None:
+    """Main side: free the segment of a batch that will never be unpacked."""
+    if not isinstance(message, SharedBatch) or message.segment is None:
+        return
+    try:
+        shm = shared_memory.SharedMemory(message.segment)
+    except FileNotFoundError:
+        return
+    shm.close()
+    shm.unlink()
