@@ -31,7 +31,11 @@ from ._worker_seed import seed_worker
 
 RESUME = "ember.utils.data:resume"
 ITERATION_END = "ember.utils.data:iteration-end"
-_PARENT_CHECK_INTERVAL = 1.0  # seconds between checks that the main process is alive
+# Seconds an idle worker waits for a task before checking it should still run: the main
+# process is alive and not shutting down. The stop request normally arrives as ``None`` on
+# the index queue, but when the iterator is reclaimed by the cycle collector the queue may
+# be finalized first, so ``done_event`` is the signal that always gets through.
+_IDLE_CHECK_INTERVAL = 0.1
 
 
 def worker_loop(dataset, is_iterable: bool, index_queue, result_conn, done_event,
@@ -66,9 +70,9 @@ def _serve(dataset, is_iterable, index_queue, result_conn, done_event, auto_coll
     ended = False  # this worker's IterableDataset is exhausted: skip tasks until RESUME
     while True:
         try:
-            message = index_queue.get(timeout=_PARENT_CHECK_INTERVAL)
+            message = index_queue.get(timeout=_IDLE_CHECK_INTERVAL)
         except queue.Empty:
-            if os.getppid() != parent:
+            if done_event.is_set() or os.getppid() != parent:
                 return
             continue
         if message is None:
