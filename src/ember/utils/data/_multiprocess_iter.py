@@ -28,7 +28,7 @@ import os
 import signal
 import time
 import weakref
-from multiprocessing import connection
+from multiprocessing import connection, resource_tracker
 
 from ._loader_iter import _BaseLoaderIter
 from ._shared_batch import discard, unpack
@@ -61,8 +61,6 @@ def _share_resource_tracker() -> None:
     which unlinks (with warnings) every segment that worker made once it exits.
     """
     if os.name == "posix":
-        from multiprocessing import resource_tracker
-
         resource_tracker.ensure_running()
 
 

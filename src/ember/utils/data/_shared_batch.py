@@ -108,14 +108,18 @@ def pack(batch) -> SharedBatch:
         return SharedBatch(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), None, ())
     shm = shared_memory.SharedMemory(_NAME_PREFIX + secrets.token_hex(8), create=True, size=size)
     try:
-        for arr, (offset, shape, dtype) in zip(pickler.arrays, layout, strict=True):
-            np.ndarray(shape, dtype, buffer=shm.buf, offset=offset)[...] = arr
+        _fill(shm, pickler.arrays, layout)
     except BaseException:
         shm.close()
         shm.unlink()
         raise
     shm.close()
     return SharedBatch(file.getvalue(), shm.name, tuple(layout))
+
+
+def _fill(shm: shared_memory.SharedMemory, arrays: list[np.ndarray], layout: list) -> None:
+    for arr, (offset, shape, dtype) in zip(arrays, layout, strict=True):
+        np.ndarray(shape, dtype, buffer=shm.buf, offset=offset)[...] = arr
 
 
 def _map_shm_file(name: str, size: int) -> mmap.mmap | None:

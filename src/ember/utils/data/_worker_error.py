@@ -28,6 +28,7 @@ class WorkerError:
     def __init__(self, where: str) -> None:
         exc_type, exc, tb = sys.exc_info()
         self.exc_type = exc_type
+        self.type_name = exc_type.__name__
         self.text = "".join(traceback.format_exception(exc_type, exc, tb))
         self.where = where
         try:  # the type travels by reference: one the main process cannot import is lost
@@ -37,7 +38,7 @@ class WorkerError:
 
     def reraise(self):
         """Raise the worker's exception type, its message holding the worker's traceback."""
-        message = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.text}"
+        message = f"Caught {self.type_name} {self.where}.\nOriginal {self.text}"
         if self.exc_type is KeyError:
             message = _KeyErrorMessage(message)
         try:
