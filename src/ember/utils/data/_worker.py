@@ -1,9 +1,11 @@
 """The loop a DataLoader worker process runs.
 
 Start-up: reseed Python's, NumPy's and ember's generators (``_worker_seed``), publish
-``get_worker_info()``, limit BLAS to one thread (workers are the parallelism; N workers each
-running a core-wide BLAS pool would oversubscribe the machine), run ``worker_init_fn``, build
-the fetcher. Then, until told to stop: take ``(task, indices)`` from this worker's index
+``get_worker_info()``, run ``worker_init_fn``, build the fetcher. BLAS threads are left as they
+are: PyTorch's workers call ``torch.set_num_threads(1)``, but ember's equivalent goes through
+threadpoolctl, whose library scan costs 30-100 ms per worker start (measured here), while
+loading code rarely calls BLAS; a dataset that does can call ``ember.set_num_threads(1)`` in
+its ``worker_init_fn``. Then, until told to stop: take ``(task, indices)`` from this worker's index
 queue, fetch and collate the batch, and send ``(task, SharedBatch)`` back on its own pipe.
 
 Messages to the worker: ``(task, indices)``, ``RESUME`` (a new epoch with persistent
@@ -22,7 +24,6 @@ from __future__ import annotations
 import os
 import queue
 
-from ..._config import set_num_threads
 from ._fetch import create_fetcher
 from ._shared_batch import pack
 from ._worker_error import WorkerError
@@ -57,7 +58,6 @@ def _serve(dataset, is_iterable, index_queue, result_conn, done_event, auto_coll
     seed = seed_worker(base_seed, worker_id)
     _set_worker_info(WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                 dataset=dataset))
-    set_num_threads(1)
     init_error = None
     fetcher = None
     try:
