@@ -7,8 +7,10 @@ Datasets whose ``__getitem__`` costs ~4 ms per sample, as decoding an image does
 One epoch of each is timed with 0 and 2 workers, fresh iterator (includes starting the
 workers) and with ``persistent_workers=True`` (steady state), on ember and on PyTorch with the
 same dataset (it returns NumPy arrays, which both collate). Target: 2 workers >= 1.6x faster
-than 0 workers. A last case times the in-memory TensorDataset fast path against 2 workers
-serving the same tensors through a plain Dataset, which is the rule the DataLoader applies.
+than 0 workers. A last case times the in-memory TensorDataset fast path (main process, one
+fancy-indexing call per tensor per batch) against 2 workers serving the same tensors, gathered
+the same way or row by row: the measurement behind the DataLoader's rule that in-memory
+tensors never go through workers.
 
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/dataloader_workers.py
 """
@@ -90,6 +92,18 @@ class Rows:
         return self.x[i], self.y[i]
 
 
+class GatheredRows(Rows):
+    """The same rows, gathered per batch by fancy indexing inside the worker."""
+
+    def __getitems__(self, indices):
+        idx = np.asarray(indices)
+        return [ember.tensor(self.x[idx]), ember.tensor(self.y[idx])]
+
+
+def _as_is(batch):
+    return batch
+
+
 def _mixin(lib, cls):
     return type(cls.__name__, (cls, lib.utils.data.Dataset), {})
 
@@ -147,8 +161,11 @@ def fast_path_case() -> None:
                       shuffle=True, num_workers=2)
     rows = DataLoader(_mixin(ember, Rows)(x, y), batch_size=64, shuffle=True, num_workers=2,
                       persistent_workers=True)
-    for _ in rows:
-        pass
+    gathered = DataLoader(_mixin(ember, GatheredRows)(x, y), batch_size=64, shuffle=True,
+                          num_workers=2, persistent_workers=True, collate_fn=_as_is)
+    for loader in (rows, gathered):
+        for _ in loader:
+            pass
 
     def epoch(loader):
         best = float("inf")
@@ -159,9 +176,10 @@ def fast_path_case() -> None:
             best = min(best, time.perf_counter() - start)
         return best
 
-    f, r = epoch(fast), epoch(rows)
-    print(f"memory  TensorDataset 4096x3x32x32, batch 64: fast path (main process) "
-          f"{f * 1e3:6.1f} ms/epoch   2 persistent workers, per-sample {r * 1e3:6.1f} ms "
+    f, r, g = epoch(fast), epoch(rows), epoch(gathered)
+    print(f"memory  TensorDataset 4096x3x32x32, batch 64, per epoch: fast path (main process) "
+          f"{f * 1e3:6.1f} ms; 2 persistent workers gathering the same batches "
+          f"{g * 1e3:6.1f} ms ({g / f:4.1f}x slower), reading rows one by one {r * 1e3:6.1f} ms "
           f"({r / f:4.1f}x slower)", flush=True)
 
 

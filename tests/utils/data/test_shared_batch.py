@@ -86,7 +86,7 @@ def test_no_room_in_dev_shm_falls_back_to_pickling(monkeypatch):
 
 
 def test_copy_out_without_a_dev_shm_file(monkeypatch):
-    monkeypatch.setattr(_shared_batch, "_map_shm_file", lambda name, size: None)
+    monkeypatch.setattr(_shared_batch, "_take_shm_file", lambda name: None)
     message, out = _ship(np.arange(10_000.0))
     np.testing.assert_array_equal(out, np.arange(10_000.0))
     assert out.flags.owndata and not _segment_exists(message.segment)
