@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 
 import ember  # noqa: E402
-from ember.utils.data import DataLoader, Dataset, TensorDataset  # noqa: E402
+from ember.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 ITEMS, BATCH = 192, 16
 TARGET_MS = 4.0
