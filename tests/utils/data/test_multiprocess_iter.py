@@ -276,6 +276,15 @@ def test_persistent_workers_are_reused_across_epochs():
     dl._iterator._shutdown_workers()
 
 
+def test_persistent_workers_restart_after_a_worker_died():
+    dl = DataLoader(wd.Dies(bad=5), batch_size=1, num_workers=2, persistent_workers=True)
+    with pytest.raises(RuntimeError, match="is killed by signal"):
+        list(dl)
+    it = iter(dl)  # a fresh set of workers, not a hang on the dead ones
+    assert [int(next(it)) for _ in range(5)] == [0, 1, 2, 3, 4]
+    it._shutdown_workers()
+
+
 @pytest.mark.parametrize("context", ["spawn", "forkserver"])
 @pytest.mark.slow
 def test_spawn_and_forkserver_contexts(context):

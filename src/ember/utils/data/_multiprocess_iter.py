@@ -133,6 +133,11 @@ class MultiProcessLoaderIter(_BaseLoaderIter):
         self._workers.append(process)
 
     # ------------------------------------------------------------------ epochs
+    @property
+    def usable(self) -> bool:
+        """False once the workers are shut down (a failure, or exit): start a new pass."""
+        return not self._shutdown
+
     def _reset(self, loader, first: bool = False) -> None:
         if not first:
             super()._reset(loader)
@@ -234,6 +239,8 @@ class MultiProcessLoaderIter(_BaseLoaderIter):
                        if not self._exit_sent[i] and i not in closed]
             sentinels = {self._workers[i].sentinel: i for i in range(len(self._workers))
                          if not self._exit_sent[i]}
+            if not readers and not sentinels:
+                raise RuntimeError("DataLoader workers have been shut down")
             ready = connection.wait(readers + list(sentinels), timeout)
             if not ready:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")

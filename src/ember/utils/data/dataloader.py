@@ -230,7 +230,7 @@ class DataLoader:
 
     def __iter__(self) -> _BaseLoaderIter:
         if self.persistent_workers and self._uses_workers():
-            if self._iterator is None:
+            if self._iterator is None or not self._iterator.usable:  # type: ignore[attr-defined]
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
