@@ -59,9 +59,10 @@ class DataLoader:
     requiring grad, with ``default_collate`` and no ``worker_init_fn``, is always loaded in the
     main process by one fancy-indexing call per tensor per batch, whatever ``num_workers``
     says: gathering rows already in memory is one memcpy, which is what shipping the batch
-    from a worker would cost anyway (``bench/dataloader_workers.py``: batch 64 of 3x32x32
-    float32, fast path ~7x faster than 2 workers). A ``worker_init_fn`` asks for code to run
-    in workers, so it gets them.
+    from a worker would cost anyway (``bench/dataloader_workers.py``, 4096 samples of
+    3x32x32 float32, batch 64: 8.5 ms per epoch in the main process, 124 ms with 2 workers
+    gathering the same batches). A ``worker_init_fn`` asks for code to run in workers, so it
+    gets them.
 
     Args:
         dataset: a map-style ``Dataset`` (or anything with ``__getitem__``/``__len__``) or an
