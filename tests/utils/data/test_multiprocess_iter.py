@@ -35,11 +35,27 @@ def _segments() -> set[str]:
 
 
 def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (exited, waiting to be reaped by its parent)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
         return True
-    return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+
+def _run_script(tmp_path, body: str):
+    script = tmp_path / "script.py"
+    tests_dir = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    script.write_text(f"import sys\nsys.path.insert(0, {tests_dir!r})\n" + textwrap.dedent(body))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env=env)
 
 
 @pytest.fixture(autouse=True)
@@ -245,22 +261,34 @@ def test_finished_pass_stops_its_workers():
 
 
 def test_workers_stop_at_interpreter_exit_without_warnings(tmp_path):
-    script = tmp_path / "leave_running.py"
-    script.write_text(textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {os.path.dirname(os.path.dirname(os.path.dirname(__file__)))!r})
+    done = _run_script(tmp_path, """
         from utils.data import _worker_datasets as wd
         from ember.utils.data import DataLoader
         it = iter(DataLoader(wd.Records(64), batch_size=2, num_workers=2, persistent_workers=True))
         next(it)
         print(*[w.pid for w in it._workers])
-    """))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60, env=env)
+    """)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no leaked-segment warnings from the resource tracker
     assert all(_gone(int(pid)) for pid in done.stdout.split())
+
+
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    done = _run_script(tmp_path, """
+        import os, signal
+        from utils.data import _worker_datasets as wd
+        from ember.utils.data import DataLoader
+        it = iter(DataLoader(wd.Pids(64), batch_size=2, num_workers=2))
+        next(it)
+        print(*[w.pid for w in it._workers], flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    assert done.returncode == -9
+    pids = [int(pid) for pid in done.stdout.split()]
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in pids)
 
 
 # ------------------------------------------------------------------ epochs, contexts, fast path

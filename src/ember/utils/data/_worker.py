@@ -1,12 +1,14 @@
 """The loop a DataLoader worker process runs.
 
 Start-up: reseed Python's, NumPy's and ember's generators (``_worker_seed``), publish
-``get_worker_info()``, run ``worker_init_fn``, build the fetcher. BLAS threads are left as they
-are: PyTorch's workers call ``torch.set_num_threads(1)``, but ember's equivalent goes through
-threadpoolctl, whose library scan costs 30-100 ms per worker start (measured here), while
-loading code rarely calls BLAS; a dataset that does can call ``ember.set_num_threads(1)`` in
-its ``worker_init_fn``. Then, until told to stop: take ``(task, indices)`` from this worker's index
-queue, fetch and collate the batch, and send ``(task, SharedBatch)`` back on its own pipe.
+``get_worker_info()``, run ``worker_init_fn``, build the fetcher. Then, until told to stop:
+take ``(task, indices)`` from this worker's index queue, fetch and collate the batch, and send
+``(task, SharedBatch)`` back on its own pipe.
+
+BLAS threads are left as they are. PyTorch's workers call ``torch.set_num_threads(1)``, but
+ember's equivalent goes through threadpoolctl, whose library scan costs 30-100 ms per worker
+start (measured here), while loading code rarely calls BLAS; a dataset that does can call
+``ember.set_num_threads(1)`` in its ``worker_init_fn``.
 
 Messages to the worker: ``(task, indices)``, ``RESUME`` (a new epoch with persistent
 workers: rebuild the fetcher, acknowledge), ``None`` (exit). Messages from it: ``(task,
