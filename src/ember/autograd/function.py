@@ -156,6 +156,8 @@ class Function(Node):
             result = cls.forward(ctx, *args, **kwargs)
         finally:
             _grad_state.enabled = prev
+        if _tracer is not None:  # ember.onnx export: record this call (see _tracer below)
+            _tracer.function(cls, ctx, args, kwargs, result)
         single = not isinstance(result, tuple)
         outputs = (result,) if single else result
         if not record:
@@ -250,6 +252,8 @@ class Op(Function):
             out = np.asarray(out)
         result = _new(Tensor)
         result._data = out
+        if _tracer is not None:  # ember.onnx export: record this op (see _tracer below)
+            _tracer.op(cls, ctx, args, kwargs, result)
         if not record:
             result._requires_grad = False
             result._grad_fn = None
@@ -317,6 +321,11 @@ class Op(Function):
 
 
 _new = object.__new__
+
+# The ONNX exporter's hook (ember.onnx._trace.Recorder), set only while an export runs: every
+# Op.apply / Function.apply reports (cls, ctx, args, kwargs, result) after forward. None
+# otherwise, which costs one global read per op.
+_tracer = None
 Tensor = _init = _Version = None  # bound by ember.tensor once Tensor exists (circular import)
 
 

@@ -1,0 +1,466 @@
+"""ONNX mappings of ember's ops, keyed by op class name (files may move; names stay).
+
+Each mapping receives an ``EventView`` (arguments as recorded, output names, helpers) and
+adds the nodes that compute the op's output. ``shape_args`` names the arguments that may
+legitimately change when the dynamic axes are resized; the mapping must express those
+with ``e.sizes``/``e.size`` (any other argument that moves is an export error).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._emit import INT64_MAX, EventView, onnx_type
+from ._trace import Const, Value
+
+OPS: dict = {}
+
+
+def op(*names: str, shape_args=()):
+    """Register a mapping for the op classes ``names``."""
+
+    def register(fn):
+        for name in names:
+            OPS[name] = (fn, frozenset(shape_args))
+        return fn
+
+    return register
+
+
+def _operand(e: EventView, ref, dtype) -> str:
+    """An input as a value of ``dtype`` (Python scalars become constants)."""
+    if isinstance(ref, (Value, Const)):
+        return e.cast(e.x(ref), e.dtype(ref), dtype)
+    return e.const(np.asarray(ref, dtype=dtype))
+
+
+def reduce(e: EventView, op_type: str, data: str, axes, keepdims: bool, out=None) -> str:
+    """A Reduce* node; ``axes`` None reduces everything (axes moved to an input in opset 18)."""
+    outputs = None if out is None else [out]
+    keep = int(bool(keepdims))
+    if axes is None:
+        return e.node(op_type, [data], outputs=outputs, keepdims=keep)
+    axes = [int(a) for a in (axes if isinstance(axes, (tuple, list)) else (axes,))]
+    if op_type == "ReduceSum" or e.opset >= 18:
+        return e.node(op_type, [data, e.ints(axes)], outputs=outputs, keepdims=keep)
+    return e.node(op_type, [data], outputs=outputs, axes=axes, keepdims=keep)
+
+
+# ======================================================================== elementwise
+
+_BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Maximum": "Max",
+           "Minimum": "Min", "Pow": "Pow"}
+
+
+@op(*_BINARY)
+def _binary(e: EventView) -> None:
+    dt = e.out_dtype()
+    a, b = (_operand(e, e.arg(i), dt) for i in (0, 1))
+    e.emit(_BINARY[e.ev.key], [a, b])
+
+
+_UNARY = {name: name for name in ("Neg", "Exp", "Log", "Sqrt", "Abs", "Sin", "Cos", "Tan",
+                                  "Tanh", "Sigmoid", "Relu", "Erf", "Asin", "Acos", "Atan",
+                                  "Sinh", "Cosh")}
+
+
+@op(*_UNARY)
+def _unary(e: EventView) -> None:
+    e.emit(_UNARY[e.ev.key], [e.inp(0)])
+
+
+@op("Rsqrt")
+def _rsqrt(e: EventView) -> None:
+    e.emit("Reciprocal", [e.node("Sqrt", [e.inp(0)])])
+
+
+@op("Log1p")
+def _log1p(e: EventView) -> None:
+    x = e.inp(0)
+    e.emit("Log", [e.node("Add", [x, e.const(np.ones((), e.out_dtype()))])])
+
+
+@op("Expm1")
+def _expm1(e: EventView) -> None:
+    e.emit("Sub", [e.node("Exp", [e.inp(0)]), e.const(np.ones((), e.out_dtype()))])
+
+
+_ROUNDING = {"floor": "Floor", "ceil": "Ceil", "sign": "Sign", "rint": "Round", "round": "Round"}
+
+
+@op("ZeroGrad")
+def _rounding(e: EventView) -> None:
+    fn = e.param(1, "fn")
+    name = getattr(fn, "__name__", "")
+    if name not in _ROUNDING:
+        e.fail(f"the elementwise function {name or fn!r} has no ONNX mapping")
+    e.emit(_ROUNDING[name], [e.inp(0)])
+
+
+@op("Clamp")
+def _clamp(e: EventView) -> None:
+    dt = e.out_dtype()
+    lo, hi = e.param(1, "lo"), e.param(2, "hi")
+    bounds = ["" if v is None else _operand(e, v, dt) for v in (lo, hi)]
+    e.emit("Clip", [e.inp(0)] + bounds)
+
+
+@op("Where")
+def _where(e: EventView) -> None:
+    dt = e.out_dtype()
+    cond = _operand(e, e.arg(0), np.bool_)
+    e.emit("Where", [cond, _operand(e, e.arg(1), dt), _operand(e, e.arg(2), dt)])
+
+
+@op("Cast", "_CastOut")
+def _cast(e: EventView) -> None:
+    e.emit("Cast", [e.inp(0)], to=onnx_type(e.out_dtype()))
+
+
+@op("Clone")
+def _clone(e: EventView) -> None:
+    e.emit("Identity", [e.inp(0)])
+
+
+# ======================================================================== nn
+
+
+@op("Linear")
+def _linear(e: EventView) -> None:
+    x, w, b = e.arg(0), e.arg(1), e.arg(2)
+    if len(e.shape(x)) == 2:
+        inputs = [e.x(x), e.x(w)] + ([e.x(b)] if b is not None else [])
+        e.emit("Gemm", inputs, transB=1)
+        return
+    wt = e.node("Transpose", [e.x(w)], perm=[1, 0] if len(e.shape(w)) == 2 else None)
+    if b is None:
+        e.emit("MatMul", [e.x(x), wt])
+    else:
+        e.emit("Add", [e.node("MatMul", [e.x(x), wt]), e.x(b)])
+
+
+@op("Softmax", "LogSoftmax")
+def _softmax(e: EventView) -> None:
+    e.emit(e.ev.key, [e.inp(0)], axis=int(e.param(1, "axis")))
+
+
+@op("Normalize")
+def _normalize(e: EventView) -> None:
+    x, w, b = e.arg(0), e.param(1, "w"), e.param(2, "b")
+    axes = tuple(e.param(3, "axes"))
+    eps = float(e.param(4, "eps"))
+    if e.param(6, "affine_shape") is not None or e.param(5, "stats") is not None:
+        e.fail("normalisation with batch statistics (training mode) cannot be exported")
+    rank = len(e.shape(x))
+    dt = e.out_dtype()
+    if axes == tuple(range(rank - len(axes), rank)) and \
+            (w is None or e.shape(w) == e.shape(x)[rank - len(axes):]) and \
+            (b is None or e.shape(b) == e.shape(x)[rank - len(axes):]):
+        scale = e.x(w) if w is not None else e.const(np.ones(e.shape(x)[rank - len(axes):], dt))
+        inputs = [e.x(x), scale] + ([e.x(b)] if b is not None else [])
+        e.emit("LayerNormalization", inputs, axis=rank - len(axes), epsilon=eps)
+        return
+    # any other set of axes (instance/group norm): the formula, with the biased variance
+    xv = e.x(x)
+    xc = e.node("Sub", [xv, reduce(e, "ReduceMean", xv, axes, True)])
+    var = reduce(e, "ReduceMean", e.node("Mul", [xc, xc]), axes, True)
+    std = e.node("Sqrt", [e.node("Add", [var, e.const(np.asarray(eps, dt))])])
+    out = e.node("Div", [xc, std])
+    if w is not None:
+        out = e.node("Mul", [out, e.x(w)])
+    if b is not None:
+        out = e.node("Add", [out, e.x(b)])
+    e.emit("Identity", [out])
+
+
+@op("Embedding")
+def _embedding(e: EventView) -> None:
+    idx = _operand(e, e.arg(1), np.int64)
+    e.emit("Gather", [e.inp(0), idx], axis=0)
+
+
+@op("Gelu")
+def _gelu(e: EventView) -> None:
+    x = e.inp(0)
+    approximate = e.param(1, "approximate", "none")
+    if e.opset >= 20:
+        e.emit("Gelu", [x], approximate=approximate)
+        return
+    dt = e.out_dtype()
+
+    def c(v):
+        return e.const(np.asarray(v, dt))
+
+    if approximate == "tanh":
+        cube = e.node("Mul", [e.node("Mul", [x, x]), x])
+        inner = e.node("Mul", [c(np.sqrt(2.0 / np.pi)),
+                               e.node("Add", [x, e.node("Mul", [c(0.044715), cube])])])
+        gate = e.node("Tanh", [inner])
+    else:
+        gate = e.node("Erf", [e.node("Mul", [x, c(1.0 / np.sqrt(2.0))])])
+    half_x = e.node("Mul", [x, c(0.5)])
+    e.emit("Mul", [half_x, e.node("Add", [gate, c(1.0)])])
+
+
+@op("ConstantPad")
+def _constant_pad(e: EventView) -> None:
+    pairs = e.param(1, "pads")
+    value = e.param(2, "value")
+    pads = [int(b) for b, _ in pairs] + [int(a) for _, a in pairs]
+    e.emit("Pad", [e.inp(0), e.ints(pads), e.const(np.asarray(value, e.out_dtype()))],
+           mode="constant")
+
+
+@op("Unbind")
+def _unbind(e: EventView) -> None:
+    dim = int(e.param(1, "dim"))
+    n = len(e.outputs)
+    parts = e.node("Split", [e.inp(0), e.ints([1] * n)], n_out=n, axis=dim)
+    for part, out in zip(parts if n > 1 else [parts], e.outputs):
+        e.node("Squeeze", [part, e.ints([dim])], outputs=[out])
+
+
+# ======================================================================== linear algebra
+
+
+@op("MatMul")
+def _matmul(e: EventView) -> None:
+    e.emit("MatMul", [e.inp(0), e.inp(1)])
+
+
+@op("Einsum")
+def _einsum(e: EventView) -> None:
+    subs, out = e.kw("subs"), e.kw("out")
+    e.emit("Einsum", [e.x(a) for a in e.ev.args], equation=",".join(subs) + "->" + out)
+
+
+# ======================================================================== reductions
+
+
+@op("Sum", "Mean", "Prod", "Norm2")
+def _reduce(e: EventView) -> None:
+    op_type = {"Sum": "ReduceSum", "Mean": "ReduceMean", "Prod": "ReduceProd",
+               "Norm2": "ReduceL2"}[e.ev.key]
+    x = e.cast(e.inp(0), e.dtype(e.arg(0)), e.out_dtype())
+    reduce(e, op_type, x, e.param(1, "axis"), e.param(2, "keepdim", False), out=e.out)
+
+
+@op("Amax")
+def _amax(e: EventView) -> None:
+    fn = e.param(3, "fn")
+    name = getattr(fn, "__name__", "")
+    op_type = {"max": "ReduceMax", "amax": "ReduceMax", "min": "ReduceMin",
+               "amin": "ReduceMin"}.get(name)
+    if op_type is None:
+        e.fail(f"reduction {name!r} has no ONNX mapping")
+    reduce(e, op_type, e.inp(0), e.param(1, "axis"), e.param(2, "keepdim", False), out=e.out)
+
+
+@op("Cumsum")
+def _cumsum(e: EventView) -> None:
+    axis = e.const(np.asarray(int(e.param(1, "axis")), np.int64))
+    e.emit("CumSum", [e.inp(0), axis])
+
+
+# ======================================================================== shape
+
+
+@op("Reshape", shape_args=(1, "shape"))
+def _reshape(e: EventView) -> None:
+    x = e.arg(0)
+    target_a, target_b = e.param(1, "shape"), e.param_b(1, "shape")
+    in_a, in_b = e.shape(x), e.shape_b(x)
+    spec = []
+    unmatched = []
+    for j, (ta, tb) in enumerate(zip(target_a, target_b)):
+        if ta == tb:
+            spec.append(int(ta))
+        elif j < len(in_a) and (in_a[j], in_b[j]) == (ta, tb) and ta != 0:
+            spec.append(0)  # ONNX Reshape: 0 copies the input's size at this position
+        else:
+            spec.append(None)
+            unmatched.append(j)
+    if len(unmatched) == 1:
+        spec[unmatched[0]] = -1
+    if None not in spec:
+        e.emit("Reshape", [e.x(x), e.ints(spec)])
+        return
+    parts = [e.ints([v]) if v is not None and v > 0 else
+             e.size(target_a[j], target_b[j]) if v is None else e.dim(x, j)
+             for j, v in enumerate(spec)]
+    e.emit("Reshape", [e.x(x), e.node("Concat", parts, axis=0)])
+
+
+@op("Permute")
+def _permute(e: EventView) -> None:
+    e.emit("Transpose", [e.inp(0)], perm=[int(a) for a in e.param(1, "axes")])
+
+
+@op("Expand", "BroadcastTo", shape_args=(1, "shape"))
+def _expand(e: EventView) -> None:
+    x = e.arg(0)
+    ta, tb = list(e.param(1, "shape")), list(e.param_b(1, "shape"))
+    in_a, in_b = e.shape(x), e.shape_b(x)
+    lead = len(ta) - len(in_a)
+    for j in range(lead, len(ta)):  # sizes the input already has: 1 keeps them in Expand
+        if (in_a[j - lead], in_b[j - lead]) == (ta[j], tb[j]):
+            ta[j] = tb[j] = 1
+    e.emit("Expand", [e.x(x), e.sizes(ta, tb)])
+
+
+@op("Flip")
+def _flip(e: EventView) -> None:
+    axes = [int(a) for a in e.param(1, "axes")]
+    n = len(axes)
+    e.emit("Slice", [e.inp(0), e.ints([-1] * n), e.ints([-INT64_MAX] * n), e.ints(axes),
+                     e.ints([-1] * n)])
+
+
+@op("Concat")
+def _concat(e: EventView) -> None:
+    dt = e.out_dtype()
+    e.emit("Concat", [_operand(e, a, dt) for a in e.ev.args], axis=int(e.kw("axis")))
+
+
+@op("Tile")
+def _tile(e: EventView) -> None:
+    reps = [int(r) for r in e.param(1, "reps")]
+    x = e.inp(0)
+    rank = len(e.shape(e.arg(0)))
+    if len(reps) > rank:
+        x = e.node("Unsqueeze", [x, e.ints(list(range(len(reps) - rank)))])
+    reps = [1] * (rank - len(reps)) + reps
+    e.emit("Tile", [x, e.ints(reps)])
+
+
+@op("Triangle")
+def _triangle(e: EventView) -> None:
+    e.emit("Trilu", [e.inp(0), e.const(np.asarray(int(e.param(1, "k")), np.int64))],
+           upper=int(bool(e.param(2, "upper"))))
+
+
+@op("GetItem", shape_args=(1, "idx"))
+def _getitem(e: EventView) -> None:
+    x = e.arg(0)
+    idx_a, idx_b = e.param(1, "idx"), e.param_b(1, "idx")
+    rank = len(e.shape(x))
+    idx_a, idx_b = _expand_ellipsis(idx_a, rank), _expand_ellipsis(idx_b, rank)
+    arrays = [it for it in idx_a if isinstance(it, (Value, Const))]
+    if len(arrays) > 1 or any(isinstance(it, bool) for it in idx_a):
+        e.fail("indexing with more than one index tensor, or with a mask, has no ONNX mapping")
+    slices, picks, news, arrays_at = [], [], [], []
+    axis = out_pos = 0
+    for ia, ib in zip(idx_a, idx_b):
+        if ia is None:
+            news.append(out_pos)
+            out_pos += 1
+        elif isinstance(ia, slice):
+            if ia != slice(None):
+                slices.append((axis, ia, ib))
+            axis += 1
+            out_pos += 1
+        elif isinstance(ia, (Value, Const)):
+            if e.dtype(ia) == np.bool_:
+                e.fail("boolean-mask indexing has a data-dependent shape")
+            arrays_at.append((axis, ia))
+            axis += 1
+            out_pos += len(e.shape(ia))
+        else:
+            if ia != ib:
+                e.fail("an integer index that depends on the input's size")
+            picks.append((axis, int(ia)))
+            axis += 1
+    out = e.x(x)
+    if slices:
+        starts, ends, steps = [], [], []
+        for ax, sa, sb in slices:
+            starts.append(_bound(e, sa.start, sb.start, 0))
+            ends.append(_bound(e, sa.stop, sb.stop, INT64_MAX))
+            steps.append(sa.step or 1)
+        out = e.node("Slice", [out, e.node("Concat", starts, axis=0),
+                               e.node("Concat", ends, axis=0),
+                               e.ints([ax for ax, _, _ in slices]), e.ints(steps)])
+    for ax, i in sorted(picks, reverse=True):  # later axes first: earlier numbers stay valid
+        out = e.node("Gather", [out, e.const(np.asarray(i, np.int64))], axis=ax)
+        arrays_at = [(a - (a > ax), r) for a, r in arrays_at]
+    for ax, ref in arrays_at:
+        out = e.node("Gather", [out, _operand(e, ref, np.int64)], axis=ax)
+    if news:
+        out = e.node("Unsqueeze", [out, e.ints(news)])
+    e.emit("Identity", [out])
+
+
+def _expand_ellipsis(idx, rank: int) -> list:
+    idx = list(idx)
+    if Ellipsis in idx:
+        k = idx.index(Ellipsis)
+        used = sum(1 for it in idx if it is not None and it is not Ellipsis)
+        idx[k:k + 1] = [slice(None)] * (rank - used)
+    used = sum(1 for it in idx if it is not None)
+    return idx + [slice(None)] * (rank - used)
+
+
+def _bound(e: EventView, va, vb, default: int) -> str:
+    if va is None and vb is None:
+        return e.ints([default])
+    if va is None or vb is None:
+        e.fail("a slice bound that is None in one run and set in the other")
+    if va == vb:
+        return e.ints([int(va)])
+    return e.size(va, vb)
+
+
+# ======================================================================== convolution, pooling
+
+
+@op("Conv2d")
+def _conv(e: EventView) -> None:
+    geo = e.kw("geo")
+    if e.kw("out_hw") is not None:
+        e.fail("convolution with a forced output size")
+    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
+    e.emit("Conv", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups)
+
+
+@op("ConvInputGrad")
+def _conv_transpose(e: EventView) -> None:
+    geo = e.kw("geo")
+    hw = e.kw("hw")
+    h, w = e.shape(e.arg(0))[2:]
+    natural = [(h - 1) * geo.sh - geo.pt - geo.pb + geo.dh * (geo.kh - 1) + 1,
+               (w - 1) * geo.sw - geo.pl - geo.pr + geo.dw * (geo.kw - 1) + 1]
+    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
+    e.emit("ConvTranspose", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups,
+           output_padding=[int(hw[0]) - natural[0], int(hw[1]) - natural[1]])
+
+
+def _pool_attrs(e: EventView, geo) -> dict:
+    h, w = e.shape(e.arg(0))[2:]
+    floor = [(h + 2 * geo.ph - geo.dh * (geo.kh - 1) - 1) // geo.sh + 1,
+             (w + 2 * geo.pw - geo.dw * (geo.kw - 1) - 1) // geo.sw + 1]
+    return {"kernel_shape": [geo.kh, geo.kw], "strides": [geo.sh, geo.sw],
+            "pads": [geo.ph, geo.pw, geo.ph, geo.pw],
+            "ceil_mode": int(floor != [geo.ho, geo.wo])}
+
+
+@op("MaxPool2d")
+def _max_pool(e: EventView) -> None:
+    geo = e.kw("geo")
+    if e.kw("sink") is not None:
+        e.fail("max pooling with return_indices=True")
+    e.emit("MaxPool", [e.inp(0)], dilations=[geo.dh, geo.dw], **_pool_attrs(e, geo))
+
+
+@op("SumPool")
+def _sum_pool(e: EventView) -> None:
+    geo = e.kw("geo")
+    scale = e.kw("scale")
+    scale = scale.array if isinstance(scale, Const) else np.asarray(scale, e.out_dtype())
+    if geo.dh != 1 or geo.dw != 1:
+        e.fail("average pooling with dilation")
+    # window sums = average with the padding counted, times the window size; then ember's scale
+    avg = e.node("AveragePool", [e.inp(0)], count_include_pad=1, **_pool_attrs(e, geo))
+    factor = (scale * (geo.kh * geo.kw)).astype(e.out_dtype())
+    e.emit("Mul", [avg, e.const(factor)])
