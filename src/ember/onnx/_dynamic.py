@@ -52,6 +52,13 @@ def resized_sizes(inputs: dict, axes: dict, attempt: int) -> dict:
     return sizes
 
 
+def traced_copy(t: Tensor) -> Tensor:
+    """A copy of an input for tracing; floats require grad so their ops are recorded."""
+    copy = _from_array(t._data.copy())
+    copy._requires_grad = copy._data.dtype.kind == "f"
+    return copy
+
+
 def resized_input(t: Tensor, axes: dict, sizes: dict, seed: int) -> Tensor:
     """``t`` with its dynamic axes resized (values repeated cyclically) and floats perturbed."""
     data = t._data
@@ -63,6 +70,4 @@ def resized_input(t: Tensor, axes: dict, sizes: dict, seed: int) -> Tensor:
         scale = float(np.abs(data).mean()) if data.size else 1.0
         noise = rng.standard_normal(data.shape) * (1e-2 * (scale or 1.0))
         data = (data + noise).astype(data.dtype)
-    else:
-        data = data.copy()
-    return _from_array(np.ascontiguousarray(data))
+    return traced_copy(_from_array(data))

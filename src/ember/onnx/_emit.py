@@ -83,8 +83,8 @@ class Emitter:
     @staticmethod
     def _moved(ev: Event, what: str, x, y) -> None:
         if isinstance(x, Const) or isinstance(y, Const):
-            detail = ("it takes a tensor that no traced ember op produced (computed in NumPy or "
-                      "Python from the input?) and whose value depends on the input")
+            detail = (f"its {what} is a tensor that no traced ember op produced (computed in "
+                      "NumPy or Python from the input?) and whose value depends on the input")
         else:
             detail = (f"its {what} depends on the input's size ({_short(x)} vs {_short(y)} when "
                       "the dynamic axes were resized); compute it with tensor ops, or leave "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 
-from .._grad_mode import no_grad
+from .._grad_mode import enable_grad
 from ..autograd import function as _function
 from ..tensor import Tensor
 from . import _dynamic, _writer
@@ -164,7 +164,9 @@ def _trace_twice(model, args, kwargs, inputs: dict, dynamic_axes, output_names) 
         if unknown:
             raise ValueError(f"dynamic_axes: {unknown} are not input or output names "
                              f"(inputs are {list(inputs)})")
-    out_a, run_a = _trace(model, args, kwargs, inputs)
+    swap = {id(t): _dynamic.traced_copy(t) for t in inputs.values()}
+    out_a, run_a = _trace(model, _swap(args, swap), _swap(kwargs, swap),
+                          {n: swap[id(t)] for n, t in inputs.items()})
     error = None
     for attempt in (0, 1):
         sizes = _dynamic.resized_sizes(inputs, in_axes, attempt)
@@ -200,7 +202,11 @@ def _swap(obj, swap: dict):
 
 
 def _trace(model, args, kwargs, inputs: dict) -> tuple:
-    """One run under the tracer: (output, Recorder)."""
+    """One run under the tracer: (output, Recorder).
+
+    Grad mode is on and float inputs and parameters require grad, so every computation on
+    them goes through ``Op.apply`` (some operators skip it when nothing records).
+    """
     global _exporting
     rec = Recorder(frozenset(MODULES), frozenset({"Unbind"}))
     if hasattr(model, "state_dict"):
@@ -211,13 +217,19 @@ def _trace(model, args, kwargs, inputs: dict) -> tuple:
                 rec.param_arrays[name] = t._data
     for name, t in inputs.items():
         rec.define(t, name)
+    params = list(model.parameters()) if hasattr(model, "parameters") else []
+    frozen = [p for p in params if not p._requires_grad and p._data.dtype.kind == "f"]
     undo = _install(rec, model)
     prev = _exporting
     _exporting = True
     try:
-        with no_grad():
+        for p in frozen:
+            p._requires_grad = True
+        with enable_grad():
             out = model(*args, **kwargs)
     finally:
+        for p in frozen:
+            p._requires_grad = False
         _exporting = prev
         undo()
     return out, rec

@@ -27,24 +27,26 @@ class Graph:
     nodes: list = field(default_factory=list)
     initializers: dict = field(default_factory=dict)  # name -> ndarray
     counter: int = 0
+    n_nodes: int = 0
     scope: str = ""
 
     def fresh(self, hint: str) -> str:
         self.counter += 1
-        return f"{hint}_{self.counter}"
+        return f"_{hint}_{self.counter}"  # recorded values are named "{Op}_{n}": no clash
 
     def node(self, op_type: str, inputs, n_out: int = 1, outputs=None, **attrs):
         """Append a node; return its output name (or the list of names when ``n_out != 1``)."""
         if outputs is None:
             outputs = [self.fresh(op_type) for _ in range(n_out)]
-        name = f"{self.scope}/{op_type}_{self.counter}" if self.scope else \
-            f"/{op_type}_{self.counter}"
+        self.n_nodes += 1
+        name = f"{self.scope}/{op_type}_{self.n_nodes}"
         attrs = {k: v for k, v in attrs.items() if v is not None}
         self.nodes.append(NodeSpec(op_type, list(inputs), list(outputs), attrs, name))
         return outputs[0] if len(outputs) == 1 and n_out == 1 else list(outputs)
 
     def initializer(self, name: str, array: np.ndarray) -> str:
-        self.initializers[name] = np.ascontiguousarray(array)
+        array = np.asarray(array)  # (np.ascontiguousarray would turn a 0-d array into 1-d)
+        self.initializers[name] = array if array.flags.c_contiguous else array.copy()
         return name
 
     def const(self, value, dtype=None) -> str:

@@ -12,7 +12,8 @@ class UnsupportedOperatorError(OnnxExporterError):
 
     def __init__(self, op: str, module_path: str, detail: str = "") -> None:
         where = module_path or "<top-level model>"
-        msg = f"ember.onnx.export: the op '{op}' (run in module '{where}') has no ONNX mapping"
-        super().__init__(msg + (f": {detail}" if detail else ""))
+        msg = f"ember.onnx.export: the op '{op}' (run in module '{where}') "
+        super().__init__(msg + (f"cannot be exported: {detail}" if detail else
+                                "has no ONNX mapping"))
         self.op = op
         self.module_path = module_path
