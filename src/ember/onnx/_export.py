@@ -83,7 +83,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
 
 def _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
                  export_params, keep_initializers_as_inputs):
-    out_a, run_a, run_b = _trace_twice(model, args, kwargs, inputs, dynamic_axes, output_names)
+    out_a, run_a, run_b = _trace_twice(model, args, kwargs, inputs, dynamic_axes)
     outputs = flatten_tensors(out_a)
     if not outputs:
         raise OnnxExporterError("ember.onnx.export: the model returned no tensor")
@@ -154,16 +154,10 @@ def _dims(shape_a, shape_b, named: dict) -> list:
     return out
 
 
-def _trace_twice(model, args, kwargs, inputs: dict, dynamic_axes, output_names) -> tuple:
-    names_guess = list(inputs) + list(output_names or [])
-    in_axes = {k: v for k, v in _dynamic.normalize(
-        {k: v for k, v in (dynamic_axes or {}).items() if k in inputs}, names_guess).items()}
-    if dynamic_axes:
-        unknown = [k for k in dynamic_axes if k not in inputs and k not in (output_names or [])
-                   and not k.startswith("output")]
-        if unknown:
-            raise ValueError(f"dynamic_axes: {unknown} are not input or output names "
-                             f"(inputs are {list(inputs)})")
+def _trace_twice(model, args, kwargs, inputs: dict, dynamic_axes) -> tuple:
+    # (output names are checked once the outputs are known)
+    in_axes = _dynamic.normalize({k: v for k, v in (dynamic_axes or {}).items() if k in inputs},
+                                 list(inputs))
     swap = {id(t): _dynamic.traced_copy(t) for t in inputs.values()}
     out_a, run_a = _trace(model, _swap(args, swap), _swap(kwargs, swap),
                           {n: swap[id(t)] for n, t in inputs.items()})
