@@ -82,7 +82,7 @@ class Emitter:
 
     @staticmethod
     def _moved(ev: Event, what: str, x, y) -> None:
-        if isinstance(x, Const) or isinstance(y, Const):
+        if _has_const(x) or _has_const(y):
             detail = (f"its {what} is a tensor that no traced ember op produced (computed in "
                       "NumPy or Python from the input?) and whose value depends on the input")
         else:
@@ -269,6 +269,12 @@ class EventView:
 
     def fail(self, detail: str):
         raise UnsupportedOperatorError(self.ev.key, self.ev.path, detail)
+
+
+def _has_const(x) -> bool:
+    if isinstance(x, (tuple, list)):
+        return any(map(_has_const, x))
+    return isinstance(x, Const)
 
 
 def _short(x) -> str:

@@ -229,6 +229,13 @@ def _trace(model, args, kwargs, inputs: dict) -> tuple:
     return out, rec
 
 
+def _namespace(spec: str):
+    """``"package.module"`` or ``"package.module:Class"`` -> that object (None if absent)."""
+    module, _, attr = spec.partition(":")
+    obj = sys.modules.get(module)
+    return getattr(obj, attr, None) if attr and obj is not None else obj
+
+
 def _install(rec: Recorder, model):
     """Hook the op layer, the modules and the mapped functions; return the undo."""
     if _function._tracer is not None:
@@ -243,7 +250,7 @@ def _install(rec: Recorder, model):
             wrapped.append((m, had, old))
     patched = []
     for namespace, fname in PATCHED:
-        ns = sys.modules.get(namespace)
+        ns = _namespace(namespace)
         if ns is not None and hasattr(ns, fname):
             orig = getattr(ns, fname)
             setattr(ns, fname, function_wrapper(rec, fname, orig))

@@ -238,3 +238,110 @@ def _full(e: EventView) -> None:
             _plain(e.param(1, "fill_value")))
 
 
+
+
+# ======================================================================== reductions with indices
+
+_T = "ember.tensor:Tensor"  # Tensor methods and operators
+
+
+def _reduce_axes(e: EventView, dim) -> list | None:
+    if dim is None or dim == ():
+        return None
+    return [int(d) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+
+
+@function(_TOP, "logsumexp")
+@function(_T, "logsumexp")
+def _logsumexp(e: EventView) -> None:
+    from ._ops import reduce
+
+    reduce(e, "ReduceLogSumExp", e.inp(0), _reduce_axes(e, e.param(1, "dim")),
+           e.param(2, "keepdim", False), out=e.out)
+
+
+def _arg_reduce(e: EventView, op_type: str, out: str) -> None:
+    x = e.inp(0)
+    dim, keepdim = e.param(1, "dim"), bool(e.param(2, "keepdim", False))
+    if dim is None:  # over the flattened tensor
+        flat = e.node(op_type, [e.node("Reshape", [x, e.ints([-1])])], axis=0, keepdims=0)
+        rank = len(e.shape(e.arg(0)))
+        if keepdim:
+            flat = e.node("Reshape", [flat, e.ints([1] * rank)])
+        e.node("Identity", [flat], outputs=[out])
+        return
+    e.node(op_type, [x], outputs=[out], axis=int(dim), keepdims=int(keepdim),
+           select_last_index=0)
+
+
+@function(_TOP, "argmax", "argmin")
+@function(_T, "argmax", "argmin")
+def _argmax(e: EventView) -> None:
+    _arg_reduce(e, "ArgMax" if e.ev.key == "argmax" else "ArgMin", e.out)
+
+
+@function(_TOP, "max", "min")
+@function(_T, "max", "min")
+def _max(e: EventView) -> None:
+    from ._ops import reduce
+
+    biggest = e.ev.key == "max"
+    dim = e.param(1, "dim")
+    if isinstance(dim, (Value, Const)):  # max(a, b): the elementwise maximum
+        dt = e.out_dtype()
+        e.emit("Max" if biggest else "Min", [e.cast(e.inp(0), e.dtype(e.arg(0)), dt),
+                                              e.cast(e.x(dim), e.dtype(dim), dt)])
+        return
+    keepdim = e.param(2, "keepdim", False)
+    op_type = "ReduceMax" if biggest else "ReduceMin"
+    reduce(e, op_type, e.inp(0), None if dim is None else [int(dim)], keepdim,
+           out=e.outputs[0])
+    if len(e.outputs) > 1:  # (values, indices)
+        _arg_reduce(e, "ArgMax" if biggest else "ArgMin", e.outputs[1])
+
+
+# ======================================================================== comparisons, logic
+
+_COMPARE = {"eq": ("Equal", False), "ne": ("Equal", True), "lt": ("Less", False),
+            "le": ("LessOrEqual", False), "gt": ("Greater", False),
+            "ge": ("GreaterOrEqual", False)}
+
+
+def _operands(e: EventView) -> tuple:
+    a, b = e.arg(0), e.arg(1)
+    dt_a = e.dtype(a)
+    dt_b = e.dtype(b) if isinstance(b, (Value, Const)) else np.asarray(b).dtype
+    dt = dt_a if not isinstance(b, (Value, Const)) else np.result_type(dt_a, dt_b)
+    if not isinstance(b, (Value, Const)) and dt_a.kind in "iub" and np.asarray(b).dtype.kind \
+            == "f":
+        dt = np.dtype(np.float32)  # int tensor vs float scalar compares as float (as torch)
+    first = e.cast(e.x(a), dt_a, dt)
+    second = e.cast(e.x(b), dt_b, dt) if isinstance(b, (Value, Const)) else \
+        e.const(np.asarray(b, dt))
+    return first, second
+
+
+@function(_T, *(f"__{k}__" for k in _COMPARE), *_COMPARE)
+def _compare(e: EventView) -> None:
+    op_type, negate = _COMPARE[e.ev.key.strip("_")]
+    a, b = _operands(e)
+    if negate:
+        e.emit("Not", [e.node(op_type, [a, b])])
+    else:
+        e.emit(op_type, [a, b])
+
+
+@function(_T, "__and__", "__or__", "__xor__", "logical_and", "logical_or", "logical_xor")
+def _logical(e: EventView) -> None:
+    kind = e.ev.key.strip("_").replace("logical_", "")
+    if e.out_dtype() != np.bool_:
+        e.fail("bitwise operations on integer tensors")
+    a, b = (e.cast(x, dt, np.bool_) for x, dt in zip(_operands(e), (np.bool_, np.bool_)))
+    e.emit({"and": "And", "or": "Or", "xor": "Xor"}[kind], [a, b])
+
+
+@function(_T, "__invert__", "logical_not")
+def _not(e: EventView) -> None:
+    if e.dtype(e.arg(0)) != np.bool_ and e.ev.key == "__invert__":
+        e.fail("bitwise not of an integer tensor")
+    e.emit("Not", [e.cast(e.inp(0), e.dtype(e.arg(0)), np.bool_)])

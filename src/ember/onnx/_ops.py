@@ -144,16 +144,17 @@ def _softmax(e: EventView) -> None:
     e.emit(e.ev.key, [e.inp(0)], axis=int(e.param(1, "axis")))
 
 
-@op("Normalize")
+# ``stats``, when given, are by the op's contract the statistics of x over ``axes`` (computed
+# by the caller to update running estimates): the graph recomputes them from x
+@op("Normalize", shape_args=(5, "stats"))
 def _normalize(e: EventView) -> None:
     x, w, b = e.arg(0), e.param(1, "w"), e.param(2, "b")
     axes = tuple(e.param(3, "axes"))
     eps = float(e.param(4, "eps"))
-    if e.param(6, "affine_shape") is not None or e.param(5, "stats") is not None:
-        e.fail("normalisation with batch statistics (training mode) cannot be exported")
+    affine_shape = e.param(6, "affine_shape")
     rank = len(e.shape(x))
     dt = e.out_dtype()
-    if axes == tuple(range(rank - len(axes), rank)) and \
+    if affine_shape is None and axes == tuple(range(rank - len(axes), rank)) and \
             (w is None or e.shape(w) == e.shape(x)[rank - len(axes):]) and \
             (b is None or e.shape(b) == e.shape(x)[rank - len(axes):]):
         scale = e.x(w) if w is not None else e.const(np.ones(e.shape(x)[rank - len(axes):], dt))
@@ -166,10 +167,12 @@ def _normalize(e: EventView) -> None:
     var = reduce(e, "ReduceMean", e.node("Mul", [xc, xc]), axes, True)
     std = e.node("Sqrt", [e.node("Add", [var, e.const(np.asarray(eps, dt))])])
     out = e.node("Div", [xc, std])
-    if w is not None:
-        out = e.node("Mul", [out, e.x(w)])
-    if b is not None:
-        out = e.node("Add", [out, e.x(b)])
+    for ref, op_type in ((w, "Mul"), (b, "Add")):
+        if ref is not None:
+            term = e.x(ref)
+            if affine_shape is not None:  # (C,) laid along dim 1
+                term = e.node("Reshape", [term, e.ints(affine_shape)])
+            out = e.node(op_type, [out, term])
     e.emit("Identity", [out])
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _Version
 from .errors import UnsupportedOperatorError
 
 # how many of the latest recorded outputs to search for the new value of a tensor written in
@@ -63,7 +63,8 @@ class Recorder:
     shapes: dict = field(default_factory=dict)  # value name -> shape
     dtypes: dict = field(default_factory=dict)  # value name -> numpy dtype
     order: list = field(default_factory=list)  # value names in creation order
-    _by_tensor: dict = field(default_factory=dict)  # id(tensor) -> (name, tensor, version)
+    # id(tensor) -> (name, tensor, version counter, its value when the value was recorded)
+    _by_tensor: dict = field(default_factory=dict)
     _by_array: dict = field(default_factory=dict)  # id(ndarray) -> (name, array, tensor)
     _consts: dict = field(default_factory=dict)  # id(array) -> Const
     _keep: list = field(default_factory=list)  # keeps ids stable while the run lasts
@@ -78,7 +79,9 @@ class Recorder:
         if name is None:
             self._counter += 1
             name = f"{hint}_{self._counter}"
-        self._by_tensor[id(tensor)] = (name, tensor, tensor._version)
+        if tensor._vc is None:  # an own counter now: a later view shares it, a write bumps it
+            tensor._vc = _Version()
+        self._by_tensor[id(tensor)] = (name, tensor, tensor._vc, tensor._vc.value)
         self._by_array[id(tensor._data)] = (name, tensor._data, tensor)
         self._keep.append(tensor)
         self.shapes[name] = tuple(tensor._data.shape)
@@ -104,16 +107,19 @@ class Recorder:
     def _tensor_ref(self, t: Tensor):
         entry = self._by_tensor.get(id(t))
         if entry is not None and entry[1] is t:
-            if t._version != entry[2]:
-                return Value(self._rebind_written(t))
-            return Value(entry[0])
+            return Value(self._current(t, entry))
         entry = self._by_array.get(id(t._data))
         if entry is not None and entry[1] is t._data:  # another wrapper of a traced array
             owner = entry[2]
-            if owner._version != self._by_tensor[id(owner)][2]:
-                return Value(self._rebind_written(owner))
-            return Value(entry[0])
+            return Value(self._current(owner, self._by_tensor[id(owner)]))
         return self._const(t._data)
+
+    def _current(self, t: Tensor, entry: tuple) -> str:
+        name, _, vc, value = entry
+        if t._vc is not vc:  # made a view after it was recorded: it shares its base's counter
+            self._by_tensor[id(t)] = (name, t, t._vc, t._vc.value)
+            return name
+        return name if vc.value == value else self._rebind_written(t)
 
     def _rebind_written(self, t: Tensor) -> str:
         """The value a tensor holds after an in-place write: the recent op output it equals."""
@@ -123,14 +129,14 @@ class Recorder:
                 if src is not None and src is not t and src._data.shape == t._data.shape \
                         and src._data.dtype == t._data.dtype \
                         and np.array_equal(src._data, t._data, equal_nan=True):
-                    self._by_tensor[id(t)] = (name, t, t._version)
+                    self._by_tensor[id(t)] = (name, t, t._vc, t._vc.value)
                     return name
         raise UnsupportedOperatorError(
             "in-place write", self.current_path(),
             "a traced tensor was modified in place by code that is not an ember op")
 
     def _find_tensor(self, name: str):
-        for _, (n, tensor, _) in reversed(list(self._by_tensor.items())[-64:]):
+        for n, tensor, _, _ in reversed(list(self._by_tensor.values())[-64:]):
             if n == name:
                 return tensor
         return None
@@ -187,9 +193,11 @@ class Recorder:
             out = fn(*args, **kwargs)
         finally:
             self.suppress -= 1
-        event = Event(kind, key, arg_refs, kw_refs, [], self.current_path(), target)
-        event.outputs.extend(self.define(t, hint=key) for t in flatten_tensors(out))
-        self.events.append(event)
+        tensors = flatten_tensors(out)
+        if tensors:  # (``t == None`` and friends return a bool: nothing to record)
+            event = Event(kind, key, arg_refs, kw_refs, [], self.current_path(), target)
+            event.outputs.extend(self.define(t, hint=key.strip("_")) for t in tensors)
+            self.events.append(event)
         return out
 
 

@@ -12,6 +12,9 @@ def require_onnx():
     """The ``onnx`` module, or an ImportError naming the extra to install."""
     try:
         import onnx
+        import onnx.defs
+        import onnx.helper
+        import onnx.numpy_helper
     except ImportError as exc:
         raise ImportError(
             "ember.onnx.export needs the 'onnx' package: pip install ember[onnx]") from exc
