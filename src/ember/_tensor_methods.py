@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype
 from ._grad_mode import state as _grad_state
+from .autograd import function as _function
 from .ops import elementwise as ew
 from .ops import indexing, linalg, reduce, shape
 from .ops._util import as_operand
@@ -103,7 +104,8 @@ def _fast_binary(op, general, ufunc):
     def operator(self, other):
         if type(other) is Tensor and type(self) is Tensor and self._data.dtype is other._data.dtype:
             try:
-                if _grad_state.enabled and (self._requires_grad or other._requires_grad):
+                if _grad_state.enabled and (self._requires_grad or other._requires_grad) \
+                        or _function._tracer is not None:  # ember.onnx export sees every op
                     return op.apply(self, other)
                 out = ufunc(self._data, other._data)
             except ValueError:
@@ -244,9 +246,9 @@ def _fast_inplace(ufunc, out_of_place):
     def method(self, other, *, alpha=None):
         if alpha is not None:
             other = other * alpha
-        if not _grad_state.enabled or not (
+        if (not _grad_state.enabled or not (
             self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-        ):
+        )) and _function._tracer is None:  # ember.onnx export: through the op, to be traced
             b = other._data if isinstance(other, Tensor) else other
             if not self._data.flags.writeable:
                 raise RuntimeError(

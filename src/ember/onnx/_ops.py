@@ -467,3 +467,42 @@ def _sum_pool(e: EventView) -> None:
     avg = e.node("AveragePool", [e.inp(0)], count_include_pad=1, **_pool_attrs(e, geo))
     factor = (scale * (geo.kh * geo.kw)).astype(e.out_dtype())
     e.emit("Mul", [avg, e.const(factor)])
+
+
+@op("IndexPut", shape_args=(2, "idx"))
+def _index_put(e: EventView) -> None:
+    """``a[idx] = v`` (basic indexing): ScatterND over the grid of the indexed positions."""
+    a, v = e.arg(0), e.param(1, "v")
+    rank = len(e.shape(a))
+    items_a = _expand_ellipsis(e.param(2, "idx"), rank)
+    items_b = _expand_ellipsis(e.param_b(2, "idx"), rank)
+    if e.param(3, "advanced") or any(it is None for it in items_a):
+        e.fail("assignment through index tensors or None")
+    shape_a, shape_b = e.shape(a), e.shape_b(a)
+    zero = e.const(np.asarray(0, np.int64))
+    coords, picked = [], []
+    for axis, (ia, ib) in enumerate(zip(items_a, items_b)):
+        if isinstance(ia, slice):
+            sa, sb = ia.indices(shape_a[axis]), ib.indices(shape_b[axis])
+            bounds = [e.node("Squeeze", [e.size(x, y), e.ints([0])]) for x, y in zip(sa, sb)]
+            pos = e.node("Range", bounds)
+        else:
+            pos = e.size(int(ia) % shape_a[axis], int(ib) % shape_b[axis])
+            picked.append(axis)
+        others = [d for d in range(rank) if d != axis]
+        coords.append(e.node("Unsqueeze", [pos, e.ints(others)]) if others else pos)
+    grid_zero = e.node("Mul", [coords[0], zero])
+    for c in coords[1:]:
+        grid_zero = e.node("Add", [grid_zero, e.node("Mul", [c, zero])])
+    indices = e.node("Concat", [e.node("Unsqueeze", [e.node("Add", [c, grid_zero]),
+                                                     e.ints([-1])]) for c in coords], axis=-1)
+    dt = e.out_dtype()
+    updates = _operand(e, v, dt)
+    v_rank = len(e.shape(v)) if isinstance(v, (Value, Const)) else 0
+    lead = rank - len(picked) - v_rank  # v broadcasts against a[idx] from the right
+    if lead > 0:
+        updates = e.node("Unsqueeze", [updates, e.ints(list(range(lead)))])
+    if picked:  # the int-indexed axes are size 1 in the grid
+        updates = e.node("Unsqueeze", [updates, e.ints(picked)])
+    updates = e.node("Add", [updates, e.cast(grid_zero, np.int64, dt)])
+    e.emit("ScatterND", [_operand(e, a, dt), indices, updates])
