@@ -12,9 +12,12 @@ from _onnx_check import export_and_compare
 
 
 class Lambda(nn.Module):
-    def __init__(self, fn) -> None:
+    """A model computing ``fn``; ``modules`` are registered (so eval() and paths reach them)."""
+
+    def __init__(self, fn, *modules) -> None:
         super().__init__()
         self.fn = fn
+        self.used = nn.ModuleList(modules)
 
     def forward(self, *args):
         return self.fn(*args)

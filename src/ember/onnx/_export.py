@@ -14,7 +14,13 @@ from ._functions import FUNCTIONS, PATCHED
 from ._graph import Graph
 from ._modules import MODULES
 from ._ops import OPS
-from ._trace import Recorder, flatten_tensors, function_wrapper, module_wrapper
+from ._trace import (
+    Recorder,
+    class_forward_wrapper,
+    flatten_tensors,
+    function_wrapper,
+    module_wrapper,
+)
 from .errors import OnnxExporterError
 
 DEFAULT_OPSET = 18
@@ -202,7 +208,7 @@ def _trace(model, args, kwargs, inputs: dict) -> tuple:
     them goes through ``Op.apply`` (some operators skip it when nothing records).
     """
     global _exporting
-    rec = Recorder(frozenset(MODULES), frozenset({"Unbind"}))
+    rec = Recorder(frozenset({"Unbind"}))
     if hasattr(model, "state_dict"):
         for name, t in model.state_dict(keep_vars=True).items():
             if isinstance(t, Tensor):
@@ -240,15 +246,20 @@ def _install(rec: Recorder, model):
     """Hook the op layer, the modules and the mapped functions; return the undo."""
     if _function._tracer is not None:
         raise OnnxExporterError("ember.onnx.export: an export is already running")
+    patched = []
+    mapped = [c for c in (_namespace(f"ember.nn:{name}") for name in MODULES) if c is not None]
+    for owner in {next(k for k in c.__mro__ if "forward" in k.__dict__) for c in mapped}:
+        # at class level (where forward is defined), so every instance is caught
+        orig = owner.__dict__["forward"]
+        owner.forward = class_forward_wrapper(rec, frozenset(mapped), orig)
+        patched.append((owner, "forward", orig))
     wrapped = []
     if hasattr(model, "named_modules"):
-        for path, m in model.named_modules():
+        for path, m in model.named_modules():  # the module path of every op (error messages)
             had = "forward" in m.__dict__
             old = m.__dict__.get("forward")
-            m.__dict__["forward"] = module_wrapper(rec, path, m, m.forward,
-                                                   type(m).__name__ in MODULES)
+            m.__dict__["forward"] = module_wrapper(rec, path, m.forward)
             wrapped.append((m, had, old))
-    patched = []
     for namespace, fname in PATCHED:
         ns = _namespace(namespace)
         if ns is not None and hasattr(ns, fname):
@@ -259,7 +270,7 @@ def _install(rec: Recorder, model):
 
     def undo() -> None:
         _function._tracer = None
-        for ns, fname, orig in patched:
+        for ns, fname, orig in reversed(patched):
             setattr(ns, fname, orig)
         for m, had, old in wrapped:
             if had:

@@ -57,8 +57,7 @@ class Event:
 class Recorder:
     """The tracer of one run: values, their shapes/dtypes and the events in order."""
 
-    module_keys: frozenset
-    function_keys: frozenset
+    function_keys: frozenset  # autograd.Function classes with a mapping
     events: list = field(default_factory=list)
     shapes: dict = field(default_factory=dict)  # value name -> shape
     dtypes: dict = field(default_factory=dict)  # value name -> numpy dtype
@@ -212,19 +211,31 @@ def flatten_tensors(out) -> list:
     return []
 
 
-def module_wrapper(recorder: Recorder, path: str, module, forward, mapped: bool):
-    """A ``forward`` that keeps the module path current (and records a mapped module)."""
+def module_wrapper(recorder: Recorder, path: str, forward):
+    """An instance's ``forward`` that keeps its module path current while it runs."""
 
     @functools.wraps(forward)
     def wrapped(*args, **kwargs):
         recorder.path.append(path)
         try:
-            if mapped:
-                return recorder.call("module", type(module).__name__, module, forward, args,
-                                     kwargs)
             return forward(*args, **kwargs)
         finally:
             recorder.path.pop()
+
+    return wrapped
+
+
+def class_forward_wrapper(recorder: Recorder, mapped: frozenset, forward):
+    """The ``forward`` of mapped module classes: each call is recorded as one event, under
+    the nearest mapped class (a subclass calling it through ``super()`` included)."""
+
+    @functools.wraps(forward)
+    def wrapped(self, *args, **kwargs):
+        key = next((k.__name__ for k in type(self).__mro__ if k in mapped), None)
+        if key is None:  # a sibling class sharing the base's forward, without a mapping
+            return forward(self, *args, **kwargs)
+        return recorder.call("module", key, self, functools.partial(forward, self), args,
+                             kwargs)
 
     return wrapped
 
