@@ -8,14 +8,13 @@ import sys
 
 import numpy as np
 import pytest
+from _onnx_check import export_and_compare, onnx, ort
+from _onnx_models import GPT, LSTMLanguageModel
 
 import ember
 import ember.onnx
 from ember import nn
 from ember.demo import DigitsCNN, DigitsMLP
-
-from _onnx_check import export_and_compare, onnx, ort
-from _onnx_models import GPT, LSTMLanguageModel
 
 BATCH = {"x": {0: "batch"}, "logits": {0: "batch"}}
 BATCH_SEQ = {"idx": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}

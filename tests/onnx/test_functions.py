@@ -4,13 +4,12 @@ comparisons and index reductions, exported and run in ONNX Runtime."""
 from __future__ import annotations
 
 import pytest
+from _onnx_check import export_and_compare
+from test_ops import Lambda, _check
 
 import ember
 import ember.nn.functional as F
 from ember import nn
-
-from _onnx_check import export_and_compare
-from test_ops import Lambda, _check
 
 
 def test_sdpa_causal_at_other_lengths():

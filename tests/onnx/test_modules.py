@@ -6,12 +6,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from _onnx_check import export_and_compare, onnx
+from test_ops import Lambda
 
 import ember
 from ember import nn
-
-from _onnx_check import export_and_compare, onnx
-from test_ops import Lambda
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])

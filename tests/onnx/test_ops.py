@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from _onnx_check import export_and_compare
 
 import ember
 import ember.nn.functional as F
 from ember import nn
-
-from _onnx_check import export_and_compare
 
 
 class Lambda(nn.Module):

@@ -18,6 +18,7 @@ import numpy as np
 from ._attention import attend, causal_bias, mask_bias
 from ._emit import EventView
 from ._modules import batch_norm_node
+from ._ops import reduce
 from ._trace import Const, Value
 
 FUNCTIONS: dict = {}
@@ -254,8 +255,6 @@ def _reduce_axes(e: EventView, dim) -> list | None:
 @function(_TOP, "logsumexp")
 @function(_T, "logsumexp")
 def _logsumexp(e: EventView) -> None:
-    from ._ops import reduce
-
     reduce(e, "ReduceLogSumExp", e.inp(0), _reduce_axes(e, e.param(1, "dim")),
            e.param(2, "keepdim", False), out=e.out)
 
@@ -283,8 +282,6 @@ def _argmax(e: EventView) -> None:
 @function(_TOP, "max", "min")
 @function(_T, "max", "min")
 def _max(e: EventView) -> None:
-    from ._ops import reduce
-
     biggest = e.ev.key == "max"
     dim = e.param(1, "dim")
     if isinstance(dim, (Value, Const)):  # max(a, b): the elementwise maximum

@@ -376,7 +376,7 @@ def _getitem(e: EventView) -> None:
     out = e.x(x)
     if slices:
         starts, ends, steps = [], [], []
-        for ax, sa, sb in slices:
+        for _, sa, sb in slices:
             starts.append(_bound(e, sa.start, sb.start, 0))
             ends.append(_bound(e, sa.stop, sb.stop, INT64_MAX))
             steps.append(sa.step or 1)

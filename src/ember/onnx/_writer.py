@@ -11,10 +11,11 @@ from ._graph import Graph
 def require_onnx():
     """The ``onnx`` module, or an ImportError naming the extra to install."""
     try:
-        import onnx
         import onnx.defs
         import onnx.helper
         import onnx.numpy_helper
+
+        import onnx
     except ImportError as exc:
         raise ImportError(
             "ember.onnx.export needs the 'onnx' package: pip install ember[onnx]") from exc
