@@ -198,6 +198,15 @@ def test_constant_computed_outside_ops_from_the_input_is_an_error():
         ember.onnx.export(NumpyDetour(), ember.randn(3), io.BytesIO())
 
 
+def test_output_computed_outside_ops_is_an_error():
+    class NumpyOutput(nn.Module):
+        def forward(self, x):
+            return ember.from_numpy(x.detach().numpy().cumprod(0))
+
+    with pytest.raises(ember.onnx.OnnxExporterError, match="output 0"):
+        ember.onnx.export(NumpyOutput(), ember.randn(3), io.BytesIO())
+
+
 def test_python_size_arithmetic_baked_into_an_op_is_an_error():
     class Half(nn.Module):
         def forward(self, x):

@@ -113,6 +113,11 @@ def test_reshape_merging_batch_and_time():
            others=[((4, 5, 4),)])
 
 
+def test_index_at_a_position_that_follows_a_dynamic_axis():
+    _check(lambda x: x[:, x.shape[1] - 1] + x[:, -2], (2, 5, 3), dynamic={1: "t"},
+           others=[((2, 9, 3),)])
+
+
 def test_view_from_sizes_read_off_the_tensor():
     def fn(x):
         b, t, c = x.size()

@@ -9,12 +9,13 @@ from .._grad_mode import enable_grad
 from ..autograd import function as _function
 from ..tensor import Tensor
 from . import _dynamic, _writer
-from ._emit import Emitter
+from ._emit import Emitter, same
 from ._functions import FUNCTIONS, PATCHED
 from ._graph import Graph
 from ._modules import MODULES
 from ._ops import OPS
 from ._trace import (
+    Const,
     Recorder,
     class_forward_wrapper,
     flatten_tensors,
@@ -89,10 +90,17 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
 
 def _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
                  export_params, keep_initializers_as_inputs):
-    out_a, run_a, run_b = _trace_twice(model, args, kwargs, inputs, dynamic_axes)
+    out_a, out_b, run_a, run_b = _trace_twice(model, args, kwargs, inputs, dynamic_axes)
     outputs = flatten_tensors(out_a)
     if not outputs:
         raise OnnxExporterError("ember.onnx.export: the model returned no tensor")
+    outputs_b = flatten_tensors(out_b)
+    for i, (t, tb) in enumerate(zip(outputs, outputs_b)):
+        ref, ref_b = run_a.ref(t), run_b.ref(tb)
+        if isinstance(ref, Const) and not same(ref, ref_b):
+            raise OnnxExporterError(
+                f"ember.onnx.export: output {i} was computed outside ember's ops (in NumPy or "
+                "Python?) from the input; the exported graph would return a constant")
     out_names = list(output_names or [])
     out_names += [f"output_{i}" if len(outputs) > 1 else "output"
                   for i in range(len(out_names), len(outputs))]
@@ -173,9 +181,9 @@ def _trace_twice(model, args, kwargs, inputs: dict, dynamic_axes) -> tuple:
         swap = {id(t): _dynamic.resized_input(t, in_axes.get(n, {}), sizes, attempt)
                 for n, t in inputs.items()}
         try:
-            _, run_b = _trace(model, _swap(args, swap), _swap(kwargs, swap),
-                              {n: swap[id(t)] for n, t in inputs.items()})
-            return out_a, run_a, run_b
+            out_b, run_b = _trace(model, _swap(args, swap), _swap(kwargs, swap),
+                                  {n: swap[id(t)] for n, t in inputs.items()})
+            return out_a, out_b, run_a, run_b
         except OnnxExporterError:
             raise
         except Exception as exc:  # noqa: BLE001 - retried smaller, then reported

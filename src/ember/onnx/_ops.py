@@ -369,9 +369,7 @@ def _getitem(e: EventView) -> None:
             axis += 1
             out_pos += len(e.shape(ia))
         else:
-            if ia != ib:
-                e.fail("an integer index that depends on the input's size")
-            picks.append((axis, int(ia)))
+            picks.append((axis, int(ia), int(ib)))
             axis += 1
     out = e.x(x)
     if slices:
@@ -383,8 +381,10 @@ def _getitem(e: EventView) -> None:
         out = e.node("Slice", [out, e.node("Concat", starts, axis=0),
                                e.node("Concat", ends, axis=0),
                                e.ints([ax for ax, _, _ in slices]), e.ints(steps)])
-    for ax, i in sorted(picks, reverse=True):  # later axes first: earlier numbers stay valid
-        out = e.node("Gather", [out, e.const(np.asarray(i, np.int64))], axis=ax)
+    for ax, ia, ib in sorted(picks, reverse=True):  # later axes first: numbers stay valid
+        index = e.const(np.asarray(ia, np.int64)) if ia == ib else \
+            e.node("Squeeze", [e.size(ia, ib), e.ints([0])])  # e.g. x[:, t - 1]
+        out = e.node("Gather", [out, index], axis=ax)
         arrays_at = [(a - (a > ax), r) for a, r in arrays_at]
     for ax, ref in arrays_at:
         out = e.node("Gather", [out, _operand(e, ref, np.int64)], axis=ax)
