@@ -241,16 +241,34 @@ def test_dynamic_axes_must_name_inputs_or_outputs():
                           dynamic_axes={"nope": {0: "b"}})
 
 
-def test_opset_below_17_is_refused():
+def test_opset_below_14_is_refused():
     with pytest.raises(ValueError, match="opset_version"):
         ember.onnx.export(nn.Linear(2, 2), ember.randn(1, 2), io.BytesIO(), opset_version=11)
 
 
-@pytest.mark.parametrize("opset", [17, 20])
+@pytest.mark.parametrize("opset", [14, 17, 18])
 def test_other_opsets(opset):
-    export_and_compare(GPT(layers=1), ember.randint(0, 50, (2, 5)), ["idx"], BATCH_SEQ,
-                       others=[ember.randint(0, 50, (3, 9))], opset_version=opset,
+    proto = export_and_compare(GPT(layers=1), ember.randint(0, 50, (2, 5)), ["idx"], BATCH_SEQ,
+                               others=[ember.randint(0, 50, (3, 9))], opset_version=opset,
+                               output_names=["logits"])
+    assert proto.opset_import[0].version == opset
+    export_and_compare(LSTMLanguageModel(layers=1), ember.randint(0, 40, (2, 5)), ["idx"],
+                       BATCH_SEQ, others=[ember.randint(0, 40, (3, 9))], opset_version=opset,
                        output_names=["logits"])
+
+
+def test_constant_folding_keeps_parameters_and_can_be_turned_off():
+    model = GPT(layers=1)
+    x = ember.randint(0, 50, (2, 5))
+    sizes = {}
+    for fold in (True, False):
+        f = io.BytesIO()
+        ember.onnx.export(model, x, f, do_constant_folding=fold, dynamic_axes=BATCH_SEQ,
+                          input_names=["idx"], output_names=["logits"])
+        graph = onnx.load_from_string(f.getvalue()).graph
+        sizes[fold] = len(graph.node)
+        assert set(model.state_dict()) <= {i.name for i in graph.initializer}
+    assert sizes[True] < sizes[False]
 
 
 def test_import_works_without_onnx_and_export_says_what_to_install():

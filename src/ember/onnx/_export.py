@@ -8,7 +8,7 @@ import sys
 from .._grad_mode import enable_grad
 from ..autograd import function as _function
 from ..tensor import Tensor
-from . import _dynamic, _writer
+from . import _dynamic, _folding, _writer
 from ._emit import Emitter, same
 from ._functions import FUNCTIONS, PATCHED
 from ._graph import Graph
@@ -24,8 +24,8 @@ from ._trace import (
 )
 from .errors import OnnxExporterError
 
-DEFAULT_OPSET = 18
-MIN_OPSET = 17  # LayerNormalization is an operator from opset 17 on
+DEFAULT_OPSET = 20  # torch 2.13's default
+MIN_OPSET = 14  # Trilu and HardSwish are operators from opset 14 on
 
 _exporting = False
 
@@ -38,7 +38,8 @@ def is_in_onnx_export() -> bool:
 def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params: bool = True,
            verbose: bool | None = None, input_names: list | None = None,
            output_names: list | None = None, opset_version: int | None = None,
-           dynamic_axes: dict | None = None, keep_initializers_as_inputs: bool = False) -> None:
+           dynamic_axes: dict | None = None, keep_initializers_as_inputs: bool = False,
+           do_constant_folding: bool = True, dynamo: bool = True) -> None:
     """Export ``model`` to an ONNX file by running it once in eval mode on ``args``.
 
     The ops ember executes are the trace: each maps to ONNX operators (LSTM, GRU,
@@ -55,9 +56,13 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
         verbose: print the exported graph.
         input_names: names of the graph inputs (the tensor arguments, in order).
         output_names: names of the graph outputs (the tensors of the output, in order).
-        opset_version: the ONNX opset (default 18; at least 17).
+        opset_version: the ONNX opset (default 20, as torch 2.13; at least 14).
         dynamic_axes: ``{name: {axis: dim name}}`` or ``{name: [axes]}``: symbolic dims.
         keep_initializers_as_inputs: also list the initializers as graph inputs.
+        do_constant_folding: precompute the nodes whose inputs are all constants (parameters
+            are not folded: they stay initializers under their ``state_dict`` names).
+        dynamo: accepted for PyTorch compatibility: ember has one exporter, a tracer (what
+            ``dynamo=False`` selects in PyTorch); both values give the same file.
 
     Raises:
         ImportError: the ``onnx`` package is missing (``pip install ember[onnx]``).
@@ -79,7 +84,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
         m.training = False
     try:
         proto = _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
-                             export_params, keep_initializers_as_inputs)
+                             export_params, keep_initializers_as_inputs, do_constant_folding)
     finally:
         for m, mode in modes:
             m.training = mode
@@ -89,7 +94,7 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
 
 
 def _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
-                 export_params, keep_initializers_as_inputs):
+                 export_params, keep_initializers_as_inputs, do_constant_folding):
     out_a, out_b, run_a, run_b = _trace_twice(model, args, kwargs, inputs, dynamic_axes)
     outputs = flatten_tensors(out_a)
     if not outputs:
@@ -119,6 +124,8 @@ def _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
         specs_out.append((name, t._data.dtype, dims))
     specs_in = [(name, t._data.dtype, _dims(t.shape, t.shape, axes.get(name, {})))
                 for name, t in inputs.items()]
+    if do_constant_folding:
+        _folding.fold_constants(graph)
     return _writer.build_model(graph, type(model).__name__, specs_in, specs_out, opset,
                                export_params, keep_initializers_as_inputs)
 

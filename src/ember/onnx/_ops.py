@@ -154,14 +154,16 @@ def _normalize(e: EventView) -> None:
     affine_shape = e.param(6, "affine_shape")
     rank = len(e.shape(x))
     dt = e.out_dtype()
-    if affine_shape is None and axes == tuple(range(rank - len(axes), rank)) and \
+    if e.opset >= 17 and affine_shape is None and axes == tuple(range(rank - len(axes), rank)) \
+            and \
             (w is None or e.shape(w) == e.shape(x)[rank - len(axes):]) and \
             (b is None or e.shape(b) == e.shape(x)[rank - len(axes):]):
         scale = e.x(w) if w is not None else e.const(np.ones(e.shape(x)[rank - len(axes):], dt))
         inputs = [e.x(x), scale] + ([e.x(b)] if b is not None else [])
         e.emit("LayerNormalization", inputs, axis=rank - len(axes), epsilon=eps)
         return
-    # any other set of axes (instance/group norm): the formula, with the biased variance
+    # any other set of axes (instance/group norm), or before opset 17: the formula, with the
+    # biased variance
     xv = e.x(x)
     xc = e.node("Sub", [xv, reduce(e, "ReduceMean", xv, axes, True)])
     var = reduce(e, "ReduceMean", e.node("Mul", [xc, xc]), axes, True)
