@@ -91,6 +91,16 @@ def test_functional_batch_norm_eval():
            dynamic={0: "b"}, others=[((5, 3, 4),)])
 
 
+def test_in_place_update_of_a_constant_tensor():
+    def fn(x):
+        table = ember.tensor([1.0, 2.0, 3.0])
+        before = x * table
+        table.mul_(x[0])  # the constant now holds a traced value
+        return before + table
+
+    _check(fn, (2, 3), dynamic={0: "b"}, others=[((4, 3),)])
+
+
 def test_in_place_updates_of_created_tensors():
     def fn(x):
         b, t = x.shape

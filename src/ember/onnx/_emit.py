@@ -50,7 +50,6 @@ class Emitter:
         self.opset = opset
         self.available = list(available)  # value names usable as dim sources, inputs first
         self._dim_cache: dict = {}
-        self._consts: set = set()
 
     # ------------------------------------------------------------------ the walk
     def run(self, ops: dict, modules: dict, functions: dict) -> None:
@@ -93,25 +92,21 @@ class Emitter:
 
     # ------------------------------------------------------------------ values
     def name(self, ref) -> str:
-        if isinstance(ref, Value):
-            arr = self.a.param_arrays.get(ref.name)
-            if arr is not None and ref.name not in self.g.initializers:
-                self.g.initializer(ref.name, arr)  # parameters: stored when first used
-            return ref.name
-        if isinstance(ref, Const):
-            if ref.name not in self._consts:
-                self._consts.add(ref.name)
-                self.g.initializer(ref.name, ref.array)
-            return ref.name
+        if isinstance(ref, (Value, Const)):
+            name = ref.name
+            if name not in self.g.initializers:  # parameters and constants: stored when used
+                arr = self.a.param_arrays.get(name)
+                arr = self.a.const_arrays.get(name) if arr is None else arr
+                if arr is not None:
+                    self.g.initializer(name, arr)
+            return name
         raise OnnxExporterError(f"ember.onnx.export: expected a tensor, got {ref!r}")
 
     def shape(self, ref, run: str = "a") -> tuple:
-        if isinstance(ref, Const):
-            return ref.array.shape
         return (self.a if run == "a" else self.b).shapes[ref.name]
 
     def dtype(self, ref) -> np.dtype:
-        return ref.array.dtype if isinstance(ref, Const) else self.a.dtypes[ref.name]
+        return self.a.dtypes[ref.name]
 
     def dim(self, name: str, axis: int) -> str:
         """Size ``axis`` of value ``name`` as a 1-D int64 tensor of one element."""

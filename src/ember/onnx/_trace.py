@@ -65,7 +65,8 @@ class Recorder:
     # id(tensor) -> (name, tensor, version counter, its value when the value was recorded)
     _by_tensor: dict = field(default_factory=dict)
     _by_array: dict = field(default_factory=dict)  # id(ndarray) -> (name, array, tensor)
-    _consts: dict = field(default_factory=dict)  # id(array) -> Const
+    _consts: dict = field(default_factory=dict)  # id(array) -> (array, Const)
+    const_arrays: dict = field(default_factory=dict)  # constant name -> its values
     _keep: list = field(default_factory=list)  # keeps ids stable while the run lasts
     param_names: list = field(default_factory=list)  # state_dict names, in order
     param_arrays: dict = field(default_factory=dict)  # state_dict name -> array
@@ -111,7 +112,14 @@ class Recorder:
         if entry is not None and entry[1] is t._data:  # another wrapper of a traced array
             owner = entry[2]
             return Value(self._current(owner, self._by_tensor[id(owner)]))
-        return self._const(t._data)
+        # first sight of a tensor no traced op produced: a constant of the graph, tracked like
+        # a value from now on (so an in-place write into it is seen)
+        c = self._const(t._data)
+        if t._vc is None:
+            t._vc = _Version()
+        self._by_tensor[id(t)] = (c.name, t, t._vc, t._vc.value)
+        self._keep.append(t)
+        return c
 
     def _current(self, t: Tensor, entry: tuple) -> str:
         name, _, vc, value = entry
@@ -141,12 +149,18 @@ class Recorder:
         return None
 
     def _const(self, array: np.ndarray) -> Const:
-        c = self._consts.get(id(array))
-        if c is None or c.array is not array:
-            self._counter += 1
-            c = Const(f"const_{self._counter}", array)
-            self._consts[id(array)] = c
-            self._keep.append(array)
+        """A constant with the array's values now (a later write to it makes a new one)."""
+        entry = self._consts.get(id(array))
+        if entry is not None and entry[0] is array and np.array_equal(
+                entry[1].array, array, equal_nan=True):
+            return entry[1]
+        self._counter += 1
+        c = Const(f"const_{self._counter}", array.copy())
+        self._consts[id(array)] = (array, c)
+        self._keep.append(array)
+        self.const_arrays[c.name] = c.array
+        self.shapes[c.name] = c.array.shape
+        self.dtypes[c.name] = c.array.dtype
         return c
 
     def current_path(self) -> str:
