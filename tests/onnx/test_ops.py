@@ -171,6 +171,20 @@ def test_normalisation_and_activation_layers(layer):
     _check(layer, (2, 3, 6), dynamic={0: "b"}, others=[((4, 3, 6),)])
 
 
+@pytest.mark.parametrize("layer", [
+    nn.MaxPool2d(3, stride=2, padding=1), nn.AvgPool2d(2),
+    nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+    nn.AvgPool2d(3, stride=2, padding=1), nn.Conv2d(3, 2, 3, stride=2),
+    nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1),
+], ids=lambda m: repr(m))
+def test_convolution_and_pooling_with_dynamic_image_size(layer):
+    _check(layer, (2, 3, 8, 6), dynamic={0: "b", 2: "h", 3: "w"}, others=[((1, 3, 11, 9),)])
+
+
+def test_average_pooling_with_divisor_override():
+    _check(nn.AvgPool2d(2, divisor_override=3), (2, 3, 4, 4))
+
+
 def test_embedding_with_padding_idx():
     emb = nn.Embedding(10, 4, padding_idx=0)
     model = Lambda(lambda i: emb(i) * 2)

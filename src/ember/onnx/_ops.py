@@ -415,62 +415,6 @@ def _bound(e: EventView, va, vb, default: int) -> str:
     return e.size(va, vb)
 
 
-# ======================================================================== convolution, pooling
-
-
-@op("Conv2d")
-def _conv(e: EventView) -> None:
-    geo = e.kw("geo")
-    if e.kw("out_hw") is not None:
-        e.fail("convolution with a forced output size")
-    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
-    e.emit("Conv", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
-           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups)
-
-
-@op("ConvInputGrad")
-def _conv_transpose(e: EventView) -> None:
-    geo = e.kw("geo")
-    hw = e.kw("hw")
-    h, w = e.shape(e.arg(0))[2:]
-    natural = [(h - 1) * geo.sh - geo.pt - geo.pb + geo.dh * (geo.kh - 1) + 1,
-               (w - 1) * geo.sw - geo.pl - geo.pr + geo.dw * (geo.kw - 1) + 1]
-    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
-    e.emit("ConvTranspose", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
-           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups,
-           output_padding=[int(hw[0]) - natural[0], int(hw[1]) - natural[1]])
-
-
-def _pool_attrs(e: EventView, geo) -> dict:
-    h, w = e.shape(e.arg(0))[2:]
-    floor = [(h + 2 * geo.ph - geo.dh * (geo.kh - 1) - 1) // geo.sh + 1,
-             (w + 2 * geo.pw - geo.dw * (geo.kw - 1) - 1) // geo.sw + 1]
-    return {"kernel_shape": [geo.kh, geo.kw], "strides": [geo.sh, geo.sw],
-            "pads": [geo.ph, geo.pw, geo.ph, geo.pw],
-            "ceil_mode": int(floor != [geo.ho, geo.wo])}
-
-
-@op("MaxPool2d")
-def _max_pool(e: EventView) -> None:
-    geo = e.kw("geo")
-    if e.kw("sink") is not None:
-        e.fail("max pooling with return_indices=True")
-    e.emit("MaxPool", [e.inp(0)], dilations=[geo.dh, geo.dw], **_pool_attrs(e, geo))
-
-
-@op("SumPool")
-def _sum_pool(e: EventView) -> None:
-    geo = e.kw("geo")
-    scale = e.kw("scale")
-    scale = scale.array if isinstance(scale, Const) else np.asarray(scale, e.out_dtype())
-    if geo.dh != 1 or geo.dw != 1:
-        e.fail("average pooling with dilation")
-    # window sums = average with the padding counted, times the window size; then ember's scale
-    avg = e.node("AveragePool", [e.inp(0)], count_include_pad=1, **_pool_attrs(e, geo))
-    factor = (scale * (geo.kh * geo.kw)).astype(e.out_dtype())
-    e.emit("Mul", [avg, e.const(factor)])
-
-
 @op("IndexPut", shape_args=(2, "idx"))
 def _index_put(e: EventView) -> None:
     """``a[idx] = v`` (basic indexing): ScatterND over the grid of the indexed positions."""
@@ -508,3 +452,111 @@ def _index_put(e: EventView) -> None:
         updates = e.node("Unsqueeze", [updates, e.ints(picked)])
     updates = e.node("Add", [updates, e.cast(grid_zero, np.int64, dt)])
     e.emit("ScatterND", [_operand(e, a, dt), indices, updates])
+
+
+# ======================================================================== convolution, pooling
+
+
+@op("Conv2d")
+def _conv(e: EventView) -> None:
+    geo = e.kw("geo")
+    if e.kw("out_hw") is not None:
+        e.fail("convolution with a forced output size")
+    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
+    e.emit("Conv", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups)
+
+
+@op("ConvInputGrad", shape_args=("hw",))
+def _conv_transpose(e: EventView) -> None:
+    geo = e.kw("geo")
+    extra = [_output_padding(geo, e.shape(e.arg(0)), e.kw("hw")),
+             _output_padding(geo, e.shape_b(e.arg(0)), e.kw_b("hw"))]
+    if extra[0] != extra[1]:
+        e.fail("a transposed convolution whose output padding depends on the input's size")
+    inputs = [e.inp(0), e.inp(1)] + ([e.inp(2)] if e.arg(2) is not None else [])
+    e.emit("ConvTranspose", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+           pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw], group=geo.groups,
+           output_padding=extra[0])
+
+
+def _output_padding(geo, in_shape: tuple, hw) -> list:
+    """What ConvTranspose must add to its natural output size to give ``hw``."""
+    h, w = in_shape[2:]
+    natural = [(h - 1) * geo.sh - geo.pt - geo.pb + geo.dh * (geo.kh - 1) + 1,
+               (w - 1) * geo.sw - geo.pl - geo.pr + geo.dw * (geo.kw - 1) + 1]
+    return [int(hw[0]) - natural[0], int(hw[1]) - natural[1]]
+
+
+def _pool_geo(e: EventView):
+    """The pooling geometry; only the output size (ho, wo) may follow the dynamic axes."""
+    geo, geo_b = e.kw("geo"), e.kw_b("geo")
+    if geo[:-2] != geo_b[:-2]:
+        e.fail("pooling whose window depends on the input's size")
+    modes = {run: _ceil_mode(geo_, shape) for run, geo_, shape in (
+        ("a", geo, e.shape(e.arg(0))), ("b", geo_b, e.shape_b(e.arg(0))))}
+    if modes["a"] != modes["b"]:
+        e.fail("pooling whose rounding mode cannot be told from the input sizes")
+    return geo, modes["a"]
+
+
+def _ceil_mode(geo, in_shape: tuple) -> int:
+    h, w = in_shape[2:]
+    floor = [(h + 2 * geo.ph - geo.dh * (geo.kh - 1) - 1) // geo.sh + 1,
+             (w + 2 * geo.pw - geo.dw * (geo.kw - 1) - 1) // geo.sw + 1]
+    return int(floor != [geo.ho, geo.wo])
+
+
+def _pool_attrs(geo, ceil_mode: int) -> dict:
+    return {"kernel_shape": [geo.kh, geo.kw], "strides": [geo.sh, geo.sw],
+            "pads": [geo.ph, geo.pw, geo.ph, geo.pw], "ceil_mode": ceil_mode}
+
+
+@op("MaxPool2d", shape_args=("geo",))
+def _max_pool(e: EventView) -> None:
+    geo, ceil_mode = _pool_geo(e)
+    if e.kw("sink") is not None:
+        e.fail("max pooling with return_indices=True")
+    e.emit("MaxPool", [e.inp(0)], dilations=[geo.dh, geo.dw], **_pool_attrs(geo, ceil_mode))
+
+
+@op("SumPool", shape_args=("geo", "scale"))
+def _sum_pool(e: EventView) -> None:
+    geo, ceil_mode = _pool_geo(e)
+    if geo.dh != 1 or geo.dw != 1:
+        e.fail("average pooling with dilation")
+    dt = e.out_dtype()
+    scales = [s.array if isinstance(s, Const) else np.asarray(s, dt)
+              for s in (e.kw("scale"), e.kw_b("scale"))]
+    attrs = _pool_attrs(geo, ceil_mode)
+    full = 1.0 / (geo.kh * geo.kw)
+    if all(s.ndim == 0 and np.isclose(s, full, rtol=1e-6) for s in scales) and not ceil_mode:
+        e.emit("AveragePool", [e.inp(0)], count_include_pad=1, **attrs)
+        return
+    runs = zip(scales, (geo, e.kw_b("geo")), (e.shape(e.arg(0)), e.shape_b(e.arg(0))))
+    if all(s.ndim and s.shape == (g.ho, g.wo) and np.allclose(s, _valid_scale(g, shape),
+                                                               rtol=1e-6)
+           for s, g, shape in runs) and not ceil_mode:
+        e.emit("AveragePool", [e.inp(0)], count_include_pad=0, **attrs)
+        return
+    if not same_array(scales[0], scales[1]) or ceil_mode:
+        e.fail("average pooling whose divisors depend on the input's size")
+    # window sums (the average with the padding counted, times the window size), then ember's
+    # per-window scale (divisor_override, or a fixed-size input's divisors)
+    avg = e.node("AveragePool", [e.inp(0)], count_include_pad=1, **attrs)
+    e.emit("Mul", [avg, e.const((scales[0] * (geo.kh * geo.kw)).astype(dt))])
+
+
+def _valid_scale(geo, in_shape: tuple) -> np.ndarray:
+    """1 / (the number of input, not padding, elements) of every window."""
+    def counts(size, k, s, p, n):
+        start = np.arange(n) * s - p
+        return np.minimum(start + k, size) - np.maximum(start, 0)
+
+    h, w = in_shape[2:]
+    return 1.0 / np.outer(counts(h, geo.kh, geo.sh, geo.ph, geo.ho),
+                          counts(w, geo.kw, geo.sw, geo.pw, geo.wo))
+
+
+def same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and np.array_equal(a, b)
