@@ -13,7 +13,7 @@ import ember
 from ember import nn
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
 @pytest.mark.parametrize("options", [
     {}, {"num_layers": 2}, {"bidirectional": True}, {"batch_first": True, "num_layers": 2},
     {"bias": False, "bidirectional": True, "num_layers": 2},
@@ -27,6 +27,12 @@ def test_recurrent_layers(kind, options):
     proto = export_and_compare(rnn, ember.randn(*shape), ["x"], {"x": axes},
                                others=[ember.randn(*other)])
     assert [n.op_type for n in proto.graph.node].count(kind) == options.get("num_layers", 1)
+
+
+def test_relu_rnn():
+    rnn = nn.RNN(5, 7, nonlinearity="relu", num_layers=2, bidirectional=True)
+    export_and_compare(rnn, ember.randn(4, 2, 5), ["x"], {"x": {0: "t", 1: "b"}},
+                       others=[ember.randn(6, 3, 5)])
 
 
 def test_lstm_with_initial_state_and_unbatched_input():

@@ -24,7 +24,7 @@ def fold_constants(graph: Graph) -> None:
     onnx = require_onnx()
     from onnx.reference import ReferenceEvaluator
 
-    params = getattr(graph, "params", set())
+    params = graph.params
     kept = []
     for spec in graph.nodes:
         inputs = [i for i in spec.inputs if i]
@@ -52,6 +52,6 @@ def _attrs(onnx, attrs: dict) -> dict:
 def _drop_unused(graph: Graph) -> None:
     """Initializers no node reads any more (folded away); parameters are always kept."""
     used = {i for spec in graph.nodes for i in spec.inputs}
-    params = getattr(graph, "params", set())
+    params = graph.params
     for name in [n for n in graph.initializers if n not in used and n not in params]:
         del graph.initializers[name]

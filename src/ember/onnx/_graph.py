@@ -26,6 +26,7 @@ class Graph:
 
     nodes: list = field(default_factory=list)
     initializers: dict = field(default_factory=dict)  # name -> ndarray
+    params: set = field(default_factory=set)  # initializer names that are model parameters
     counter: int = 0
     n_nodes: int = 0
     scope: str = ""

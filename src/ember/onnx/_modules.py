@@ -38,11 +38,13 @@ def _param(e: EventView, tensor) -> str:
 def _gate_blocks(e: EventView, weight: str, order: list, hidden: int) -> str:
     """Rows of a PyTorch gate-stacked weight reordered into ONNX's gate order."""
     n = len(order)
+    if n == 1:  # a plain RNN has one gate
+        return weight
     parts = e.node("Split", [weight, e.ints([hidden] * n)], n_out=n, axis=0)
     return e.node("Concat", [parts[i] for i in order], axis=0)
 
 
-def _recurrent(e: EventView, op_type: str, order: list, n_states: int) -> None:
+def _recurrent(e: EventView, op_type: str, order: list, n_states: int, **extra) -> None:
     m = e.target
     x_ref = e.param(0, "input")
     hx = e.param(1, "hx")
@@ -85,7 +87,8 @@ def _recurrent(e: EventView, op_type: str, order: list, n_states: int) -> None:
             inputs.append("" if s is None else e.node(
                 "Slice", [s, e.ints([layer * dirs]), e.ints([(layer + 1) * dirs]),
                           e.ints([0])]))
-        attrs = {"hidden_size": hidden, "direction": "bidirectional" if dirs == 2 else "forward"}
+        attrs = {"hidden_size": hidden, "direction": "bidirectional" if dirs == 2 else "forward",
+                 **extra}
         if op_type == "GRU":
             attrs["linear_before_reset"] = 1  # ember/PyTorch apply the reset gate after W_hn
         outs = e.node(op_type, inputs, n_out=1 + n_states, **attrs)
@@ -117,6 +120,13 @@ def _lstm(e: EventView) -> None:
 @module("GRU")
 def _gru(e: EventView) -> None:
     _recurrent(e, "GRU", [1, 0, 2], 1)  # PyTorch r, z, n -> ONNX z, r, h
+
+
+@module("RNN")
+def _rnn(e: EventView) -> None:
+    act = "Relu" if e.target.nonlinearity == "relu" else "Tanh"
+    dirs = 2 if e.target.bidirectional else 1
+    _recurrent(e, "RNN", [0], 1, activations=[act] * dirs)
 
 
 # ======================================================================== attention

@@ -38,7 +38,7 @@ def build_model(graph: Graph, name: str, inputs: list, outputs: list, opset: int
                  for k, v in spec.attrs.items()}
         nodes.append(helper.make_node(spec.op_type, spec.inputs, spec.outputs, name=spec.name,
                                       **attrs))
-    params = getattr(graph, "params", set())
+    params = graph.params
     inits, extra_inputs = [], []
     for key, arr in graph.initializers.items():
         if key in params and not export_params:
