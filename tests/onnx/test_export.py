@@ -235,6 +235,36 @@ def test_autograd_function_computing_in_numpy_is_an_error():
         ember.onnx.export(M(), ember.randn(3), io.BytesIO())
 
 
+def test_control_flow_on_a_dynamic_size_is_an_error():
+    class Loop(nn.Module):
+        def forward(self, x):
+            out = x[:, 0]
+            for t in range(1, x.shape[1]):
+                out = out + x[:, t]
+            return out
+
+    with pytest.raises(ember.onnx.OnnxExporterError, match="control flow"):
+        ember.onnx.export(Loop(), ember.randn(2, 3), io.BytesIO(), input_names=["x"],
+                          dynamic_axes={"x": {1: "t"}})
+
+
+def test_tied_weights_are_stored_once_under_the_first_name():
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = nn.Embedding(7, 4)
+            self.head = nn.Linear(4, 7, bias=False)
+            self.head.weight = self.emb.weight
+
+        def forward(self, i):
+            return self.head(self.emb(i))
+
+    model = Tied()
+    proto = export_and_compare(model, ember.tensor([[1, 2, 3]]), ["i"], {"i": {0: "b", 1: "t"}},
+                               others=[ember.tensor([[6], [0]])])
+    assert [i.name for i in proto.graph.initializer] == ["emb.weight"]
+
+
 def test_dynamic_axes_must_name_inputs_or_outputs():
     with pytest.raises(ValueError, match="nope"):
         ember.onnx.export(nn.Linear(2, 2), ember.randn(1, 2), io.BytesIO(),

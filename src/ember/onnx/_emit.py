@@ -53,12 +53,18 @@ class Emitter:
 
     # ------------------------------------------------------------------ the walk
     def run(self, ops: dict, modules: dict, functions: dict) -> None:
-        if len(self.a.events) != len(self.b.events) or any(
-                ea.key != eb.key for ea, eb in zip(self.a.events, self.b.events)):
-            raise OnnxExporterError(
-                "ember.onnx.export: the model ran different ops when the dynamic axes were "
-                "resized (or the inputs' values changed): its control flow depends on the input, "
-                "which a traced graph cannot express")
+        pairs = list(zip(self.a.events, self.b.events))
+        for i, (ea, eb) in enumerate(pairs + [(None, None)]):
+            if ea is None and len(self.a.events) == len(self.b.events):
+                break
+            if ea is None or ea.key != eb.key:
+                where = (f"after {len(pairs)} ops" if ea is None else
+                         f"at op {i}: '{ea.key}' in '{ea.path}', then '{eb.key}' in '{eb.path}'")
+                raise OnnxExporterError(
+                    "ember.onnx.export: the model ran different ops when the dynamic axes were "
+                    f"resized (or the inputs' values changed) ({where}): its control flow "
+                    "depends on the input, which a traced graph cannot express (a Python loop "
+                    "over a dynamic size, or a branch on tensor values)")
         for ea, eb in zip(self.a.events, self.b.events):
             table = ops if ea.kind == "op" else modules if ea.kind == "module" else functions
             entry = table.get(ea.key)

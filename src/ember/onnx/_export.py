@@ -17,6 +17,7 @@ from ._ops import OPS
 from ._trace import (
     Const,
     Recorder,
+    Value,
     class_forward_wrapper,
     flatten_tensors,
     function_wrapper,
@@ -226,7 +227,7 @@ def _trace(model, args, kwargs, inputs: dict) -> tuple:
     rec = Recorder(frozenset({"Unbind"}))
     if hasattr(model, "state_dict"):
         for name, t in model.state_dict(keep_vars=True).items():
-            if isinstance(t, Tensor):
+            if isinstance(t, Tensor) and not isinstance(rec.ref(t), Value):  # tied: first name
                 rec.define(t, name)
                 rec.param_names.append(name)
                 rec.param_arrays[name] = t._data
