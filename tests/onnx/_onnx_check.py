@@ -31,9 +31,10 @@ def export_and_compare(model, args, input_names, dynamic_axes=None, others=(), a
     session = ort.InferenceSession(f.getvalue(), providers=["CPUExecutionProvider"])
     model.eval()
     for case in (args,) + tuple(o if isinstance(o, tuple) else (o,) for o in others):
+        feeds = {n: t.numpy().copy() for n, t in zip(input_names, case)}  # (before any in-place)
         with ember.no_grad():
-            expected = [t.numpy() for t in flatten_tensors(model(*case))]
-        got = session.run(None, {n: t.numpy() for n, t in zip(input_names, case)})
+            expected = [t.numpy() for t in flatten_tensors(model(*[t.clone() for t in case]))]
+        got = session.run(None, feeds)
         assert len(got) == len(expected)
         for e, g in zip(expected, got):
             assert e.shape == g.shape

@@ -159,6 +159,17 @@ def test_is_in_onnx_export_is_true_only_while_exporting():
     assert not ember.onnx.is_in_onnx_export()
 
 
+def test_model_writing_into_its_input_in_place():
+    class Normalise(nn.Module):
+        def forward(self, x):
+            x /= 255.0
+            x.clamp_(0.0, 0.5)
+            return x * 2
+
+    export_and_compare(Normalise(), ember.rand(2, 3) * 255, ["x"], {"x": {0: "b"}},
+                       others=[ember.rand(4, 3) * 255])
+
+
 def test_inplace_activation_exports():
     model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(inplace=True), nn.Linear(4, 2))
     export_and_compare(model, ember.randn(3, 4), ["x"], {"x": {0: "b"}},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._grad_mode import enable_grad
 from ..tensor import Tensor, _from_array
 
 _OFFSETS = (3, 5, 7, 11, 13, 17, 19, 23)
@@ -53,10 +54,14 @@ def resized_sizes(inputs: dict, axes: dict, attempt: int) -> dict:
 
 
 def traced_copy(t: Tensor) -> Tensor:
-    """A copy of an input for tracing; floats require grad so their ops are recorded."""
+    """A copy of an input for tracing. Floats require grad, so every op on them records, and
+    are not leaves, so the model may still write into its input in place."""
     copy = _from_array(t._data.copy())
-    copy._requires_grad = copy._data.dtype.kind == "f"
-    return copy
+    if copy._data.dtype.kind != "f":
+        return copy
+    copy._requires_grad = True
+    with enable_grad():
+        return copy.clone()
 
 
 def resized_input(t: Tensor, axes: dict, sizes: dict, seed: int) -> Tensor:

@@ -81,8 +81,8 @@ def export(model, args=(), f=None, *, kwargs: dict | None = None, export_params:
     args, kwargs = _split_args(args, kwargs)
     inputs = _named_inputs(model, args, input_names)
     modes = [(m, m.training) for m in _modules_of(model)]
-    for m, _ in modes:  # eval mode while tracing and mapping (mappings read module state)
-        m.training = False
+    if hasattr(model, "train"):  # eval mode while tracing and mapping (mappings read it)
+        model.train(False)
     try:
         proto = _export_eval(model, args, kwargs, inputs, opset, output_names, dynamic_axes,
                              export_params, keep_initializers_as_inputs, do_constant_folding)
