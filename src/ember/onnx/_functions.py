@@ -37,6 +37,7 @@ def function(namespace: str, *names: str, shape_args=()):
 
 _F = "ember.nn.functional"
 _TOP = "ember"
+_T = "ember.tensor:Tensor"  # Tensor methods and operators
 
 
 # ======================================================================== attention, norms
@@ -243,10 +244,7 @@ def _full(e: EventView) -> None:
 
 # ======================================================================== reductions with indices
 
-_T = "ember.tensor:Tensor"  # Tensor methods and operators
-
-
-def _reduce_axes(e: EventView, dim) -> list | None:
+def _reduce_axes(dim) -> list | None:
     if dim is None or dim == ():
         return None
     return [int(d) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
@@ -255,7 +253,7 @@ def _reduce_axes(e: EventView, dim) -> list | None:
 @function(_TOP, "logsumexp")
 @function(_T, "logsumexp")
 def _logsumexp(e: EventView) -> None:
-    reduce(e, "ReduceLogSumExp", e.inp(0), _reduce_axes(e, e.param(1, "dim")),
+    reduce(e, "ReduceLogSumExp", e.inp(0), _reduce_axes(e.param(1, "dim")),
            e.param(2, "keepdim", False), out=e.out)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._attention import attend, causal_bias, mask_bias
 from ._emit import EventView
-from ._trace import Value
+from ._trace import Const, Value
 
 MODULES: dict = {}
 
@@ -48,7 +48,7 @@ def _recurrent(e: EventView, op_type: str, order: list, n_states: int, **extra) 
     m = e.target
     x_ref = e.param(0, "input")
     hx = e.param(1, "hx")
-    if not isinstance(x_ref, Value) and not hasattr(x_ref, "array"):
+    if not isinstance(x_ref, (Value, Const)):
         e.fail("packed sequences cannot be exported")
     hidden, layers = m.hidden_size, m.num_layers
     dirs = 2 if m.bidirectional else 1
