@@ -20,6 +20,7 @@ from . import (  # noqa: E402,I001
     distributions,
     linalg,
     nn,  # noqa: E402,I001
+    onnx,  # import works without the onnx package; export needs ember[onnx]
     optim,
     special,
     testing,
