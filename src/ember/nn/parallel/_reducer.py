@@ -73,6 +73,9 @@ class Reducer:
                  first_bucket_bytes: int | None, find_unused: bool,
                  gradient_as_bucket_view: bool) -> None:
         self._group = group
+        # a communicator of its own: buckets start at points of backward that may differ
+        # between ranks relative to other collectives (SyncBatchNorm's, the user's)
+        self._comm = group._comm.Dup()
         self._names = {p: name for name, p in named_params}
         ordered = [p for _, p in reversed(named_params)]
         self._buckets = [_Bucket(ps, ps[0]._data.dtype) for ps in assign_buckets(
@@ -147,7 +150,7 @@ class Reducer:
         self._launch_ready()
 
     def _launch_ready(self) -> None:
-        comm = self._group._comm
+        comm = self._comm
         MPI = self._group._MPI  # noqa: N806
         while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
             b = self._buckets[self._next]
