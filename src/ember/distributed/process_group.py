@@ -186,8 +186,8 @@ def _dup_with_timeout(MPI, world, timeout: timedelta):  # noqa: N803
 
 def _check_job(mpi_rank: int, mpi_size: int, init_method, rank: int, world_size: int) -> None:
     """Reject a rank/world size (arguments, env:// variables) that is not the MPI job's."""
-    hint = (f"ember.distributed runs over MPI: start {{n}} processes with `mpirun -n {{n}} python "
-            f"script.py` or `python -m ember.distributed.run --nproc-per-node {{n}} script.py`")
+    hint = ("ember.distributed runs over MPI: start {n} processes with `mpirun -n {n} python "
+            "script.py` or `python -m ember.distributed.run --nproc-per-node {n} script.py`")
     if world_size is not None and world_size >= 0 and world_size != mpi_size:
         raise ValueError(f"init_process_group: world_size={world_size} but the MPI job has "
                          f"{mpi_size} process(es). " + hint.format(n=world_size))

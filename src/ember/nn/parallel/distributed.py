@@ -138,7 +138,8 @@ def _broadcast_coalesced(group: ProcessGroup, tensors: list) -> None:
         by_dtype.setdefault(t._data.dtype, []).append(t)
     works = []
     for dtype, group_tensors in by_dtype.items():
-        flat = np.concatenate([t._data.reshape(-1) for t in group_tensors]).astype(dtype, copy=False)
+        flat = np.concatenate([t._data.reshape(-1) for t in group_tensors]).astype(
+            dtype, copy=False)
         works.append((group.work([group._comm.Ibcast(flat, root=0)], name="DDP broadcast"),
                       flat, group_tensors))
     for work, flat, group_tensors in works:
