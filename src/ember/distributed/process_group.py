@@ -248,9 +248,9 @@ def _free(pg: ProcessGroup) -> None:
 
 
 def default_group() -> ProcessGroup:
-    """The default group, or a RuntimeError naming the missing call."""
+    """The default group, or PyTorch's ValueError naming the missing call."""
     if _State.default is None:
-        raise RuntimeError("Default process group has not been initialized, please make sure "
+        raise ValueError("Default process group has not been initialized, please make sure "
                            "to call init_process_group.")
     return _State.default
 
