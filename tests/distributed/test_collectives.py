@@ -2,7 +2,7 @@
 
 import pytest
 
-from .launch import run_worker
+from mpi_launch import run_worker
 
 
 @pytest.mark.parametrize("ranks", [2, 4])

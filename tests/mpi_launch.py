@@ -1,4 +1,4 @@
-"""Start a test worker script as an MPI job on this machine (loopback only) and collect it.
+"""Start a worker (tests/distributed/workers/) as an MPI job on this machine, loopback only.
 
 Jobs run with shared memory between ranks (``--mca btl self,vader``: no network interface is
 touched), one BLAS thread per rank, ``--oversubscribe`` so 4 ranks fit on 2 cores, and a
@@ -17,8 +17,8 @@ import pytest
 
 from ember.distributed import run as launcher
 
-SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "src"))
-WORKERS = os.path.join(os.path.dirname(__file__), "workers")
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "src"))
+WORKERS = os.path.join(os.path.dirname(__file__), "distributed", "workers")
 
 
 def require_mpi() -> None:
