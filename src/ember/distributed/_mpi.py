@@ -12,7 +12,10 @@ _INSTALL_HINT = (
 
 def is_available() -> bool:
     """True when mpi4py can be imported (without importing it: that would start MPI)."""
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # a broken or blocked installation counts as absent
+        return False
 
 
 def mpi():

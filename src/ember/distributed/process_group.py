@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from datetime import timedelta
 
 from . import _mpi
@@ -164,7 +165,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     if store is not None:
         raise NotImplementedError("init_process_group(store=...): ember's MPI backend takes "
                                   "ranks from the MPI job and has no store rendezvous")
-    MPI = _mpi.mpi()  # noqa: N806
+    MPI = _start_mpi(timeout)  # noqa: N806
     world = MPI.COMM_WORLD
     _check_job(world.Get_rank(), world.Get_size(), init_method, rank, world_size)
     # our own communicator, so collectives never match messages of the user's MPI calls;
@@ -175,6 +176,32 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     _State.groups = [pg]
     GroupMember.WORLD = _GroupNamespace.WORLD = pg
     _install_abort_hook(MPI)
+
+
+def _start_mpi(timeout: timedelta):
+    """Import mpi4py's MPI (which runs MPI_Init) within ``timeout``.
+
+    MPI_Init waits inside C for every rank of the job to start it, where no exception can reach
+    it; a watchdog thread ends the process instead, and mpirun then ends the whole job.
+    """
+    if "mpi4py.MPI" in sys.modules:
+        return _mpi.mpi()
+    seconds = timeout.total_seconds()
+
+    def give_up() -> None:
+        sys.stderr.write(f"ember.distributed: init_process_group timed out after {seconds:g} s "
+                         f"waiting for the other ranks to start MPI; ending this process (and "
+                         f"with it the MPI job)\n")
+        sys.stderr.flush()
+        os._exit(1)
+
+    watchdog = threading.Timer(seconds, give_up)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return _mpi.mpi()
+    finally:
+        watchdog.cancel()
 
 
 def _dup_with_timeout(MPI, world, timeout: timedelta):  # noqa: N803
