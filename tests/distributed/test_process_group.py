@@ -6,10 +6,10 @@ import sys
 import time
 
 import pytest
-from mpi_launch import SRC, WORKERS, environment, mpi_command, require_mpi, run, run_worker
 
 import ember.distributed as dist
 from ember.distributed import _mpi
+from mpi_launch import SRC, WORKERS, environment, mpi_command, require_mpi, run, run_worker
 
 
 class _HideMPI:

@@ -3,9 +3,8 @@
 import os
 import sys
 
-from mpi_launch import SRC, WORKERS, require_mpi, run
-
 from ember.distributed import run as launcher
+from mpi_launch import SRC, WORKERS, require_mpi, run
 
 
 def _cmd(*argv):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import torch
-from mpi_launch import run_worker
 
 import ember
 import ember.nn as nn
+from mpi_launch import run_worker
 
 
 @pytest.mark.parametrize("ranks", [2, 4])
