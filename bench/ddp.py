@@ -1,0 +1,166 @@
+"""DistributedDataParallel throughput: 1 and 2 ranks x 1 BLAS thread, and how much of the
+gradient all-reduce backward hides.
+
+Workloads (as bench/mlp.py and bench/cnn_small.py, ember only):
+- mlp_wide: MLP 784-1024-1024-10, batch 256 per rank, Adam (1.86 M parameters, 7.5 MB of
+  gradients per step, 2 buckets with DDP's defaults).
+- cnn_small: Conv-BN-ReLU-Pool x2 + Linear(1568, 10), batch 64 per rank, SGD momentum.
+
+The batch per rank is fixed (as DDP is used: more ranks, more samples per step), so the
+figure is samples/s over all ranks; ideal scaling of 2 ranks is 2.0x. Overlap: in the 2-rank
+job, "exposed" communication is the step time with synchronisation minus the step time under
+``no_sync()`` (same compute, no communication); the all-reduce cost is the same buckets
+all-reduced alone; hidden = 1 - exposed / all-reduce cost.
+
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/ddp.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, "..", "src")
+sys.path.insert(0, SRC)
+
+import numpy as np  # noqa: E402
+
+import ember  # noqa: E402
+import ember.distributed as dist  # noqa: E402
+from ember.distributed import run as launcher  # noqa: E402
+from ember.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
+
+WORKLOADS = {"mlp_wide": (256, 12), "cnn_small": (64, 20)}  # batch per rank, timed steps
+
+
+def make(name: str):
+    nn = ember.nn
+    ember.manual_seed(0)
+    if name == "mlp_wide":
+        model = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
+                              nn.Linear(1024, 10))
+        return model, (784,), lambda p: ember.optim.Adam(p, lr=1e-3)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(1568, 10))
+    return model, (1, 28, 28), lambda p: ember.optim.SGD(p, lr=0.01, momentum=0.9)
+
+
+def worker(name: str) -> None:
+    dist.init_process_group("mpi")
+    rank, size = dist.get_rank(), dist.get_world_size()
+    batch, steps = WORKLOADS[name]
+    model, shape, make_opt = make(name)
+    model = DDP(model)
+    opt = make_opt(model.parameters())
+    rng = np.random.default_rng(rank)
+    x = ember.from_numpy(rng.standard_normal((batch,) + shape).astype(np.float32))
+    y = ember.from_numpy(rng.integers(0, 10, batch).astype(np.int64))
+    loss_fn = ember.nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    def timed(fn, n) -> float:
+        """Seconds per step: the slowest rank's time for n steps, after a barrier."""
+        dist.barrier()
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = ember.tensor([time.perf_counter() - start], dtype=ember.float64)
+        dist.all_reduce(elapsed, op=dist.ReduceOp.MAX)
+        return elapsed.item() / n
+
+    def local_step():
+        with model.no_sync():
+            step()
+
+    for _ in range(3):
+        step()
+    synced, local, comm = [], [], []
+    for _ in range(3):  # interleaved, best of each: the machine is shared
+        synced.append(timed(step, steps))
+        local.append(timed(local_step, steps))
+        comm.append(allreduce_alone(model))
+    result = {"ranks": size, "step_s": min(synced), "local_step_s": min(local),
+              "allreduce_s": min(comm), "batch": batch,
+              "grad_mb": sum(b.buffer.nbytes for b in model.reducer._buckets) / 2**20,
+              "buckets": len(model.reducer._buckets)}
+    if rank == 0:
+        print("RESULT " + json.dumps(result), flush=True)
+    dist.destroy_process_group()
+
+
+def allreduce_alone(model) -> float:
+    """Seconds to all-reduce the model's gradient buckets with nothing else running."""
+    reducer = model.reducer
+    comm, MPI = reducer._comm, reducer._group._MPI  # noqa: N806
+    best = float("inf")
+    for _ in range(5):
+        dist.barrier()
+        start = time.perf_counter()
+        requests = [comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM) for b in reducer._buckets]
+        MPI.Request.Waitall(requests)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def launch(name: str, ranks: int) -> dict:
+    env = launcher.mpi_environment()
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               OMPI_MCA_btl="self,vader", PYTHONPATH=SRC + os.pathsep + env.get("PYTHONPATH", ""))
+    cmd = [launcher.find_mpirun(), "-n", str(ranks), "--bind-to", "none", sys.executable,
+           os.path.abspath(__file__), "--worker", name]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise RuntimeError(f"{name} on {ranks} ranks failed:\n{out.stdout}\n{out.stderr}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+    print(f"ember DDP over MPI, 1 BLAS thread per rank, {os.cpu_count()} cores; best of "
+          f"{args.rounds} alternating rounds")
+    for name in args.workloads:
+        runs = {1: [], 2: []}
+        for _ in range(args.rounds):
+            for ranks in (1, 2):
+                runs[ranks].append(launch(name, ranks))
+        one = min(runs[1], key=lambda r: r["step_s"])
+        two = min(runs[2], key=lambda r: r["step_s"])
+        rate1 = one["batch"] / one["step_s"]
+        rate2 = 2 * two["batch"] / two["step_s"]
+        exposed = max(two["step_s"] - two["local_step_s"], 0.0)
+        hidden = [1 - max(r["step_s"] - r["local_step_s"], 0.0) / r["allreduce_s"]
+                  for r in runs[2]]
+        print(f"{name}: batch {one['batch']}/rank, {one['grad_mb']:.1f} MB of gradients in "
+              f"{one['buckets']} bucket(s)")
+        print(f"  1 rank : {one['step_s'] * 1e3:7.1f} ms/step  {rate1:8.0f} samples/s")
+        print(f"  2 ranks: {two['step_s'] * 1e3:7.1f} ms/step  {rate2:8.0f} samples/s  "
+              f"speed-up {rate2 / rate1:.2f}x (target >= 1.8x on mlp_wide)")
+        print(f"  2 ranks: no_sync step {two['local_step_s'] * 1e3:.1f} ms, all-reduce alone "
+              f"{two['allreduce_s'] * 1e3:.1f} ms, exposed {exposed * 1e3:.1f} ms -> hidden "
+              f"{100 * max(min(1 - exposed / two['allreduce_s'], 1.0), 0.0):.0f}% "
+              f"(per round: {', '.join(f'{100 * max(h, 0):.0f}%' for h in hidden)}; "
+              f"median {100 * max(statistics.median(hidden), 0):.0f}%)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
