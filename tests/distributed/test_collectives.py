@@ -5,7 +5,7 @@ import pytest
 from mpi_launch import run_worker
 
 
-@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("ranks", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_every_collective_matches_its_definition(ranks):
     result = run_worker("collectives", ranks)
     assert result.stdout.count("collectives ok") == ranks

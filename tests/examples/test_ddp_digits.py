@@ -10,6 +10,7 @@ from mpi_launch import mpi_command, require_mpi, run
 EXAMPLES = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "examples"))
 
 
+@pytest.mark.slow
 def test_ddp_digits_learns_on_two_ranks():
     pytest.importorskip("sklearn")
     require_mpi()

@@ -9,7 +9,7 @@ import ember.nn as nn
 from mpi_launch import run_worker
 
 
-@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("ranks", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_shards_normalise_with_the_global_batch_statistics(ranks):
     assert run_worker("sync_batchnorm", ranks).stdout.count("sync_batchnorm ok") == ranks
 

@@ -8,9 +8,9 @@ checked against MPI's view, so a script written for ``torchrun`` runs unchanged 
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
-import threading
 from datetime import timedelta
 
 from . import _mpi
@@ -181,27 +181,19 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
 def _start_mpi(timeout: timedelta):
     """Import mpi4py's MPI (which runs MPI_Init) within ``timeout``.
 
-    MPI_Init waits inside C for every rank of the job to start it, where no exception can reach
-    it; a watchdog thread ends the process instead, and mpirun then ends the whole job.
+    MPI_Init waits inside C, holding the GIL, for every rank of the job to start it: no
+    exception or Python thread can interrupt it. faulthandler's watchdog is a C thread: past
+    the timeout it prints where each thread is and ends the process, and mpirun then ends the
+    whole job. (It is the process-wide faulthandler timer, cancelled once MPI is up.)
     """
     if "mpi4py.MPI" in sys.modules:
         return _mpi.mpi()
-    seconds = timeout.total_seconds()
-
-    def give_up() -> None:
-        sys.stderr.write(f"ember.distributed: init_process_group timed out after {seconds:g} s "
-                         f"waiting for the other ranks to start MPI; ending this process (and "
-                         f"with it the MPI job)\n")
-        sys.stderr.flush()
-        os._exit(1)
-
-    watchdog = threading.Timer(seconds, give_up)
-    watchdog.daemon = True
-    watchdog.start()
+    sys.stderr.flush()
+    faulthandler.dump_traceback_later(timeout.total_seconds(), exit=True)
     try:
         return _mpi.mpi()
     finally:
-        watchdog.cancel()
+        faulthandler.cancel_dump_traceback_later()
 
 
 def _dup_with_timeout(MPI, world, timeout: timedelta):  # noqa: N803

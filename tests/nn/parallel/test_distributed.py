@@ -15,7 +15,7 @@ from ember.nn.parallel._reducer import assign_buckets
 from mpi_launch import run_worker
 
 
-@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("ranks", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_ranks_on_shards_reproduce_one_process_on_the_global_batch(ranks):
     result = run_worker("ddp", ranks, timeout=180)
     assert result.stdout.count("ddp ok") == ranks

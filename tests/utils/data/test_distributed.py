@@ -57,7 +57,7 @@ def test_epochs_reshuffle_and_the_dataloader_follows_the_sampler():
 
 
 def test_bad_rank_and_missing_group():
-    with pytest.raises(ValueError, match=r"Invalid rank 2, rank should be in .0, 1."):
+    with pytest.raises(ValueError, match=r"Invalid rank 2, rank should be in the interval .0, 1.$"):
         DistributedSampler(range(4), num_replicas=2, rank=2)
     with pytest.raises(ValueError, match="init_process_group"):
         DistributedSampler(range(4))
