@@ -13,10 +13,13 @@ last hook, so the gradients are averaged when ``loss.backward()`` returns.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
+from ...distributed._progress import progress_thread
 from ...distributed.process_group import ProcessGroup
-from ...distributed.work import Work
+from ...distributed.work import DistBackendError, Work
 from ...tensor import Tensor
 
 FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
@@ -42,6 +45,7 @@ class _Bucket:
         self.pending = len(params)
         self.ready = [False] * len(params)
         self.work: Work | None = None
+        self.done = None  # the progress thread's Event, when it drives this bucket
 
     def view(self, i: int) -> np.ndarray:
         start = self.offsets[i]
@@ -76,6 +80,8 @@ class Reducer:
         # a communicator of its own: buckets start at points of backward that may differ
         # between ranks relative to other collectives (SyncBatchNorm's, the user's)
         self._comm = group._comm.Dup()
+        self._progress = progress_thread(group._MPI)
+        self.wait_seconds = 0.0  # total time spent waiting for buckets after backward
         self._names = {p: name for name, p in named_params}
         ordered = [p for _, p in reversed(named_params)]
         self._buckets = [_Bucket(ps, ps[0]._data.dtype) for ps in assign_buckets(
@@ -103,7 +109,7 @@ class Reducer:
         """Arm the hooks for the backward of ``outputs``; find unused parameters if asked."""
         for b in self._buckets:
             b.pending = len(b.params)
-            b.work = None
+            b.work = b.done = None
             b.ready = [False] * len(b.params)
         self._next = 0
         self._used_work = None
@@ -124,9 +130,10 @@ class Reducer:
             for p in self._unused:  # ready now: they will get no gradient this backward
                 self._mark_ready(p)
         self._mark_ready(param)
-        for b in self._buckets[:self._next]:  # let MPI progress the buckets in flight
-            if b.work is not None:
-                b.work.is_completed()
+        if self._progress is None:
+            for b in self._buckets[:self._next]:  # let MPI progress the buckets in flight
+                if b.work is not None:
+                    b.work.is_completed()
         if self._next == len(self._buckets):
             self._finalize()
 
@@ -154,8 +161,11 @@ class Reducer:
         MPI = self._group._MPI  # noqa: N806
         while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
             b = self._buckets[self._next]
-            b.work = self._group.work([comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM)],
-                                      name=f"DDP gradient bucket {self._next}")
+            request = comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM)
+            if self._progress is not None:
+                b.done = self._progress.submit(request)
+            else:
+                b.work = self._group.work([request], name=f"DDP gradient bucket {self._next}")
             self._next += 1
         if self._next == len(self._buckets) and self._find_unused and self._used_work is None:
             # which parameters got a gradient on any rank: globally unused ones keep .grad as is
@@ -164,13 +174,21 @@ class Reducer:
             self._used_work = (self._group.work([request], name="DDP used-parameter map"), used)
 
     def _finalize(self) -> None:
-        for b in self._buckets:
-            b.work.wait()
+        timeout = self._group._timeout.total_seconds()
+        start = time.perf_counter()
+        for i, b in enumerate(self._buckets):
+            if b.done is None:
+                b.work.wait()
+            elif not b.done.wait(timeout):
+                raise DistBackendError(f"DDP gradient bucket {i} timed out after {timeout:g} s: "
+                                       f"a peer rank did not take part in time")
         globally_used = None
         if self._used_work is not None:
             work, used = self._used_work
             work.wait()
             globally_used = dict(zip(self._where, used.astype(bool).tolist()))
+        # communication backward did not hide (bench/ddp.py reports it)
+        self.wait_seconds += time.perf_counter() - start
         for b in self._buckets:
             for i, p in enumerate(b.params):
                 if globally_used is not None and not globally_used[p]:
