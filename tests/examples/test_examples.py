@@ -56,5 +56,6 @@ def test_eval_and_no_grad_change_different_things():
 def test_examples_folder_has_no_untested_script():
     scripts = {f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and f[0] != "_"}
     tested = {"mlp_digits", "cnn_digits", "regression", "grad_accumulation",
-              "finetune_frozen_bn", "eval_vs_no_grad"}
+              "finetune_frozen_bn", "eval_vs_no_grad",
+              "ddp_digits"}  # under mpirun: tests/examples/test_ddp_digits.py
     assert scripts == tested, sys.modules[__name__].__doc__
