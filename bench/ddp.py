@@ -10,10 +10,13 @@ The batch per rank is fixed (as DDP is used: more ranks, more samples per step),
 figure is samples/s over all ranks; ideal scaling of 2 ranks is 2.0x. Overlap, in the 2-rank
 job: the all-reduce cost is the gradient buckets all-reduced alone (nothing else running);
 the exposed part is the time the reducer still waits for them once backward has finished;
-hidden = 1 - exposed / cost. The DDP overhead (step minus the same step under ``no_sync()``)
-also counts copying gradients into and out of the buckets and the ranks waiting for each
-other. ``--no-progress-thread`` measures the reducer without its MPI progress thread (the
-buckets then progress only when the main thread calls MPI).
+hidden = 1 - exposed / cost (below 0 when a rank also waits for a slower peer, as on a
+shared machine). The 2-rank no_sync() step shows what scaling the machine itself allows
+(two busy processes on 2 cores shared with other jobs may not get a core each). The DDP
+overhead (step minus the same step under ``no_sync()``) also counts copying gradients into
+and out of the buckets and the ranks waiting for each other. ``--no-progress-thread``
+measures the reducer without its MPI progress thread (the buckets then progress only when
+the main thread calls MPI).
 
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/ddp.py [--rounds 3]
 """
@@ -165,6 +168,9 @@ def main() -> None:
         print(f"  1 rank : {one['step_s'] * 1e3:7.1f} ms/step  {rate1:8.0f} samples/s")
         print(f"  2 ranks: {two['step_s'] * 1e3:7.1f} ms/step  {rate2:8.0f} samples/s  "
               f"speed-up {rate2 / rate1:.2f}x (target >= 1.8x on mlp_wide)")
+        ceiling = 2 * two["batch"] / two["local_step_s"] / rate1
+        print(f"  2 ranks under no_sync() (no communication: what the machine allows): "
+              f"{two['local_step_s'] * 1e3:.1f} ms/step, {ceiling:.2f}x")
         print(f"  2 ranks: all-reduce alone {two['allreduce_s'] * 1e3:.2f} ms, still waited for "
               f"after backward {two['wait_s'] * 1e3:.2f} ms -> hidden "
               f"{100 * (1 - two['wait_s'] / two['allreduce_s']):.0f}% (rounds: "
