@@ -14,9 +14,9 @@ hidden = 1 - exposed / cost (below 0 when a rank also waits for a slower peer, a
 shared machine). The 2-rank no_sync() step shows what scaling the machine itself allows
 (two busy processes on 2 cores shared with other jobs may not get a core each). The DDP
 overhead (step minus the same step under ``no_sync()``) also counts copying gradients into
-and out of the buckets and the ranks waiting for each other. ``--no-progress-thread``
-measures the reducer without its MPI progress thread (the buckets then progress only when
-the main thread calls MPI).
+and out of the buckets and the ranks waiting for each other. ``--no-comm-thread``
+measures the reducer without its communication thread (non-blocking all-reduces that
+progress only when the main thread calls MPI).
 
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python bench/ddp.py [--rounds 3]
 """
@@ -65,7 +65,7 @@ def worker(name: str, progress: bool) -> None:
     model, shape, make_opt = make(name)
     model = DDP(model)
     if not progress:
-        model.reducer._progress = None
+        model.reducer._comm_thread = None
     opt = make_opt(model.parameters())
     rng = np.random.default_rng(rank)
     x = ember.from_numpy(rng.standard_normal((batch,) + shape).astype(np.float32))
@@ -118,8 +118,8 @@ def allreduce_alone(model) -> float:
     for _ in range(5):
         dist.barrier()
         start = time.perf_counter()
-        requests = [comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM) for b in reducer._buckets]
-        MPI.Request.Waitall(requests)
+        for b in reducer._buckets:  # as the communication thread runs them
+            comm.Allreduce(MPI.IN_PLACE, b.buffer, MPI.SUM)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -131,7 +131,7 @@ def launch(name: str, ranks: int, progress: bool) -> dict:
     cmd = [launcher.find_mpirun(), "-n", str(ranks), "--bind-to", "none", sys.executable,
            os.path.abspath(__file__), "--worker", name]
     if not progress:
-        cmd.append("--no-progress-thread")
+        cmd.append("--no-comm-thread")
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     for line in out.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -144,14 +144,14 @@ def main() -> None:
     parser.add_argument("--worker", default=None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
-    parser.add_argument("--no-progress-thread", action="store_true")
+    parser.add_argument("--no-comm-thread", action="store_true")
     args = parser.parse_args()
-    progress = not args.no_progress_thread
+    progress = not args.no_comm_thread
     if args.worker:
         worker(args.worker, progress)
         return
     print(f"ember DDP over MPI, 1 BLAS thread per rank, {os.cpu_count()} cores; best of "
-          f"{args.rounds} alternating rounds; progress thread {'on' if progress else 'off'}")
+          f"{args.rounds} alternating rounds; communication thread {'on' if progress else 'off'}")
     for name in args.workloads:
         runs = {1: [], 2: []}
         for _ in range(args.rounds):

@@ -103,9 +103,11 @@ for kind in ("mlp", "bn_cnn"):
 # 2. no_sync(): two micro-batches per step, the first accumulating locally
 data = batches("mlp")
 reference = train_reference("mlp", "sgd", data)
-for as_view in (False, True):
+for as_view, comm_thread in ((False, True), (True, False)):
     model = DDP(build("mlp", 7 + RANK), bucket_cap_mb=0.004, gradient_as_bucket_view=as_view)
     assert len(model.reducer._buckets) > 1
+    if not comm_thread:  # the path for MPI without thread support: non-blocking all-reduces
+        model.reducer._comm_thread = None
     opt = optimizer("sgd", model.parameters())
     half = SHARD // 2
     for x, y in data:
@@ -118,7 +120,8 @@ for as_view in (False, True):
         assert not np.array_equal(local[0], local[1]), "no_sync() averaged the gradients"
         (F.cross_entropy(model(xs[half:]), ys[half:]) / 2).backward()
         opt.step()
-    compare(f"no_sync accumulation (gradient_as_bucket_view={as_view})", model, reference)
+    compare(f"no_sync accumulation (gradient_as_bucket_view={as_view}, comm thread "
+            f"{comm_thread})", model, reference)
 
 # 3. a DistributedSampler epoch: every sample exactly once, training as one process would
 n = 48

@@ -4,11 +4,13 @@ Parameters are packed, in reverse registration order (roughly the order backward
 gradients), into flat per-dtype buckets of about ``bucket_cap_mb`` (the first one small, so
 communication starts early), as PyTorch's reducer does. A post-accumulate-grad hook on each
 parameter copies its gradient, pre-divided by the world size, into its bucket; when a bucket is
-full it is all-reduced with a non-blocking MPI call while backward goes on with the earlier
-layers. Buckets start strictly in index order, so every rank issues the same sequence of
-collectives whatever order its hooks fire in. When the last bucket has started, the reducer
-waits for all of them and writes the averages back into ``.grad``; that happens inside the
-last hook, so the gradients are averaged when ``loss.backward()`` returns.
+full it is all-reduced while backward goes on with the earlier layers: by the communication
+thread (``distributed._comm_thread``), or, when MPI lacks thread support, by a non-blocking
+MPI call that each hook drives forward. Buckets start strictly in index order, so every
+rank issues the same sequence of collectives whatever order its hooks fire in. When the last
+bucket has started, the reducer waits for all of them and writes the averages back into
+``.grad``; that happens inside the last hook, so the gradients are averaged when
+``loss.backward()`` returns.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 
 import numpy as np
 
-from ...distributed._progress import progress_thread
+from ...distributed._comm_thread import comm_thread
 from ...distributed.process_group import ProcessGroup
 from ...distributed.work import DistBackendError, Work
 from ...tensor import Tensor
@@ -45,7 +47,7 @@ class _Bucket:
         self.pending = len(params)
         self.ready = [False] * len(params)
         self.work: Work | None = None
-        self.done = None  # the progress thread's Event, when it drives this bucket
+        self.done = None  # the communication thread's Event, when it runs this bucket
 
     def view(self, i: int) -> np.ndarray:
         start = self.offsets[i]
@@ -80,7 +82,7 @@ class Reducer:
         # a communicator of its own: buckets start at points of backward that may differ
         # between ranks relative to other collectives (SyncBatchNorm's, the user's)
         self._comm = group._comm.Dup()
-        self._progress = progress_thread(group._MPI)
+        self._comm_thread = comm_thread(group._MPI)
         self.wait_seconds = 0.0  # total time spent waiting for buckets after backward
         self._names = {p: name for name, p in named_params}
         ordered = [p for _, p in reversed(named_params)]
@@ -130,7 +132,7 @@ class Reducer:
             for p in self._unused:  # ready now: they will get no gradient this backward
                 self._mark_ready(p)
         self._mark_ready(param)
-        if self._progress is None:
+        if self._comm_thread is None:
             for b in self._buckets[:self._next]:  # let MPI progress the buckets in flight
                 if b.work is not None:
                     b.work.is_completed()
@@ -161,10 +163,11 @@ class Reducer:
         MPI = self._group._MPI  # noqa: N806
         while self._next < len(self._buckets) and self._buckets[self._next].pending == 0:
             b = self._buckets[self._next]
-            request = comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM)
-            if self._progress is not None:
-                b.done = self._progress.submit(request)
+            if self._comm_thread is not None:
+                b.done = self._comm_thread.submit(
+                    lambda buf=b.buffer: comm.Allreduce(MPI.IN_PLACE, buf, MPI.SUM))
             else:
+                request = comm.Iallreduce(MPI.IN_PLACE, b.buffer, MPI.SUM)
                 b.work = self._group.work([request], name=f"DDP gradient bucket {self._next}")
             self._next += 1
         if self._next == len(self._buckets) and self._find_unused and self._used_work is None:
@@ -182,6 +185,8 @@ class Reducer:
             elif not b.done.wait(timeout):
                 raise DistBackendError(f"DDP gradient bucket {i} timed out after {timeout:g} s: "
                                        f"a peer rank did not take part in time")
+            elif b.done.error is not None:
+                raise DistBackendError(f"DDP gradient bucket {i} failed: {b.done.error}")
         globally_used = None
         if self._used_work is not None:
             work, used = self._used_work
