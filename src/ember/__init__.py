@@ -17,6 +17,7 @@ from . import (  # noqa: E402,I001
     autograd,
     backends,
     cuda,
+    distributed,
     distributions,
     linalg,
     nn,  # noqa: E402,I001

@@ -63,5 +63,6 @@ def test_export_onnx_runs_the_cnn_in_onnxruntime(tmp_path):
 def test_examples_folder_has_no_untested_script():
     scripts = {f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and f[0] != "_"}
     tested = {"mlp_digits", "cnn_digits", "regression", "grad_accumulation",
-              "finetune_frozen_bn", "eval_vs_no_grad", "export_onnx"}
+              "finetune_frozen_bn", "eval_vs_no_grad", "export_onnx",
+              "ddp_digits"}  # under mpirun: tests/examples/test_ddp_digits.py
     assert scripts == tested, sys.modules[__name__].__doc__
