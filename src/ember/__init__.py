@@ -13,6 +13,7 @@ _tune_malloc()  # keep freed array memory mapped: each step would page-fault it 
 
 from . import tensor as _tensor_module  # noqa: E402,F401,I001 - the complete Tensor first
 from . import (  # noqa: E402,I001
+    accelerator,
     amp,
     autograd,
     backends,
