@@ -40,8 +40,10 @@ from .batchnorm import batch_norm
 from .conv import (
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
 )
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import (
@@ -114,7 +116,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "kl_div", "margin_ranking_loss", "hinge_embedding_loss",
     "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss", "poisson_nll_loss",
     "gaussian_nll_loss", "triplet_margin_loss", "conv1d", "conv2d", "conv_transpose1d",
-    "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "conv_transpose2d", "conv3d", "conv_transpose3d",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "unfold", "fold",
