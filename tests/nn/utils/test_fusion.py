@@ -28,12 +28,10 @@ def _trained_bn(lib, bn, shape):
 def test_fuse_conv_bn_eval_matches_torch(make, shape, transpose):
     x = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
     outs = []
+    layers = {torch: make(torch.nn), ember: make(ember.nn)}
+    copy_torch_weights(layers[torch][0], layers[ember][0])
     for lib in (torch, ember):
-        conv, bn = make(lib.nn)
-        if lib is ember:
-            copy_torch_weights(tconv, conv)
-        else:
-            tconv = conv
+        conv, bn = layers[lib]
         with lib.no_grad():
             y = conv(lib.tensor(x))
         bn = _trained_bn(lib, bn, tuple(y.shape))
