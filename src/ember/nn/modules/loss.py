@@ -10,7 +10,7 @@ from ..module import Module
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
            "SoftMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "PoissonNLLLoss",
-           "GaussianNLLLoss", "TripletMarginLoss"]
+           "GaussianNLLLoss", "TripletMarginLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -384,3 +384,25 @@ class TripletMarginLoss(_Loss):
         """The loss of ``(N, D)`` (or ``(D,)``) anchor, positive and negative embeddings."""
         return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps,
                                      self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see ``F.ctc_loss``).
+
+    Args:
+        blank: the blank class index.
+        reduction: ``"mean"`` (per-sample loss over its target length, then the batch mean),
+            ``"sum"`` or ``"none"``.
+        zero_infinity: impossible alignments give 0 (and zero gradient) instead of inf.
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths,
+                target_lengths) -> Tensor:
+        """The CTC loss of (T, N, C) log-probabilities against the target sequences."""
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
