@@ -159,3 +159,7 @@ def test_deprecated_names_warn_and_initialise_as_torch(name):
     assert np.any(out.numpy() != 0)
     with pytest.warns(FutureWarning):
         assert (init.constant(ember.zeros(2), 3.0).numpy() == 3).all()
+    with pytest.warns(FutureWarning, match="nn.init.eye_"):
+        assert (init.eye(ember.zeros(2, 2)).numpy() == np.eye(2)).all()
+    with pytest.warns(FutureWarning, match="nn.init.dirac_"):
+        init.dirac(ember.zeros(2, 2, 3))

@@ -110,3 +110,30 @@ def test_max_unpool_modules_and_errors_match_torch():
     for lib, (p, i) in ((torch, (pooled_t, idx_t)), (ember, (pooled_e, idx_e))):
         with pytest.raises(ValueError):
             lib.nn.functional.max_unpool2d(p, i, 2, output_size=(9, 9))
+
+
+@pytest.mark.parametrize("name, shape, args", [
+    ("max_pool1d_with_indices", (2, 3, 8), (2,)),
+    ("max_pool2d_with_indices", (2, 3, 6, 6), (3, 2, 1)),
+    ("max_pool3d_with_indices", (1, 2, 4, 4, 4), (2,)),
+    ("adaptive_max_pool1d_with_indices", (2, 3, 8), (3,)),
+    ("adaptive_max_pool2d_with_indices", (2, 3, 6, 6), ((2, 3),)),
+    ("adaptive_max_pool3d_with_indices", (1, 2, 4, 4, 4), (2,)),
+])
+def test_with_indices_names_match_torch(name, shape, args):
+    x = np.random.default_rng(6).standard_normal(shape).astype(np.float32)
+    oe, ie = getattr(ember.nn.functional, name)(ember.tensor(x), *args)
+    ot, it = getattr(torch.nn.functional, name)(torch.tensor(x), *args)
+    assert_close(oe, ot)
+    np.testing.assert_array_equal(ie.numpy(), it.numpy())
+
+
+@pytest.mark.parametrize("nd, shape, kwargs", [
+    (1, (2, 3, 8), dict(norm_type=2, kernel_size=3, stride=2)),
+    (2, (2, 3, 6, 6), dict(norm_type=3, kernel_size=2)),
+    (2, (2, 3, 7, 7), dict(norm_type=1.5, kernel_size=(3, 2), ceil_mode=True)),
+    (3, (1, 2, 4, 4, 4), dict(norm_type=2, kernel_size=2)),
+])
+def test_lp_pool_matches_torch(nd, shape, kwargs):
+    check_op([shape], lambda lib, x: getattr(lib.nn.functional, f"lp_pool{nd}d")(x, **kwargs),
+             positive=True, atol=1e-4)

@@ -16,7 +16,8 @@ from ..tensor import Tensor
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
            "orthogonal_", "trunc_normal_", "dirac_", "sparse_", "uniform", "normal", "constant",
-           "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal"]
+           "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal",
+           "eye", "dirac"]
 
 
 def _write(tensor: Tensor, values) -> Tensor:
@@ -253,6 +254,8 @@ xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
 
 
 def _default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 from ...tensor import Tensor  # noqa: F401 - torch.nn.functional.Tensor exists too
 from .activation import (
     celu,
+    celu_,
     elu,
+    elu_,
     gelu,
     glu,
     gumbel_softmax,
@@ -15,7 +17,9 @@ from .activation import (
     hardsigmoid,
     hardswish,
     hardtanh,
+    hardtanh_,
     leaky_relu,
+    leaky_relu_,
     log_softmax,
     logsigmoid,
     mish,
@@ -24,6 +28,7 @@ from .activation import (
     relu6,
     relu_,
     selu,
+    selu_,
     sigmoid,
     silu,
     softmax,
@@ -34,6 +39,7 @@ from .activation import (
     tanh,
     tanhshrink,
     threshold,
+    threshold_,
 )
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .batchnorm import batch_norm
@@ -45,7 +51,6 @@ from .conv import (
     conv_transpose2d,
     conv_transpose3d,
 )
-from .ctc import ctc_loss
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import (
     dropout,
@@ -60,6 +65,7 @@ from .loss import (
     binary_cross_entropy_with_logits,
     cosine_embedding_loss,
     cross_entropy,
+    ctc_loss,
     gaussian_nll_loss,
     hinge_embedding_loss,
     huber_loss,
@@ -87,14 +93,23 @@ from .pooling import (
     adaptive_avg_pool2d,
     adaptive_avg_pool3d,
     adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
     adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
     max_pool1d,
+    max_pool1d_with_indices,
     max_pool2d,
+    max_pool2d_with_indices,
     max_pool3d,
+    max_pool3d_with_indices,
     max_unpool1d,
     max_unpool2d,
     max_unpool3d,
@@ -128,7 +143,11 @@ __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d",
     "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool1d",
-    "max_unpool2d", "max_unpool3d", "ctc_loss",
+    "max_unpool2d", "max_unpool3d", "ctc_loss", "max_pool1d_with_indices",
+    "max_pool2d_with_indices", "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool1d",
+    "lp_pool2d", "lp_pool3d", "elu_", "leaky_relu_", "hardtanh_", "celu_", "selu_",
+    "threshold_",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "unfold", "fold",
 ]

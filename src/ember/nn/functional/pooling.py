@@ -385,3 +385,68 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     """Inverse of ``max_pool3d``: each value back at its flat (D, H, W) index."""
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3,
                        "max_unpool3d")
+
+
+# PyTorch's explicit-indices names: the same pooling with return_indices=True
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = True):
+    """``max_pool1d(..., return_indices=True)``: (output, indices)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = True):
+    """``max_pool2d(..., return_indices=True)``: (output, indices)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = True):
+    """``max_pool3d(..., return_indices=True)``: (output, indices)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """``adaptive_max_pool1d(..., return_indices=True)``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """``adaptive_max_pool2d(..., return_indices=True)``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """``adaptive_max_pool3d(..., return_indices=True)``."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+def _lp_pool(x: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool, nd: int):
+    """``(sum over the window of x^p)^(1/p)``, as PyTorch computes it (through avg_pool)."""
+    kernel = ntuple(kernel_size, nd, "kernel_size")
+    avg = (avg_pool1d, avg_pool2d, avg_pool3d)[nd - 1]
+    if nd == 1:
+        out = avg(x.pow(norm_type), kernel[0], stride, 0, ceil_mode)
+    else:
+        out = avg(x.pow(norm_type), kernel, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(float(np.prod(kernel))).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over (N, C, L): ``(sum x^p)^(1/p)`` per window."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over (N, C, H, W): ``(sum x^p)^(1/p)`` per window."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over (N, C, D, H, W): ``(sum x^p)^(1/p)`` per window."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
