@@ -137,3 +137,13 @@ def test_with_indices_names_match_torch(name, shape, args):
 def test_lp_pool_matches_torch(nd, shape, kwargs):
     check_op([shape], lambda lib, x: getattr(lib.nn.functional, f"lp_pool{nd}d")(x, **kwargs),
              positive=True, atol=1e-4)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda nn: nn.LPPool1d(2, 3, stride=2), (2, 3, 8)),
+    (lambda nn: nn.LPPool2d(3, (2, 3), ceil_mode=True), (2, 3, 7, 7)),
+    (lambda nn: nn.LPPool3d(2, 2), (1, 2, 4, 4, 4)),
+])
+def test_lp_pool_modules_match_torch(make, shape):
+    check_op([shape], lambda lib, x: make(lib.nn)(x), positive=True, atol=1e-4)
+    assert repr(make(ember.nn)) == repr(make(torch.nn))

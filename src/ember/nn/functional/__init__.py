@@ -83,11 +83,12 @@ from .loss import (
 from .normalization import (
     group_norm,
     layer_norm,
+    local_response_norm,
     normalize,
     rms_norm,
 )
 from .padding import pad
-from .pixelshuffle import pixel_shuffle, pixel_unshuffle
+from .pixelshuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -147,7 +148,7 @@ __all__ = [
     "max_pool2d_with_indices", "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool1d",
     "lp_pool2d", "lp_pool3d", "elu_", "leaky_relu_", "hardtanh_", "celu_", "selu_",
-    "threshold_",
+    "threshold_", "channel_shuffle", "local_response_norm",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "unfold", "fold",
 ]
