@@ -73,12 +73,14 @@ from .loss import (
     l1_loss,
     margin_ranking_loss,
     mse_loss,
+    multi_margin_loss,
     multilabel_soft_margin_loss,
     nll_loss,
     poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from .normalization import (
     group_norm,
@@ -148,7 +150,8 @@ __all__ = [
     "max_pool2d_with_indices", "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "lp_pool1d",
     "lp_pool2d", "lp_pool3d", "elu_", "leaky_relu_", "hardtanh_", "celu_", "selu_",
-    "threshold_", "channel_shuffle", "local_response_norm",
+    "threshold_", "channel_shuffle", "local_response_norm", "multi_margin_loss",
+    "triplet_margin_with_distance_loss",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "unfold", "fold",
 ]

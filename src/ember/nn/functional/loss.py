@@ -422,6 +422,59 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
         d_neg = ew.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return apply_reduction(ew.relu(d_pos - d_neg + margin), reduction)
 
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)`` with any distance ``d`` (default: the
+    pairwise 2-distance); ``swap`` uses ``min(d(a, n), d(p, n))`` as the negative distance.
+
+    Raises:
+        ValueError: a non-positive margin or an unknown reduction.
+    """
+    if margin <= 0:
+        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
+                         f"got {margin} instead")
+    distance = distance_function if distance_function is not None else pairwise_distance
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
+    if swap:
+        d_neg = ew.minimum(d_neg, distance(positive, negative))
+    return apply_reduction(ew.relu(margin + d_pos - d_neg), reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: ``sum_{i != y} max(0, margin - x[y] + x[i])^p / C`` per sample,
+    each term scaled by ``weight[y]`` when given.
+
+    Raises:
+        ValueError: p other than 1 or 2.
+        RuntimeError: a target outside [0, C).
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    unbatched = input.ndim <= 1
+    x = input.reshape(1, -1) if unbatched else input
+    classes = x.shape[1]
+    t = target._data.reshape(-1).astype(np.int64)
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise RuntimeError("target out of range")
+    x_target = x.gather(1, _from_array(t[:, None]))
+    terms = ew.relu(x - x_target + margin)
+    if p == 2:
+        terms = terms * terms
+    if weight is not None:
+        terms = terms * weight[_from_array(t)].unsqueeze(1)
+    others = const(np.arange(classes)[None, :] != t[:, None])
+    loss = where(others, terms, 0.0).sum(1) / classes
+    if unbatched:
+        loss = loss.reshape(tuple(target.shape))
+    return apply_reduction(loss, reduction)
+
+
 # ======================================================================== CTC
 # Connectionist temporal classification loss (Graves et al. 2006), as ``F.ctc_loss``.
 #
