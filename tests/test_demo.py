@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -40,3 +41,9 @@ def test_cli_runs_demo_with_flags(tmp_path, capsys):
 def test_cli_rejects_unknown_command(capsys):
     assert cli(["train"]) == 2
     assert "demo" in capsys.readouterr().err
+
+
+def test_progress_bar_is_plain_iteration_when_stderr_is_not_a_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    items = [1, 2, 3]
+    assert demo._progress_bar("epoch 1/1", quiet=False)(items) is items

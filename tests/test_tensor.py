@@ -536,3 +536,9 @@ def test_fill_diagonal_is_differentiable_and_checks_shapes():
         ember.zeros(2, 3, 4).fill_diagonal_(1.0)
     with pytest.raises(RuntimeError, match="larger than 1"):
         ember.zeros(3).fill_diagonal_(1.0)
+
+
+def test_device_predicates_are_false_on_cpu_as_torch():
+    t = ember.zeros(2)
+    assert t.is_xpu is torch.zeros(2).is_xpu is False
+    assert t.is_cuda is False

@@ -8,11 +8,14 @@ from __future__ import annotations
 import math as _math
 
 from ._allocator import tune_malloc as _tune_malloc
+from ._warnings import silence_numpy_float_warnings as _silence_numpy_float_warnings
 
 _tune_malloc()  # keep freed array memory mapped: each step would page-fault it in again
+_silence_numpy_float_warnings()  # log(0), 1/0: IEEE results, printed silently as in PyTorch
 
 from . import tensor as _tensor_module  # noqa: E402,F401,I001 - the complete Tensor first
 from . import (  # noqa: E402,I001
+    accelerator,
     amp,
     autograd,
     backends,
@@ -170,8 +173,10 @@ from .nn.functional import (  # noqa: E402
     avg_pool1d,
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     dropout,
     embedding,
     group_norm,

@@ -181,6 +181,11 @@ class Tensor:
         """Always False."""
         return False
 
+    @property
+    def is_xpu(self) -> bool:
+        """Always False: ember tensors live on the CPU."""
+        return False
+
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == "f"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -100,7 +101,9 @@ def train_epoch(model, loader, optimizer, progress) -> float:
 
 
 def _progress_bar(desc: str, quiet: bool):
-    if quiet:
+    # a bar redrawn with carriage returns becomes one unreadable line per epoch in a log file
+    # or a pipe: there, the per-epoch summary line is the progress report
+    if quiet or not sys.stderr.isatty():
         return lambda it: it
     try:
         from tqdm import tqdm

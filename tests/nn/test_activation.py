@@ -166,3 +166,15 @@ def test_gumbel_softmax_samples_and_straight_through_gradient(hard):
     np.testing.assert_allclose(freq, want, atol=0.04)
     (y[:, 0]).sum().backward()
     assert logits.grad.abs().sum().item() > 0
+
+
+@pytest.mark.parametrize("name, args", [("elu_", (0.5,)), ("leaky_relu_", (0.2,)),
+                                        ("hardtanh_", (-0.5, 0.5)), ("celu_", (1.5,)),
+                                        ("selu_", ()), ("threshold_", (0.1, -2.0))])
+def test_inplace_functional_activations_match_torch(name, args):
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    te, tt = ember.tensor(x), torch.tensor(x)
+    out_e = getattr(ember.nn.functional, name)(te, *args)
+    out_t = getattr(torch.nn.functional, name)(tt, *args)
+    assert out_e is te and out_t is tt
+    np.testing.assert_allclose(te.numpy(), tt.numpy(), rtol=1e-6, atol=1e-7)

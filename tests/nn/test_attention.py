@@ -201,3 +201,20 @@ def test_mismatched_mask_types_warn_like_pytorch():
             lib.nn.MultiheadAttention(4, 2)(
                 lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4),
                 attn_mask=lib.zeros(2, 2), key_padding_mask=lib.zeros(1, 2, dtype=lib.bool))
+
+
+@pytest.mark.parametrize("kv_heads", [1, 2, 6])
+def test_sdpa_grouped_query_attention_matches_torch(kv_heads):
+    check_op([(2, 6, 5, 4), (2, kv_heads, 7, 4), (2, kv_heads, 7, 3)],
+             lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+                 q, k, v, enable_gqa=True), atol=1e-5)
+    check_op([(2, 6, 5, 4), (2, kv_heads, 5, 4), (2, kv_heads, 5, 3)],
+             lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+                 q, k, v, is_causal=True, enable_gqa=True), atol=1e-5)
+
+
+def test_sdpa_grouped_query_attention_head_error_matches_torch():
+    for lib in (torch, ember):
+        q, k = lib.zeros(1, 6, 3, 4), lib.zeros(1, 4, 3, 4)
+        with pytest.raises(RuntimeError, match="Number of heads in key and value must divide"):
+            lib.nn.functional.scaled_dot_product_attention(q, k, k, enable_gqa=True)

@@ -118,3 +118,48 @@ BAD_CALLS = {
 @pytest.mark.parametrize("name", list(BAD_CALLS))
 def test_error_types_match_pytorch(name):
     raises_like_torch(BAD_CALLS[name])
+
+
+@pytest.mark.parametrize("shape, groups", [((4, 3, 3), 1), ((6, 2, 3, 3), 2), ((2, 4, 3, 2, 3), 1)])
+def test_dirac_matches_torch(shape, groups):
+    t = torch.empty(shape)
+    torch.nn.init.dirac_(t, groups=groups)
+    e = init.dirac_(ember.empty(*shape), groups=groups)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_dirac_conv_is_identity():
+    conv = enn.Conv2d(3, 3, 3, padding=1, bias=False)
+    init.dirac_(conv.weight)
+    x = ember.randn(1, 3, 5, 5)
+    np.testing.assert_allclose(conv(x).detach().numpy(), x.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, groups", [((3, 3), 1), ((3, 3, 3), 2)])
+def test_dirac_errors_match_torch(shape, groups):
+    with pytest.raises(ValueError) as expected:
+        torch.nn.init.dirac_(torch.empty(shape), groups=groups)
+    with pytest.raises(ValueError, match=str(expected.value)):
+        init.dirac_(ember.empty(*shape), groups=groups)
+
+
+def test_sparse_zeroes_the_same_count_per_column_as_torch():
+    t = torch.nn.init.sparse_(torch.empty(10, 6), sparsity=0.3)
+    e = init.sparse_(ember.empty(10, 6), sparsity=0.3)
+    np.testing.assert_array_equal((e.numpy() == 0).sum(0), (t.numpy() == 0).sum(0))
+    with pytest.raises(ValueError):
+        init.sparse_(ember.empty(2, 3, 4), 0.1)
+
+
+@pytest.mark.parametrize("name", ["uniform", "normal", "xavier_uniform", "xavier_normal",
+                                  "kaiming_uniform", "kaiming_normal", "orthogonal"])
+def test_deprecated_names_warn_and_initialise_as_torch(name):
+    with pytest.warns(FutureWarning, match=f"nn.init.{name}_"):
+        out = getattr(init, name)(ember.zeros(4, 5))
+    assert np.any(out.numpy() != 0)
+    with pytest.warns(FutureWarning):
+        assert (init.constant(ember.zeros(2), 3.0).numpy() == 3).all()
+    with pytest.warns(FutureWarning, match="nn.init.eye_"):
+        assert (init.eye(ember.zeros(2, 2)).numpy() == np.eye(2)).all()
+    with pytest.warns(FutureWarning, match="nn.init.dirac_"):
+        init.dirac(ember.zeros(2, 2, 3))

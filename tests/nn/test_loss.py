@@ -336,3 +336,34 @@ BAD_CALLS = {
 @pytest.mark.parametrize("name", list(BAD_CALLS))
 def test_error_types_match_pytorch(name):
     raises_like_torch(BAD_CALLS[name])
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(p=2, margin=0.5), dict(reduction="none"),
+                                    dict(reduction="sum", weighted=True)])
+def test_multi_margin_loss_matches_torch(kwargs):
+    kwargs = dict(kwargs)
+    weighted = kwargs.pop("weighted", False)
+    target = np.array([0, 3, 2, 3])
+    w = np.linspace(0.5, 2, 4).astype(np.float32)
+
+    def fn(lib, x):
+        weight = lib.tensor(w) if weighted else None
+        return lib.nn.MultiMarginLoss(weight=weight, **kwargs)(x, lib.tensor(target))
+
+    check_op([(4, 4)], fn)
+    check_op([(5,)], lambda lib, x: lib.nn.functional.multi_margin_loss(x, lib.tensor(1)))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(swap=True, margin=0.5),
+                                    dict(reduction="none"), dict(cosine=True)])
+def test_triplet_margin_with_distance_loss_matches_torch(kwargs):
+    kwargs = dict(kwargs)
+    cosine = kwargs.pop("cosine", False)
+
+    def fn(lib, a, p, n):
+        dist = (lambda x, y: 1 - lib.nn.functional.cosine_similarity(x, y)) if cosine else None
+        return lib.nn.TripletMarginWithDistanceLoss(distance_function=dist, **kwargs)(a, p, n)
+
+    check_op([(4, 5), (4, 5), (4, 5)], fn)
+    with pytest.raises(ValueError, match="expected margin to be greater than 0"):
+        ember.nn.TripletMarginWithDistanceLoss(margin=0)

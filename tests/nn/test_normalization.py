@@ -85,3 +85,13 @@ BAD_CALLS = {
 @pytest.mark.parametrize("name", list(BAD_CALLS))
 def test_error_types_match_pytorch(name):
     raises_like_torch(BAD_CALLS[name])
+
+
+@pytest.mark.parametrize("shape, size", [((2, 5, 4), 3), ((2, 6, 3, 3), 2), ((1, 4, 2, 2, 2), 5)])
+def test_local_response_norm_matches_torch(shape, size):
+    check_op([shape], lambda lib, x: lib.nn.functional.local_response_norm(x, size, alpha=0.1,
+                                                                           beta=0.6, k=2.0))
+    check_op([shape], lambda lib, x: lib.nn.LocalResponseNorm(size)(x))
+    assert repr(ember.nn.LocalResponseNorm(size)) == repr(torch.nn.LocalResponseNorm(size))
+    with pytest.raises(ValueError, match="Expected 3D or higher"):
+        ember.nn.functional.local_response_norm(ember.zeros(2, 3), 2)

@@ -44,3 +44,20 @@ PAD_MODULES = [
 def test_padding_modules_match_pytorch(make, shape):
     module_parity(make, [shape])
     assert repr(make(ember.nn)) == repr(make(torch.nn))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("pads", [(2, -1, -1, 1), (-2, -1, 1, -3), (-1, -1, 3, -2), (1, -2)])
+def test_non_constant_pad_with_negative_amounts_matches_torch(mode, pads):
+    shape = (2, 5, 6) if len(pads) == 2 else (1, 2, 5, 6)
+    check_op([shape], lambda lib, x: lib.nn.functional.pad(x, pads, mode=mode))
+
+
+@pytest.mark.parametrize("shape, pads", [((1, 2, 5, 6), (1, 1)), ((6,), (1, 1)),
+                                         ((1, 1, 2, 2, 2, 2), (1, 1))])
+def test_non_constant_pad_rank_errors_match_torch(shape, pads):
+    with pytest.raises(NotImplementedError) as expected:
+        torch.nn.functional.pad(torch.zeros(shape), pads, mode="reflect")
+    with pytest.raises(NotImplementedError) as got:
+        ember.nn.functional.pad(ember.zeros(*shape), pads, mode="reflect")
+    assert str(got.value) == str(expected.value)

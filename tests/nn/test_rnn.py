@@ -144,3 +144,14 @@ def test_packed_sequence_input_matches_torch(mode, bidirectional, layers, with_h
         res.append((padded, h_n, xt.grad, out.data, out_lengths, out.batch_sizes))
     for got, want in zip(res[1], res[0], strict=True):
         assert_close(got, want)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_flatten_parameters_is_a_no_op_as_on_cpu_torch(cls):
+    layer = getattr(ember.nn, cls)(3, 4, num_layers=2)
+    before = {k: v.detach().numpy().copy() for k, v in layer.state_dict().items()}
+    assert layer.flatten_parameters() is None
+    after = layer.state_dict()
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key].numpy(), value)

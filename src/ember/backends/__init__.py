@@ -1,17 +1,10 @@
-"""``ember.backends``: the flags scripts set for reproducibility (``cudnn.deterministic``...).
+"""``ember.backends``: the flags scripts set for speed or reproducibility (``cudnn.benchmark``...).
 
-ember's CPU kernels are deterministic, so the flags are accepted and have no effect.
+Each backend is a module, as in PyTorch, so ``import ember.backends.cudnn as cudnn`` works. ember
+runs on the CPU only, where PyTorch's cuDNN/CUDA/MPS flags have no effect either: they are stored
+and read back, and the ``is_available`` queries answer False.
 """
 
-from __future__ import annotations
+from . import cuda, cudnn, mps
 
-from types import SimpleNamespace
-
-
-def _false() -> bool:
-    return False
-
-
-cudnn = SimpleNamespace(enabled=True, deterministic=False, benchmark=False,
-                        is_available=_false)
-mps = SimpleNamespace(is_available=_false, is_built=_false)
+__all__ = ["cuda", "cudnn", "mps"]

@@ -141,3 +141,34 @@ def test_random_split_is_reproducible_with_generator_and_manual_seed():
     ember.manual_seed(11)
     e = random_split(Squares(50), [20, 30])
     assert d[1].indices == e[1].indices
+
+
+def test_stack_dataset_tuple_and_dict_samples_match_torch():
+    import torch.utils.data as tdata
+
+    a, b = list(range(5)), [x * 10 for x in range(5)]
+    for lib_data in (tdata, ember.utils.data):
+        stacked = lib_data.StackDataset(a, b)
+        named = lib_data.StackDataset(x=a, y=b)
+        assert len(stacked) == 5 and stacked[2] == (2, 20)
+        assert named[3] == {"x": 3, "y": 30}
+        assert stacked.__getitems__([0, 4]) == [(0, 0), (4, 40)]
+        assert named.__getitems__([1]) == [{"x": 1, "y": 10}]
+
+
+def test_stack_dataset_batches_through_dataloader():
+    data = ember.utils.data
+    ds = data.StackDataset(x=ember.arange(6.0), y=ember.arange(6))
+    batch = next(iter(data.DataLoader(ds, batch_size=4)))
+    assert batch["x"].tolist() == [0.0, 1.0, 2.0, 3.0] and batch["y"].tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("args, kwargs", [((), {}), (([1, 2], [3]), {}), (([1],), {"a": [1]})])
+def test_stack_dataset_errors_match_torch(args, kwargs):
+    import torch.utils.data as tdata
+
+    with pytest.raises(ValueError) as expected:
+        tdata.StackDataset(*args, **kwargs)
+    with pytest.raises(ValueError) as got:
+        ember.utils.data.StackDataset(*args, **kwargs)
+    assert str(got.value) == str(expected.value)

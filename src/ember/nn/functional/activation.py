@@ -298,3 +298,39 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     y_hard = np.zeros(y_soft.shape, y_soft._data.dtype)
     np.put_along_axis(y_hard, np.expand_dims(index, dim), 1.0, axis=dim)
     return const(y_hard) - y_soft.detach() + y_soft
+
+
+# the in-place functional forms PyTorch also exports (``F.elu_(x)`` == ``F.elu(x, inplace=True)``)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``elu``: overwrites ``input`` and returns it."""
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place ``leaky_relu``: overwrites ``input`` and returns it."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place ``hardtanh``: overwrites ``input`` and returns it."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``celu``: overwrites ``input`` and returns it."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place ``selu``: overwrites ``input`` and returns it."""
+    return selu(input, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place ``threshold``: overwrites ``input`` and returns it."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold

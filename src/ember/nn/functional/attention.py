@@ -21,9 +21,18 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """``softmax(q k^T * scale + mask) v``; a boolean mask marks the positions that MAY be
-    attended (True), as PyTorch's SDPA; ``dropout_p`` applies whenever it is positive."""
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    attended (True), as PyTorch's SDPA; ``dropout_p`` applies whenever it is positive.
+
+    With ``enable_gqa`` (grouped-query attention) key and value may have fewer heads (dim -3)
+    than query; each key/value head then serves ``q_heads // kv_heads`` consecutive query heads.
+    """
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        q_heads, kv_heads = query.shape[-3], key.shape[-3]
+        if q_heads % kv_heads or value.shape[-3] != kv_heads:
+            raise RuntimeError("Number of heads in key and value must divide the number of "
+                               "heads in query")
+        key = key.repeat_interleave(q_heads // kv_heads, -3)
+        value = value.repeat_interleave(q_heads // kv_heads, -3)
     tgt, src = query.shape[-2], key.shape[-2]
     scale = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query * float(scale)).matmul(key.transpose(-2, -1))

@@ -1,12 +1,15 @@
-"""Functional convolutions: ``conv1d``, ``conv2d`` and their transposes.
+"""Functional convolutions: ``conv1d``, ``conv2d``, ``conv3d`` and their transposes.
 
 Each validates its arguments with PyTorch's error types and messages, treats the 1-d case as a
-height-1 image, and calls the kernels in ``ember.ops.conv``.
+height-1 image, and calls the kernels in ``ember.ops.conv``. A 3-d convolution is the sum over
+the kernel's depth taps of 2-d convolutions of depth slices: composed from the 2-d kernel (and
+so differentiable, to any order, through it) at the cost of one 2-d call per depth tap.
 """
 
 from __future__ import annotations
 
 from ...ops import conv as _conv
+from ...ops import shape as _shape
 from ...tensor import Tensor
 from ._args import TYPE_NAMES, format_sizes, ntuple
 
@@ -94,6 +97,9 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int, name: 
             f"Kernel size: ({' x '.join(map(str, dilated))}). Kernel size can't be greater than "
             f"actual input size"
         )
+    if nd == 3:
+        out = _conv3d_by_depth(x, weight, bias, stride, pads, dilation, groups)
+        return out.squeeze(0) if unbatched else out
     if nd == 1:
         x = x.unsqueeze(2)
         weight = weight.unsqueeze(2)
@@ -106,6 +112,40 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int, name: 
     if nd == 1:
         out = out.squeeze(2)
     return out.squeeze(0) if unbatched else out
+
+
+def _zero_pad_depth(x: Tensor, before: int, after: int) -> Tensor:
+    """Zeros before and after along dim 2 (the depth of an (N, C, D, H, W) tensor)."""
+    parts = []
+    if before:
+        parts.append(x.new_zeros((x.shape[0], x.shape[1], before) + tuple(x.shape[3:])))
+    parts.append(x)
+    if after:
+        parts.append(x.new_zeros((x.shape[0], x.shape[1], after) + tuple(x.shape[3:])))
+    return _shape.cat(parts, 2) if len(parts) > 1 else x
+
+
+def _conv3d_by_depth(x, weight, bias, stride, pads, dilation, groups) -> Tensor:
+    """(N, C, D, H, W) conv: for each depth tap, one conv2d over all output depths at once."""
+    x = _zero_pad_depth(x, *pads[0])
+    n, c, depth = x.shape[:3]
+    k_d = weight.shape[2]
+    d_out = (depth - dilation[0] * (k_d - 1) - 1) // stride[0] + 1
+    geo = _conv.ConvGeom(weight.shape[3], weight.shape[4], stride[1], stride[2], pads[1][0],
+                         pads[1][1], pads[2][0], pads[2][1], dilation[1], dilation[2], groups)
+    total = None
+    for tap in range(k_d):
+        start = tap * dilation[0]
+        stop = start + (d_out - 1) * stride[0] + 1
+        # (N, C, D_out, H, W) -> (N * D_out, C, H, W): every output depth is one 2-d image
+        images = x[:, :, start:stop:stride[0]].transpose(1, 2).reshape(
+            (n * d_out, c) + tuple(x.shape[3:]))
+        y = _conv.Conv2d.apply(images, weight[:, :, tap], None, geo=geo)
+        total = y if total is None else total + y
+    out = total.reshape((n, d_out) + tuple(total.shape[1:])).transpose(1, 2)
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1, 1)
+    return out
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -172,6 +212,10 @@ def _conv_transpose_nd(x, weight, bias, stride, padding, output_padding, groups,
             f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
             f"output size per channel: ({' x '.join(map(str, out))}). Output size is too small"
         )
+    if nd == 3:
+        y = _conv_transpose3d_by_depth(x, weight, bias, stride, padding, output_padding, groups,
+                                       dilation, out)
+        return y.squeeze(0) if unbatched else y
     if nd == 1:
         x = x.unsqueeze(2)
         weight = weight.unsqueeze(2)
@@ -186,6 +230,34 @@ def _conv_transpose_nd(x, weight, bias, stride, padding, output_padding, groups,
     if nd == 1:
         y = y.squeeze(2)
     return y.squeeze(0) if unbatched else y
+
+
+def _conv_transpose3d_by_depth(x, weight, bias, stride, padding, output_padding, groups,
+                               dilation, out: tuple) -> Tensor:
+    """Each input depth slice's 2-d transposed conv lands at depth ``i * stride + tap * dil``."""
+    n, c, d_in = x.shape[:3]
+    k_d = weight.shape[2]
+    geo = _conv.ConvGeom(weight.shape[3], weight.shape[4], stride[1], stride[2], padding[1],
+                         padding[1], padding[2], padding[2], dilation[1], dilation[2], groups)
+    images = x.transpose(1, 2).reshape((n * d_in, c) + tuple(x.shape[3:]))
+    full = (d_in - 1) * stride[0] + dilation[0] * (k_d - 1) + 1 + output_padding[0]
+    total = None
+    for tap in range(k_d):
+        y = _conv.ConvInputGrad.apply(images, weight[:, :, tap], None, geo=geo, hw=out[1:])
+        y = y.reshape((n, d_in) + tuple(y.shape[1:])).transpose(1, 2)  # (N, O, D_in, H, W)
+        if stride[0] > 1:
+            # interleave stride-1 zero slices after each input depth: (N, O, D_in * s, H, W)
+            gaps = y.new_zeros(tuple(y.shape[:3]) + (stride[0] - 1,) + tuple(y.shape[3:]))
+            y = _shape.cat([y.unsqueeze(3), gaps], 3).reshape(
+                tuple(y.shape[:2]) + (d_in * stride[0],) + tuple(y.shape[3:]))
+            y = y[:, :, :(d_in - 1) * stride[0] + 1]
+        before = tap * dilation[0]
+        y = _zero_pad_depth(y, before, full - before - y.shape[2])
+        total = y if total is None else total + y
+    total = total[:, :, padding[0]:padding[0] + out[0]]
+    if bias is not None:
+        total = total + bias.reshape(1, -1, 1, 1, 1)
+    return total
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
@@ -211,3 +283,20 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """
     return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups,
                               dilation, 2, "conv_transpose2d")
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """3-d convolution of (N, C, D, H, W) or (C, D, H, W) input; see ``conv2d``.
+
+    Weight is (out_channels, in_channels / groups, kD, kH, kW); stride, padding and dilation
+    are ints or triples (padding may be ``"valid"``/``"same"``).
+    """
+    return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-d transposed convolution; weight is (in_channels, out_channels / groups, kD, kH, kW)."""
+    return _conv_transpose_nd(input, weight, bias, stride, padding, output_padding, groups,
+                              dilation, 3, "conv_transpose3d")

@@ -7,6 +7,7 @@ import numpy as np
 
 from ...ops import elementwise as ew
 from ...ops import fused as nnops
+from ...ops.shape import cat
 from ...tensor import Tensor
 
 
@@ -70,3 +71,34 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     """``input / max(||input||_p, eps)`` along ``dim``."""
     norm = input.norm(p, dim, keepdim=True)
     return input / ew.clamp(norm, min=eps)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Divide by ``(k + alpha * mean of x^2 over `size` neighbouring channels) ** beta``
+    (AlexNet's normalisation); the window is zero-padded at the channel ends, as PyTorch's.
+
+    Raises:
+        ValueError: fewer than 3 dims.
+    """
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
+                         f"dimensions)")
+    if input.numel() == 0:
+        return input
+    squares = input * input
+    before, after = size // 2, (size - 1) // 2
+    shape = tuple(input.shape)
+    parts = []
+    if before:
+        parts.append(squares.new_zeros(shape[:1] + (before,) + shape[2:]))
+    parts.append(squares)
+    if after:
+        parts.append(squares.new_zeros(shape[:1] + (after,) + shape[2:]))
+    padded = cat(parts, 1) if len(parts) > 1 else squares
+    window = None
+    for offset in range(size):
+        part = padded[:, offset:offset + shape[1]]
+        window = part if window is None else window + part
+    div = (window / size * alpha + k).pow(beta)
+    return input / div

@@ -43,3 +43,22 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     perm = tuple(range(b)) + (b, b + 2, b + 4, b + 1, b + 3)
     return x.permute(perm).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of ``groups`` groups (ShuffleNet): (N, g*k, ...) viewed as
+    (N, g, k, ...), transposed to (N, k, g, ...) and flattened back.
+
+    Raises:
+        RuntimeError: the channel count is not divisible by ``groups``.
+    """
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    channels = input.shape[1]
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} "
+                           f"channels and {groups} groups.")
+    shape = tuple(input.shape)
+    grouped = input.reshape(shape[:1] + (groups, channels // groups) + shape[2:])
+    return grouped.transpose(1, 2).reshape(shape)

@@ -1,5 +1,5 @@
-"""Functional resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear) and its
-deprecated ``upsample*`` aliases."""
+"""Functional resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear, trilinear)
+and its deprecated ``upsample*`` aliases."""
 
 from __future__ import annotations
 
@@ -92,12 +92,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             "linear | bilinear | bicubic | trilinear"
         )
     nd = input.ndim - 2
-    if nd not in (1, 2):
-        raise NotImplementedError(
-            f"ember's interpolate supports 3D and 4D input, got {input.ndim}D"
-        )
     if mode == "linear" and nd != 1 or mode == "bilinear" and nd != 2 or \
-            mode in ("bicubic", "trilinear", "area") or antialias:
+            mode == "trilinear" and nd != 3 or mode in ("bicubic", "area") or antialias:
         needs = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}.get(mode)
         if needs is not None and needs != input.ndim:
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {needs}D "

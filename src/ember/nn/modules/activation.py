@@ -7,6 +7,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
+from .attention import MultiheadAttention  # noqa: F401 - PyTorch defines it in this module
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus",
            "Softmax", "LogSoftmax", "Hardtanh", "ReLU6", "Mish", "SELU", "CELU", "PReLU",

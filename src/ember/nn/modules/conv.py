@@ -13,7 +13,8 @@ from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 # sets, formatted into messages as PyTorch formats its own (same literal, same order)
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -158,6 +159,14 @@ class Conv2d(_Conv):
     _fn = staticmethod(F.conv2d)
 
 
+class Conv3d(_Conv):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_out, C_in/groups,
+    kD, kH, kW). Arguments as ``Conv2d``, with triples."""
+
+    _n = 3
+    _fn = staticmethod(F.conv3d)
+
+
 class _ConvTransposeNd(_ConvNd):
     _fn = None
 
@@ -217,3 +226,10 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _n = 2
     _fn = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+
+    _n = 3
+    _fn = staticmethod(F.conv_transpose3d)

@@ -6,7 +6,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -41,3 +41,18 @@ class PixelUnshuffle(Module):
     def extra_repr(self) -> str:
         """The factor, for ``repr``."""
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave channel groups (see ``F.channel_shuffle``)."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The input with its channel groups interleaved."""
+        return F.channel_shuffle(input, self.groups)

@@ -100,6 +100,9 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def flatten_parameters(self) -> None:
+        """Nothing to do: on a CPU PyTorch's call is a no-op too (it packs weights for cuDNN)."""
+
     def _weights(self, layer: int, direction: int) -> tuple:
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         get = self._parameters.get

@@ -1,0 +1,5 @@
+"""PyTorch's path ``torch.nn.modules.module``: programs import ``Module`` from here."""
+
+from ..module import Module
+
+__all__ = ["Module"]
