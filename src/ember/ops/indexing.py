@@ -364,6 +364,25 @@ class Scatter(Op):
         return ga, gs, None, None, None
 
 
+def _check_scatter(input, idx: np.ndarray, src, axis: int, name: str) -> None:
+    """PyTorch's shape, range and dtype checks for scatter and scatter_reduce."""
+    shape = input._data.shape
+    if idx.ndim != input._data.ndim and idx.size:
+        raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as "
+                           "self tensor")
+    src_shape = src._data.shape if isinstance(src, Tensor) else None
+    for d, n in enumerate(idx.shape):
+        if (d != axis and n > shape[d]) or (src_shape is not None and n > src_shape[d]):
+            raise RuntimeError(
+                f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
+                f"from dimension {axis}" + (f" and to be no larger size than src "
+                                            f"{list(src_shape)}" if src_shape is not None else ""))
+    if input._data.ndim:
+        _check_index_range(idx, shape[axis], axis)
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+
+
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
     """A copy of ``input`` with ``src`` (or the scalar ``value``) written at ``index`` on ``dim``.
 
@@ -376,23 +395,136 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
         index: an integer tensor; only the leading ``index.shape`` block of ``src`` is used.
         src: a tensor or scalar of values.
         value: a scalar, used when ``src`` is None.
-        reduce: None (overwrite) or ``"add"`` (accumulate).
+        reduce: None (overwrite), ``"add"`` or ``"multiply"`` (accumulate into ``input``).
 
     Raises:
-        RuntimeError: a non-integer index or an index out of range.
-        NotImplementedError: ``reduce="multiply"`` or any other reduction.
+        RuntimeError: a non-integer index, an index out of range, an index larger than
+            ``input``/``src``, a ``src`` of another dtype, or an unknown ``reduce``.
     """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter")
-    if input._data.ndim:
-        _check_index_range(idx, input._data.shape[axis], axis)
     if src is None:
         src = value
+    _check_scatter(input, idx, src, axis, "scatter")
+    if reduce == "multiply":
+        if not isinstance(src, Tensor):
+            src = const(np.broadcast_to(np.asarray(src, dtype=input._data.dtype), idx.shape))
+        return scatter_reduce(input, dim, index, src, "prod")
+    if reduce not in (None, "add"):
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
     if not isinstance(src, Tensor):
         src = np.asarray(src, dtype=input._data.dtype)
-    if reduce not in (None, "add"):
-        raise NotImplementedError(f"scatter reduce={reduce!r} is not supported by ember")
     return Scatter.apply(input, src, idx, axis, reduce == "add")
+
+
+_SCATTER_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+                  "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype) if dtype.kind in "iu" else None
+    if info is None:  # bool
+        return reduce == "amin"
+    return info.min if reduce == "amax" else info.max
+
+
+class ScatterReduce(Op):
+    """``out[idx] = reduce(self[idx], src...)`` along ``axis``; the gradient as PyTorch's:
+    sum/mean route ``g`` (divided by the count for mean) back; amax/amin split it evenly among
+    the elements equal to the result."""
+
+    save_inputs = (0, 1)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, src, idx, axis, reduce, include_self):
+        ctx.idx, ctx.axis, ctx.reduce, ctx.include_self = idx, axis, reduce, include_self
+        out = a.copy()
+        full = list(np.indices(idx.shape, sparse=True))
+        full[axis] = idx
+        full = tuple(full)
+        s = src[tuple(slice(0, n) for n in idx.shape)]
+        if not include_self:
+            out[full] = _identity(reduce, a.dtype)
+        _SCATTER_UFUNC[reduce].at(out, full, s)
+        if reduce == "mean":
+            count = np.full(a.shape, 1 if include_self else 0, dtype=np.int64)
+            np.add.at(count, full, 1)
+            count = np.maximum(count, 1)  # untouched positions (include_self=False) keep self
+            ctx.count = count
+            # integer means round down, as PyTorch's floor division
+            out = (out / count if a.dtype.kind == "f" else out // count).astype(a.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, src, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        idx, axis, reduce = ctx.idx, ctx.axis, ctx.reduce
+        hit = np.zeros(a.shape, dtype=bool)
+        full = list(np.indices(idx.shape, sparse=True))
+        full[axis] = idx
+        hit[tuple(full)] = True
+        ga = gs = None
+        if reduce in ("sum", "mean"):
+            gg = g / const(ctx.count.astype(g._data.dtype)) if reduce == "mean" else g
+            if need[0]:
+                ga = gg if ctx.include_self else where(const(hit), 0.0, g)
+            if need[1]:
+                gs = _to_src(gather(gg, axis, const(idx)), src.shape)
+        elif reduce in ("amax", "amin"):
+            eq_self = const(a._data == out._data) if ctx.include_self else \
+                const((a._data == out._data) & ~hit)
+            src_block = src[tuple(slice(0, n) for n in idx.shape)]
+            out_at = gather(out.detach(), axis, const(idx))
+            eq_src = const(src_block._data == out_at._data)
+            count = Scatter.apply(eq_self.to(g.dtype), eq_src.to(g.dtype)._data, idx, axis, True)
+            share = g / where(const(count._data == 0), 1.0, count)
+            if need[0]:
+                ga = where(eq_self, share, 0.0)
+            if need[1]:
+                gs = _to_src(where(eq_src, gather(share, axis, const(idx)), 0.0), src.shape)
+        else:
+            raise NotImplementedError("scatter_reduce: ember has no gradient for reduce='prod'")
+        return ga, gs, None, None, None, None
+
+
+def _to_src(block: Tensor, shape: tuple) -> Tensor:
+    """The gradient of src's leading block, zero-padded to src's shape."""
+    if block.shape == shape:
+        return block
+    return IndexAdd.apply(block, idx=tuple(slice(0, n) for n in block.shape), shape=shape,
+                          advanced=False)
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True
+                   ) -> Tensor:
+    """``input`` with the ``src`` values at ``index`` along ``dim`` reduced into it.
+
+    Args:
+        input: the tensor to copy.
+        dim: the dim along which ``index`` points.
+        index: an integer tensor no larger than ``input`` (outside ``dim``) and ``src``.
+        src: a tensor of ``input``'s dtype.
+        reduce: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
+        include_self: whether ``input``'s values take part in the reduction.
+
+    Raises:
+        RuntimeError: an unknown ``reduce``, a bad index or a ``src`` of another dtype.
+    """
+    if reduce not in _SCATTER_UFUNC:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_reduce")
+    _check_scatter(input, idx, src, axis, "scatter_reduce")
+    return ScatterReduce.apply(input, src, idx, axis, reduce, include_self)
 
 
 def scatter_add(input, dim: int, index, src) -> Tensor:
@@ -472,7 +604,9 @@ def nonzero(input, *, as_tuple: bool = False):
 
     With ``as_tuple=True``, one 1-D index tensor per dim instead (usable as an index).
     """
-    idx = np.nonzero(input._data)
+    idx = np.nonzero(np.atleast_1d(input._data))  # a 0-d tensor counts as one element
+    if input._data.ndim == 0 and not as_tuple:
+        return _from_array(np.zeros((idx[0].size, 0), dtype=np.int64))
     if as_tuple:
         return tuple(_from_array(i.astype(np.int64)) for i in idx)
     return _from_array(np.stack(idx, axis=1).astype(np.int64))

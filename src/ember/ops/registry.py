@@ -18,6 +18,8 @@ records (an optimizer's update, a running sum).
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -121,6 +123,13 @@ OPS: dict[str, Entry] = {
     "tanh": Entry(trans.tanh, "fmi"),
     "sigmoid": Entry(trans.sigmoid, "fmi"),
     "relu": Entry(select.relu, "fmiI"),
+    "asinh": Entry(trans.asinh, "fmi"),
+    "acosh": Entry(trans.acosh, "fmi"),
+    "atanh": Entry(trans.atanh, "fmi"),
+    "arcsinh": Entry(trans.asinh, "fmi"),
+    "arccosh": Entry(trans.acosh, "fmi"),
+    "arctanh": Entry(trans.atanh, "fmi"),
+    "copysign": Entry(trans.copysign, "fmi"),
     "erf": Entry(trans.erf, "fmi"),
     "erfc": Entry(trans.erfc, "fmi"),
     "logit": Entry(trans.logit, "fmi"),
@@ -153,6 +162,8 @@ OPS: dict[str, Entry] = {
     "bitwise_and": Entry(logical.bitwise_and, "fmi"),
     "bitwise_or": Entry(logical.bitwise_or, "fmi"),
     "bitwise_xor": Entry(logical.bitwise_xor, "fmi"),
+    "bitwise_left_shift": Entry(logical.bitwise_left_shift, "fmi"),
+    "bitwise_right_shift": Entry(logical.bitwise_right_shift, "fmi"),
     # ------------------------------------------------------------------ reductions
     "sum": Entry(reduce.sum, "fm"),
     "nansum": Entry(reduce.nansum, "fm"),
@@ -175,6 +186,9 @@ OPS: dict[str, Entry] = {
     "any": Entry(reduce.any, "fm"),
     "cumsum": Entry(reduce.cumsum, "fmi"),
     "cumprod": Entry(reduce.cumprod, "fmi"),
+    "cummax": Entry(reduce.cummax, "fm"),
+    "cummin": Entry(reduce.cummin, "fm"),
+    "logcumsumexp": Entry(reduce.logcumsumexp, "fm"),
     "sort": Entry(reduce.sort, "fm"),
     "argsort": Entry(reduce.argsort, "fm"),
     "topk": Entry(reduce.topk, "fm"),
@@ -254,6 +268,7 @@ OPS: dict[str, Entry] = {
     "masked_fill": Entry(indexing.masked_fill, "fmi"),
     "scatter": Entry(indexing.scatter, "fmi"),
     "scatter_add": Entry(indexing.scatter_add, "fmi"),
+    "scatter_reduce": Entry(indexing.scatter_reduce, "fmi"),
     "index_add": Entry(indexing.index_add, "fmi"),
     # ------------------------------------------------------------------ in-place fills, sampling
     "zero_": Entry(fill.zero_, "fm"),
@@ -291,12 +306,15 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "__le__": ("le", ""), "__gt__": ("gt", ""), "__ge__": ("ge", ""),
     "__neg__": ("neg", ""), "__pos__": ("positive", ""), "__abs__": ("abs", ""),
     "__invert__": ("bitwise_not", ""),
+    "__lshift__": ("bitwise_left_shift", ""), "__rlshift__": ("bitwise_left_shift", "r"),
+    "__rshift__": ("bitwise_right_shift", ""), "__rrshift__": ("bitwise_right_shift", "r"),
 }
 
 # in-place operator -> the in-place method it is
 INPLACE_OPERATORS: dict[str, str] = {
     "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
     "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+    "__ilshift__": "bitwise_left_shift_", "__irshift__": "bitwise_right_shift_",
     "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_",
 }
 
@@ -305,5 +323,36 @@ FAST_INPLACE: dict[str, np.ufunc] = {
     "multiply": np.multiply, "div": np.true_divide, "divide": np.true_divide,
     "true_divide": np.true_divide,
 }
+
+def _numpy_aliases(fn: Callable) -> Callable:
+    """``fn`` also accepting ``axis=``/``keepdims=`` for ``dim=``/``keepdim=``: PyTorch's argument
+    parser takes NumPy's names on every op that has a ``dim`` (``x.sum(axis=1, keepdims=True)``)."""
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'keepdim' and its alias 'keepdims'")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return op
+
+
+def _takes_dim(fn: Callable) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return "dim" in params or "keepdim" in params
+
+
+OPS = {name: e._replace(fn=_numpy_aliases(e.fn),
+                        method=e.method and _numpy_aliases(e.method)) if _takes_dim(e.fn) else e
+       for name, e in OPS.items()}
 
 FUNCTIONS: dict[str, Callable] = {name: e.fn for name, e in OPS.items() if "f" in e.forms}

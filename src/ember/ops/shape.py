@@ -575,6 +575,9 @@ def flip(input, dims) -> Tensor:
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dims has duplicates, original flip dims size={len(axes)}, but unique "
+                           f"flip dims size={len(set(axes))}")
     if input._data.ndim == 0:
         return input.clone()
     return Flip.apply(input, axes=axes)

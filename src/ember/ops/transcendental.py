@@ -115,6 +115,9 @@ Acos = _unary("Acos", np.arccos, INPUT, lambda g, a: -g * (1 - a * a).rsqrt())
 Atan = _unary("Atan", np.arctan, INPUT, lambda g, a: g / (a * a + 1))
 Sinh = _unary("Sinh", np.sinh, INPUT, lambda g, a: g * cosh(a))
 Cosh = _unary("Cosh", np.cosh, INPUT, lambda g, a: g * sinh(a))
+Asinh = _unary("Asinh", np.arcsinh, INPUT, lambda g, a: g * (a * a + 1).rsqrt())
+Acosh = _unary("Acosh", np.arccosh, INPUT, lambda g, a: g * (a * a - 1).rsqrt())
+Atanh = _unary("Atanh", np.arctanh, INPUT, lambda g, a: g / (1 - a * a))
 Erf = _unary("Erf", _erf, INPUT, lambda g, a: g * (2.0 / math.sqrt(math.pi)) * (-(a * a)).exp())
 
 exp = _public(Exp, "exp", "Elementwise ``e ** input``.")
@@ -134,7 +137,11 @@ atan = _public(Atan, "atan", "Elementwise arctangent.")
 sinh = _public(Sinh, "sinh", "Elementwise hyperbolic sine (finite wherever the result fits).")
 cosh = _public(Cosh, "cosh", "Elementwise hyperbolic cosine (finite wherever the result fits).")
 erf = _public(Erf, "erf", "The Gauss error function, elementwise.")
+asinh = _public(Asinh, "asinh", "Elementwise inverse hyperbolic sine.")
+acosh = _public(Acosh, "acosh", "Elementwise inverse hyperbolic cosine (nan below 1).")
+atanh = _public(Atanh, "atanh", "Elementwise inverse hyperbolic tangent (nan outside [-1, 1]).")
 arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 # ======================================================================== the rest
@@ -161,8 +168,8 @@ class Pow(Op):
         need = ctx.needs_input_grad
         ga = gb = None
         if need[0]:
-            if isinstance(b, Tensor):
-                ga = g * b * a ** (b - 1)
+            if isinstance(b, Tensor):  # 0 where b == 0, even at a == 0 (as PyTorch)
+                ga = where(const(b._data == 0), 0.0, g * b * a ** (b - 1))
             else:
                 ga = g * b * a ** (b - 1) if b != 0 else g * 0
         if need[1]:
@@ -274,3 +281,37 @@ def logaddexp(input, other) -> Tensor:
     """``log(exp(a) + exp(b))`` without overflow: ``max + log1p(exp(-|a - b|))``."""
     hi = maximum(input, other)
     return hi + log1p(exp(-abs(sub(input, other))))
+
+
+class Copysign(Op):
+    """``|a|`` with the sign of ``b``; d/da is ``out / a`` (0 at a == 0), nothing flows to b."""
+
+    ufunc = np.copysign
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.copysign(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ga = None
+        if ctx.needs_input_grad[0]:
+            zero = a._data == 0
+            ratio = np.where(zero, 0, out._data / np.where(zero, 1, a._data))
+            ga = g * const(ratio.astype(g._data.dtype))
+        gb = const(np.zeros_like(g._data)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def copysign(input, other) -> Tensor:
+    """The magnitude of ``input`` with the sign of ``other`` (``-0.0`` counts as negative).
+    Integer operands give float32."""
+    if isinstance(other, (int, bool)) and not isinstance(other, Tensor):
+        other = float(other)
+    input = floating(input)
+    if isinstance(other, Tensor):
+        other = floating(other)
+    return _binary(Copysign, input, other)
