@@ -35,8 +35,8 @@ def normalize_index(idx):
                 it = int(it)
             else:
                 advanced = True
-        elif isinstance(it, (list, np.ndarray)):
-            it = np.asarray(it)
+        elif isinstance(it, (list, tuple, np.ndarray)):  # a nested sequence is an index tensor
+            it = np.asarray(_plain(it))
             if it.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced = True
@@ -48,6 +48,37 @@ def normalize_index(idx):
     return tuple(out), advanced
 
 
+def _plain(seq):
+    """A (nested) index sequence with any tensors in it replaced by their arrays."""
+    if isinstance(seq, Tensor):
+        return seq._data
+    if isinstance(seq, (list, tuple)):
+        return [_plain(x) for x in seq]
+    return seq
+
+
+def _split_ints(idx: tuple) -> tuple[tuple, tuple]:
+    """An advanced index with integers, as PyTorch applies it: the integers (and slices, None)
+    first, as a basic index, then the arrays on what is left. NumPy would count the integers as
+    advanced indices, which moves the result's broadcast dims elsewhere (``x[1, :, d]``)."""
+    basic, rest = [], []
+    for it in idx:
+        if isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_)):
+            basic.append(it)
+        elif isinstance(it, np.ndarray):
+            basic.extend([slice(None)] * (it.ndim if it.dtype == np.bool_ else 1))
+            rest.append(it)
+        elif isinstance(it, (bool, np.bool_)):
+            rest.append(it)
+        elif it is Ellipsis:
+            basic.append(it)
+            rest.append(it)
+        else:  # a slice, or None (whose new dim the second step passes over)
+            basic.append(it)
+            rest.append(slice(None))
+    return tuple(basic), tuple(rest)
+
+
 def _check_bounds(shape: tuple, idx: tuple) -> None:
     """IndexError naming the dimension, like PyTorch, for an out-of-range integer."""
     dim = 0
@@ -56,7 +87,7 @@ def _check_bounds(shape: tuple, idx: tuple) -> None:
             continue
         if it is Ellipsis:
             dim = len(shape) - sum(1 for j in idx if j is not None and j is not Ellipsis)
-            dim = max(dim, 0) + idx.index(Ellipsis)
+            dim = max(dim, 0) + next(n for n, j in enumerate(idx) if j is Ellipsis)
             continue
         if isinstance(it, (int, np.integer)) and not isinstance(it, bool) and dim < len(shape):
             if not -shape[dim] <= it < shape[dim]:
@@ -139,6 +170,10 @@ def getitem(t: Tensor, idx) -> Tensor:
     """
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
+    if advanced and any(isinstance(it, (int, np.integer)) and not isinstance(it, bool)
+                        for it in idx):
+        basic, rest = _split_ints(idx)
+        return getitem(getitem(t, basic), rest)
     if not advanced and not any(it is Ellipsis for it in idx):
         idx = idx + (Ellipsis,)  # so all-int indices give a 0-d view, not a NumPy scalar copy
     try:

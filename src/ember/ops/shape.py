@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Tensor, _wrap_dim
+from .. import _dtype
+from .._core import Tensor, _from_array, _wrap_dim
 from ..autograd.broadcast import SumTo
 from ..autograd.function import Op
 
@@ -199,15 +200,15 @@ def _permuter(axes):
 def view(input, *shape) -> Tensor:
     """A view of ``input`` with a new shape (one entry may be -1), sharing its data.
 
-    ``view(dtype)`` is accepted but, unlike PyTorch, converts the values (as ``.to(dtype)``)
-    instead of reinterpreting the bytes.
+    ``view(dtype)`` reinterprets the bytes as ``dtype`` (a bitcast); with a different element
+    size the last dim shrinks or grows. It is not differentiable, as in PyTorch.
 
     Raises:
         RuntimeError: the shape does not fit, or a non-contiguous input cannot be viewed with it
             without a copy (use ``reshape``).
     """
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-        return input.to(shape[0])  # view(dtype)
+        return _bitcast(input, shape[0])
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
     if not input._data.flags.c_contiguous and input._data.size > 1:
         try:
@@ -218,6 +219,25 @@ def view(input, *shape) -> Tensor:
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
     return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
+
+
+def _bitcast(input, dtype) -> Tensor:
+    dt = np.dtype(_dtype.to_numpy_dtype(dtype))
+    a = input._data
+    if dt.itemsize != a.dtype.itemsize:
+        if a.ndim == 0:
+            raise RuntimeError("self.dim() cannot be 0 to view "
+                               f"{_dtype.scalar_type_name(input.dtype)} as "
+                               f"{_dtype.scalar_type_name(_dtype.from_numpy_dtype(dt))} (different "
+                               "element sizes)")
+        if a.strides[-1] != a.dtype.itemsize or (a.shape[-1] * a.dtype.itemsize) % dt.itemsize:
+            raise RuntimeError("self.size(-1) must be divisible by the ratio of element sizes and "
+                               "the last dim must be contiguous to view with a different dtype")
+    if dt == a.dtype:
+        return view(input, a.shape)
+    # a reinterpretation has no derivative: the result is not recorded (as PyTorch)
+    out = _from_array(a.view(dt))
+    return _view(input, out, lambda base: _from_array(base._data.view(dt)))
 
 
 def view_as(input, other) -> Tensor:
