@@ -514,15 +514,17 @@ class ScatterReduce(Op):
             if need[1]:
                 gs = _to_src(gather(gg, axis, const(idx)), src.shape)
         elif reduce in ("amax", "amin"):
-            eq_self = const(a._data == out._data) if ctx.include_self else \
-                const((a._data == out._data) & ~hit)
+            # PyTorch counts self's ties with the result even when include_self is False (and
+            # then gives self no gradient at the scattered positions); so does ember
+            eq_self = const(a._data == out._data)
             src_block = src[tuple(slice(0, n) for n in idx.shape)]
             out_at = gather(out.detach(), axis, const(idx))
             eq_src = const(src_block._data == out_at._data)
             count = Scatter.apply(eq_self.to(g.dtype), eq_src.to(g.dtype)._data, idx, axis, True)
             share = g / where(const(count._data == 0), 1.0, count)
             if need[0]:
-                ga = where(eq_self, share, 0.0)
+                keep = eq_self if ctx.include_self else const(eq_self._data & ~hit)
+                ga = where(keep, share, 0.0)
             if need[1]:
                 gs = _to_src(where(eq_src, gather(share, axis, const(idx)), 0.0), src.shape)
         else:

@@ -690,10 +690,15 @@ class LogCumSumExp(Op):
 
     @staticmethod
     def backward(ctx, g):
-        # d out_j / d a_i = exp(a_i - out_j) for j >= i; the sum over j is taken in log space,
-        # positive and negative parts of g apart, so nothing overflows
+        # d out_j / d a_i = exp(a_i - out_j) for j >= i
         a, out = ctx.saved_tensors
         axis = ctx.axis
+        if _grad_state.enabled:  # create_graph: a form linear in g, shifted by a's maximum
+            m = const(np.max(a._data, axis=axis, keepdims=True))
+            tail = (g * (m - out).exp()).flip(axis).cumsum(axis).flip(axis)
+            return (a - m).exp() * tail
+        # first order: the sum over j in log space, positive and negative parts of g apart, so
+        # that nothing overflows whatever the spread of the values
         with np.errstate(divide="ignore"):
             pos = (where(g > 0, g, 0.0).log() - out).flip(axis).logcumsumexp(axis).flip(axis)
             neg = (where(g < 0, -g, 0.0).log() - out).flip(axis).logcumsumexp(axis).flip(axis)
@@ -704,7 +709,8 @@ def logcumsumexp(input, dim: int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, computed stably (running log-partition)."""
     axis = _wrap_dim(dim, input._data.ndim)
     if input._data.dtype.kind != "f":
-        input = input.to(np.float32)
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     if input._data.ndim == 0:
         return input.clone()
     return LogCumSumExp.apply(input, axis=axis)
