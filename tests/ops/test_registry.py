@@ -70,6 +70,34 @@ CASES: dict[str, tuple] = {
     "cummin": (("x", 0), {}),
     "logcumsumexp": (("x", 1), {}),
     "scatter_reduce": (("x", 1, "idx", "src32", "amax"), {}),
+    # NumPy-style breadth
+    **{n: (("x", "y"), {}) for n in ["hypot", "logaddexp2", "fmax", "fmin", "xlogy"]},
+    **{n: (("x",), {}) for n in ["deg2rad", "rad2deg", "sinc", "signbit", "isneginf", "isposinf",
+                                 "isreal", "is_signed", "sgn", "fix", "ravel", "msort",
+                                 "atleast_1d", "atleast_2d", "atleast_3d", "diagflat"]},
+    "float_power": (("p", "y"), {}),
+    "heaviside": (("x", "y"), {}),
+    "gcd": (("i", "j"), {}),
+    "lcm": (("i", "j"), {}),
+    "is_nonzero": (("x0",), {}),
+    "is_same_size": (("x", "y"), {}),
+    "moveaxis": (("b", 0, 2), {}),
+    "tensor_split": (("x", 3, 1), {}),
+    "hsplit": (("x", 2), {}),
+    "vsplit": (("x", [1]), {}),
+    "dsplit": (("b", 2), {}),
+    "column_stack": ((["x", "y"],), {}),
+    "dstack": ((["x", "y"],), {}),
+    "row_stack": ((["x", "y"],), {}),
+    "rot90": (("b", 1, (1, 2)), {}),
+    "select": (("b", 1, -1), {}),
+    "vdot": (("row", "row"), {}),
+    "kron": (("x", "src23"), {}),
+    "tensordot": (("b", "b2"), {"dims": ([1, 2], [2, 1])}),
+    "trapezoid": (("x",), {"dx": 0.5}),
+    "trapz": (("x", "y"), {"dim": 0}),
+    "cumulative_trapezoid": (("x",), {"dim": 0}),
+    "take": (("x", "idx"), {}),
     "logit": (("pr",), {}),
     "pow": (("p", "y"), {}),
     "lerp": (("x", "y", 0.3), {}),
@@ -175,7 +203,7 @@ NO_INPLACE_VALUE = {"eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "le
 
 # PyTorch records these but its backward raises "derivative ... is not implemented"; ember's
 # floor_divide is div(rounding_mode="floor"), whose gradient is zero
-NO_GRAD_IN_TORCH = {"floor_divide"}
+NO_GRAD_IN_TORCH = {"floor_divide", "heaviside", "sgn"}  # heaviside: no derivative; sgn: ZeroTensor
 # PyTorch has no derivative for these in-place forms ("not implemented"); ember's is the
 # out-of-place one, checked by the other forms
 NO_INPLACE_GRAD_IN_TORCH = {"asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh"}

@@ -693,3 +693,23 @@ def _diagonal_of(input, offset: int) -> Tensor:
 
 
 __all__ = ["ScatterAlongDim"]
+
+
+def diagflat(input, offset: int = 0) -> Tensor:
+    """A 2-D tensor with the flattened ``input`` on diagonal ``offset``."""
+    return diag(input.reshape(-1), offset)
+
+
+def take(input, index) -> Tensor:
+    """Elements of ``input`` treated as 1-D, at ``index`` (the result has index's shape).
+
+    Raises:
+        IndexError: an index out of range.
+    """
+    idx = _index_array(index, "take")
+    n = input._data.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    return getitem(input.reshape(-1), (_from_array(idx),))

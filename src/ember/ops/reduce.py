@@ -884,3 +884,8 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``mean`` over the non-NaN entries."""
     count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))
+
+
+def msort(input) -> Tensor:
+    """``input`` sorted along dim 0 (the values of ``sort(input, dim=0)``)."""
+    return sort(input, 0).values

@@ -315,3 +315,72 @@ def copysign(input, other) -> Tensor:
     if isinstance(other, Tensor):
         other = floating(other)
     return _binary(Copysign, input, other)
+
+
+def deg2rad(input) -> Tensor:
+    """Degrees to radians (integer input gives float32)."""
+    return floating(input) * (math.pi / 180.0)
+
+
+def rad2deg(input) -> Tensor:
+    """Radians to degrees (integer input gives float32)."""
+    return floating(input) * (180.0 / math.pi)
+
+
+class Hypot(Op):
+    """``sqrt(a**2 + b**2)`` without overflow in the squares; d/da = a / out."""
+
+    ufunc = np.hypot
+    save_inputs = (0, 1)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.hypot(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * a / out if need[0] else None), (g * b / out if need[1] else None)
+
+
+def hypot(input, other) -> Tensor:
+    """``sqrt(input**2 + other**2)`` elementwise (the length of the vector (input, other))."""
+    return _binary(Hypot, input, other)
+
+
+def logaddexp2(input, other) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+    ln2 = math.log(2.0)
+    return logaddexp(input * ln2, other * ln2) * (1.0 / ln2)
+
+
+def xlogy(input, other) -> Tensor:
+    """``input * log(other)``, 0 where ``input`` is 0 (even at other == 0), nan where other is
+    nan. Integer operands give float32."""
+    x = floating(input) if isinstance(input, Tensor) else input
+    y = floating(other) if isinstance(other, Tensor) else as_operand(float(other))
+    if not isinstance(x, Tensor):
+        x = as_operand(float(x), y)
+    x_zero = const(np.asarray(x._data == 0))
+    safe_y = where(x_zero, 1.0, y)
+    out = where(x_zero, 0.0, x * log(safe_y))
+    return where(const(np.isnan(y._data)), float("nan"), out)
+
+
+def float_power(input, exponent) -> Tensor:
+    """``input ** exponent`` computed and returned in float64."""
+    base = input.double() if isinstance(input, Tensor) else float(input)
+    exp = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    if not isinstance(base, Tensor):
+        base = const(np.asarray(base, dtype=np.float64))
+    return pow(base, exp)
+
+
+def sinc(input) -> Tensor:
+    """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0 (integer input gives float32)."""
+    x = floating(input)
+    zero = const(np.asarray(x._data == 0))
+    px = where(zero, 1.0, x) * math.pi
+    return where(zero, 1.0, sin(px) / px)
