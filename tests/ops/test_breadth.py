@@ -24,11 +24,11 @@ def test_xlogy_zero_and_nan_as_torch():
     check_op([(3, 4), (3, 4)], lambda lib, a, b: lib.xlogy(a, b), positive=True)
 
 
-def test_fmax_fmin_ignore_nan_and_route_gradient_as_torch():
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_fmin_ignore_nan_and_route_gradient_as_torch(name):
     a = np.array([1.0, np.nan, 3.0, np.nan, 2.0], np.float32)
     b = np.array([np.nan, 2.0, 1.0, np.nan, 2.0], np.float32)
-    for name in ("fmax", "fmin"):
-        check_op(None, lambda lib, x, y: getattr(lib, name)(x, y), arrays=[a, b])
+    check_op(None, lambda lib, x, y: getattr(lib, name)(x, y), arrays=[a, b])
 
 
 def test_float_power_is_float64():
