@@ -122,3 +122,24 @@ def test_top_level_inplace_forms_write_into_the_tensor():
     x = ember.tensor([0.25, 4.0])
     assert ember.sqrt_(x) is x
     np.testing.assert_allclose(x.numpy(), [0.5, 2.0])
+
+
+@pytest.mark.parametrize("right", [False, True])
+def test_searchsorted_bucketize_ties_and_batches_match_torch(right):
+    seq = np.array([[1, 3, 3, 5], [0, 2, 4, 6]])
+    vals = np.array([[3, 0, 6], [4, 7, -1]])
+    _same(ember.searchsorted(ember.tensor(seq), ember.tensor(vals), right=right),
+          torch.searchsorted(torch.tensor(seq), torch.tensor(vals), right=right))
+    _same(ember.bucketize(ember.tensor(vals), ember.tensor(seq[0]), right=right, out_int32=True),
+          torch.bucketize(torch.tensor(vals), torch.tensor(seq[0]), right=right, out_int32=True))
+    with pytest.raises(RuntimeError):
+        ember.searchsorted(ember.tensor(seq), ember.tensor([1]), side="left", right=True)
+
+
+def test_isin_broadcast_shapes_cartesian_prod_match_torch():
+    _same(ember.isin(ember.tensor([[1, 2], [3, 4]]), ember.tensor([2, 3]), invert=True),
+          torch.isin(torch.tensor([[1, 2], [3, 4]]), torch.tensor([2, 3]), invert=True))
+    assert tuple(ember.broadcast_shapes((3, 1), (1, 4), 4)) == (3, 4)
+    with pytest.raises(RuntimeError):
+        ember.broadcast_shapes((2,), (3,))
+    check_op([(2,), (3,), (2,)], lambda lib, a, b, c: lib.cartesian_prod(a, b, c))

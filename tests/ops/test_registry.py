@@ -37,6 +37,7 @@ ARRAYS = {
     "sel": np.array([2, 0]),
     "bins": np.array([0, 1, 1, 3, 2, 1]),
     "x0": np.array(1.5),
+    "srt": np.array([-1.0, -0.2, 0.0, 0.7, 1.5]),  # sorted: searchsorted's boundaries
     "ge1": np.abs(rng.standard_normal((3, 4))) + 1.5,  # acosh's domain
 }
 FLOATS = {k for k, v in ARRAYS.items() if v.dtype.kind == "f"}
@@ -98,6 +99,12 @@ CASES: dict[str, tuple] = {
     "trapz": (("x", "y"), {"dim": 0}),
     "cumulative_trapezoid": (("x",), {"dim": 0}),
     "take": (("x", "idx"), {}),
+    "argwhere": (("mask",), {}),
+    "isin": (("i", "j"), {}),
+    "searchsorted": (("srt", "x"), {}),
+    "bucketize": (("x", "srt"), {"right": True}),
+    "cartesian_prod": (("col", "row"), {}),
+    "broadcast_shapes": (((3, 1), (4,)), {}),
     "logit": (("pr",), {}),
     "pow": (("p", "y"), {}),
     "lerp": (("x", "y", 0.3), {}),

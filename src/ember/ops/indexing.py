@@ -713,3 +713,62 @@ def take(input, index) -> Tensor:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
     return getitem(input.reshape(-1), (_from_array(idx),))
+
+
+def argwhere(input) -> Tensor:
+    """The indices of the nonzero elements, one row per element (``nonzero(input)``)."""
+    return nonzero(input)
+
+
+def _values_array(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False
+         ) -> Tensor:
+    """True where an element of ``elements`` is among ``test_elements`` (either may be a
+    scalar); ``invert`` gives the opposite."""
+    out = np.isin(_values_array(elements), _values_array(test_elements), invert=invert)
+    return _from_array(np.asarray(out))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter=None) -> Tensor:
+    """Where each value of ``input`` would be inserted into ``sorted_sequence`` (along its last
+    dim) to keep it sorted: before equal values, or after them with ``right``/``side="right"``.
+
+    Raises:
+        RuntimeError: ``side`` contradicting ``right``, or leading dims that differ.
+    """
+    if side is not None:
+        if side not in ("left", "right") or (side == "left" and right):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' and "
+                               f"must agree with right, got side={side!r}, right={right}")
+        right = side == "right"
+    seq = sorted_sequence._data
+    vals = _values_array(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, _values_array(sorter), -1)
+    how = "right" if right else "left"
+    if seq.ndim == 1:
+        out = np.searchsorted(seq, vals, side=how)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or "
+                               "the first N-1 dimensions of boundaries tensor and input value "
+                               f"tensor must match, but we got boundaries tensor "
+                               f"{list(seq.shape)} and input value tensor {list(vals.shape)}")
+        flat_s = seq.reshape(-1, seq.shape[-1])
+        flat_v = vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(flat_s, flat_v)])
+        out = out.reshape(vals.shape)
+    return _from_array(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The index of the bucket of 1-D ``boundaries`` each value falls in
+    (``boundaries[i-1] < x <= boundaries[i]``, or ``<= x <`` with ``right``)."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
+                           f"{boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

@@ -315,6 +315,12 @@ OPS: dict[str, Entry] = {
     "diagflat": Entry(indexing.diagflat, "fm"),
     "take": Entry(indexing.take, "fm"),
     "msort": Entry(reduce.msort, "fm"),
+    "argwhere": Entry(indexing.argwhere, "fm"),
+    "isin": Entry(indexing.isin, "f"),
+    "searchsorted": Entry(indexing.searchsorted, "f"),
+    "bucketize": Entry(indexing.bucketize, "f"),
+    "cartesian_prod": Entry(shape.cartesian_prod, "f"),
+    "broadcast_shapes": Entry(shape.broadcast_shapes, "f"),
     # ------------------------------------------------------------------ in-place fills, sampling
     "zero_": Entry(fill.zero_, "fm"),
     "fill_": Entry(fill.fill_, "fm"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._core import Tensor, _from_array, _wrap_dim
+from .._core import Size, Tensor, _from_array, _wrap_dim
 from ..autograd.broadcast import SumTo
 from ..autograd.function import Op
 
@@ -932,3 +932,26 @@ def select(input, dim: int, index: int) -> Tensor:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(input._data.shape)} at dimension {axis}")
     return squeeze(narrow(input, axis, index % size, 1), axis)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of one element from each 1-D tensor, one per row (``itertools.product``
+    order); a single tensor is returned as it is."""
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to.
+
+    Raises:
+        RuntimeError: shapes that do not broadcast.
+    """
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape: "
+                           f"{shapes}") from None
