@@ -296,3 +296,16 @@ def test_normal_from_tensors_stays_in_graph_with_zero_gradients():
     assert sample.requires_grad
     sample.sum().backward()
     assert mean.grad.tolist() == [0.0, 0.0, 0.0] and std.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_randint_with_high_keyword_only():
+    out = ember.randint(high=3, size=(2, 4))
+    assert out.shape == (2, 4) and out.dtype == ember.int64 and out.max().item() < 3
+    assert ember.randint(low=-1, high=1, size=(5,)).min().item() >= -1
+
+
+def test_linspace_rejects_negative_steps_and_bool():
+    with pytest.raises(RuntimeError):
+        ember.linspace(1, 2, -1)
+    with pytest.raises(RuntimeError):
+        ember.linspace(5, 10, 3, dtype=ember.bool)

@@ -196,7 +196,14 @@ def linspace(start, end, steps: int, *, dtype=None, device=None,
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Computed in float64, then cast to ``dtype`` (the default float dtype if None).
+
+    Raises:
+        RuntimeError: negative ``steps`` or a bool ``dtype``.
     """
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if dtype is not None and np.dtype(_dtype.to_numpy_dtype(dtype)) == np.bool_:
+        raise RuntimeError("linspace(): \"linspace_cpu\" not implemented for 'Bool'")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad,
                    device)
 
@@ -250,7 +257,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
     return _finish(arr, requires_grad, device)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+def randint(low=None, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` starts at 0.
 
@@ -264,6 +271,10 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     Raises:
         RuntimeError: ``high <= low``.
     """
+    if low is None:  # randint(high=..., size=...)
+        if high is None or size is None:
+            raise TypeError("randint() missing required arguments 'high' and 'size'")
+        low = 0
     if size is None:
         low, high, size = 0, low, high
     if high is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -556,3 +558,72 @@ def test_rounded_division_stays_in_graph_with_zero_gradient():
     assert y.requires_grad and y.tolist() == [1.0, -2.0]
     (y.sum() + x.sum()).backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------- inverse hyperbolic, copysign
+@pytest.mark.parametrize("name", ["asinh", "atanh", "arcsinh", "arctanh"])
+def test_inverse_hyperbolic_matches_torch(name):
+    check_op([(3, 4)], lambda lib, a: getattr(lib, name)(a), low=-0.9, high=0.9)
+
+
+def test_acosh_matches_torch_and_gradcheck():
+    check_op([(3, 4)], lambda lib, a: lib.acosh(a), low=1.1, high=4.0)
+    check_op([(3, 4)], lambda lib, a: lib.arccosh(a), low=-1.0, high=0.9, grad=False)  # nan
+    gradcheck64(ember.acosh, [(3,)], low=1.2, high=3.0)
+    gradcheck64(ember.asinh, [(3,)])
+    gradcheck64(ember.atanh, [(3,)], low=-0.8, high=0.8)
+
+
+def test_copysign_matches_torch():
+    check_op([(3, 4), (3, 4)], lambda lib, a, b: lib.copysign(a, b))
+    check_op([(3, 4), (4,)], lambda lib, a, b: a.copysign(b))
+    check_op([(3, 4)], lambda lib, a: lib.copysign(a, -1))
+    for m in (ember, torch):
+        z = m.copysign(m.tensor([1, -2, 0]), m.tensor([-0.0, 1.0, -1.0]))
+        np.testing.assert_array_equal(z.numpy(), [-1.0, 2.0, -0.0])
+        assert str(z.dtype).endswith("float32")
+    gradcheck64(lambda a, b: ember.copysign(a, b), [(4,), (4,)], second_order=False)
+
+
+def test_copysign_gradient_is_zero_at_zero_as_torch():
+    check_op(None, lambda lib, a, b: lib.copysign(a, b),
+             arrays=[np.array([0.0, 1.0, -2.0], np.float32), np.array([-1.0, -1.0, 1.0],
+                                                                       np.float32)])
+
+
+# ---------------------------------------------------------------- shifts, promotion
+@pytest.mark.parametrize("op", [operator.lshift, operator.rshift])
+def test_shifts_match_torch(op):
+    data = [[-1, -3, 1, 7], [0, -2**31, 2**31 - 1, -1]]
+    for count in (0, 2, 31, 32, 40, -1):
+        e = op(ember.tensor(data, dtype=ember.int32), count)
+        t = op(torch.tensor(data, dtype=torch.int32), count)
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        assert e.dtype == ember.int32
+    e = ember.tensor([1, 2, 3]).bitwise_left_shift(ember.tensor([0, 2, 4]))
+    np.testing.assert_array_equal(e.numpy(), [1, 8, 48])
+    with pytest.raises(RuntimeError):
+        op(ember.tensor([1.0]), 2)
+    with pytest.raises(RuntimeError):
+        op(ember.tensor([1]), ember.tensor([1.0]))
+
+
+def test_inplace_shift_operator():
+    x = ember.tensor([1, 2], dtype=ember.int32)
+    x <<= 3
+    np.testing.assert_array_equal(x.numpy(), [8, 16])
+
+
+def test_maximum_of_bool_and_int_promotes_as_torch():
+    for a, b in [([True, False], 3), ([1, 2], True)]:
+        e = ember.maximum(ember.tensor(a), ember.tensor(b))
+        t = torch.maximum(torch.tensor(a), torch.tensor(b))
+        assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+    assert (ember.tensor([True]) + ember.tensor(2)).dtype == ember.int64
+
+
+def test_pow_tensor_zero_exponent_gradient_is_zero_at_zero_base():
+    check_op(None, lambda lib, a, b: a ** b,
+             arrays=[np.array([0.0, 2.0, 0.0], np.float32), np.array([0.0, 0.0, 2.0],
+                                                                      np.float32)])

@@ -245,3 +245,73 @@ def test_index_add_errors_match_torch(index, src_shape):
     with pytest.raises(RuntimeError) as got:
         ember.zeros(3, 2).index_add(0, ember.tensor(index), ember.ones(*src_shape))
     assert str(got.value) == str(want.value)
+
+
+# ---------------------------------------------------------------- scatter_reduce, scatter reduce=
+IDX = np.array([[0, 1, 0, 2], [2, 2, 0, 1], [0, 0, 0, 0]])
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce_matches_torch(reduce, include_self):
+    grad = reduce != "prod"
+
+    def fn(lib, x, src):
+        return x.scatter_reduce(0, lib.tensor(IDX), src, reduce, include_self=include_self)
+
+    arrays = [np.arange(12, dtype=np.float32).reshape(3, 4) % 5,
+              (np.arange(12, dtype=np.float32).reshape(3, 4) * 0.5 + 1) % 4]  # with ties
+    check_op(None, fn, arrays=arrays, grad=grad)
+
+
+def test_scatter_reduce_int_mean_rounds_down_and_gradcheck():
+    for m in (ember, torch):
+        x = m.tensor([[1, 2], [3, 4]])
+        out = x.scatter_reduce(0, m.tensor([[1, 1]]), m.tensor([[4, 5]]), "mean")
+        np.testing.assert_array_equal(out.numpy(), [[1, 2], [3, 4]])
+    gradcheck64(lambda x, s: x.scatter_reduce(1, ember.tensor(IDX[:, :3] % 3), s, "mean"),
+                [(3, 4), (3, 3)])
+
+
+def test_scatter_reduce_errors_as_torch():
+    x, i = ember.ones(4, 5), ember.zeros(4, 5, dtype=ember.int64)
+    with pytest.raises(RuntimeError):
+        x.scatter_reduce(0, i, x, "INVALID")
+    with pytest.raises(RuntimeError):
+        x.half().scatter_reduce(0, i, x, "sum")
+    with pytest.raises(RuntimeError):  # index larger than self outside dim
+        ember.ones(2, 3).scatter(1, ember.zeros(3, 3, dtype=ember.int64), ember.ones(3, 3))
+
+
+def test_scatter_multiply_matches_torch():
+    b = np.random.default_rng(0).integers(0, 3, (3, 4, 5))
+    check_op([(4, 5, 6)], lambda lib, x: x.scatter(1, lib.tensor(b), 2.5, reduce="multiply"),
+             grad=False)
+    check_op([(4, 5, 6), (3, 4, 5)],
+             lambda lib, x, s: x.scatter(1, lib.tensor(b), s, reduce="multiply"), grad=False)
+
+
+def test_nonzero_of_0d_tensor_as_torch():
+    for v in (5.0, 0.0):
+        e, t = ember.tensor(v).nonzero(), torch.tensor(v).nonzero()
+        assert tuple(e.shape) == tuple(t.shape)
+        assert len(ember.nonzero(ember.tensor(v), as_tuple=True)) == 1
+
+
+# ---------------------------------------------------------------- fancy indexing, PyTorch's layout
+A, B = np.array([[[0]], [[-1]]]), np.array([[[0], [0], [0]]])
+D = np.random.default_rng(1).integers(0, 4, (2, 1, 5))
+
+
+@pytest.mark.parametrize("index", [
+    lambda lib: ((0,),),
+    lambda lib: ((1, 0, -1), lib.tensor(B)),
+    lambda lib: ([[[0]]], lib.tensor(B), slice(None), [[1]]),
+    lambda lib: (1, slice(None), slice(3, 11, 2), lib.tensor(D), slice(0, 2)),
+    lambda lib: (lib.tensor(A), 2, 2, 2),
+    lambda lib: (lib.tensor(A), Ellipsis, -1),
+    lambda lib: ([[1], [0]], (0, 2), lib.tensor([1, 2])),
+    lambda lib: (None, 1, lib.tensor([0, 2]), None, slice(None)),
+], ids=range(8))
+def test_fancy_indexing_matches_torch(index):
+    check_op([(2, 5, 6, 5, 3)], lambda lib, x: x[index(lib)])

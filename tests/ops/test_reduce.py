@@ -456,3 +456,57 @@ def test_all_any_keep_uint8_like_torch():
         theirs = getattr(torch.tensor(data, dtype=torch.uint8), fn)()
         assert ours.dtype.name == "uint8" and ours.item() == theirs.item()
     assert ember.tensor([1.0, 0.0]).all().dtype == ember.bool
+
+
+# ----------------------------------------------------- NumPy keyword names, running ops
+@pytest.mark.parametrize("name", ["sum", "mean", "std", "var", "amax", "amin", "prod", "all",
+                                  "any", "logsumexp", "nansum", "argmax"])
+def test_axis_and_keepdims_aliases_match_torch(name):
+    kw = {"axis": 1, "keepdims": True}
+    if name in ("all", "any", "argmax"):
+        check_op([(3, 4)], lambda lib, a: getattr(lib, name)(a, **kw), grad=False)
+    else:
+        check_op([(3, 4)], lambda lib, a: getattr(lib, name)(a, **kw))
+        check_op([(3, 4)], lambda lib, a: getattr(a, name)(**kw))
+
+
+def test_axis_alias_on_max_returns_values_and_indices():
+    a = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    e, t = ember.tensor(a).max(axis=0), torch.tensor(a).max(axis=0)
+    assert_close(e.values, t.values)
+    assert (e.indices.numpy() == t.indices.numpy()).all()
+
+
+def test_dim_and_axis_together_raise_type_error():
+    with pytest.raises(TypeError):
+        ember.ones(2, 3).sum(dim=0, axis=1)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cummax_cummin_match_torch(name, dim):
+    check_op([(4, 5)], lambda lib, a: getattr(lib, name)(a, dim).values)
+    a = np.array([[1.0, 3.0, 3.0, np.nan, 2.0], [2.0, 2.0, 0.0, 5.0, 5.0]], np.float32)
+    e, t = getattr(ember, name)(ember.tensor(a), 1), getattr(torch, name)(torch.tensor(a), 1)
+    assert_close(e.values, t.values)
+    np.testing.assert_array_equal(e.indices.numpy(), t.indices.numpy())  # ties take the later
+    assert type(e).__name__ == f"{name}_return" and e.indices.dtype == ember.int64
+
+
+def test_cummax_of_int_and_0d_match_torch():
+    for m in (ember, torch):
+        out = m.cummax(m.tensor([[3, 1, 4, 1, 5]], dtype=m.int32), 1)
+        assert str(out.values.dtype).endswith("int32")
+    assert ember.cummin(ember.tensor(2.0), 0).indices.item() == 0
+
+
+def test_cummax_logcumsumexp_gradcheck():
+    gradcheck64(lambda a: ember.cummax(a, 1).values, [(3, 5)])
+    gradcheck64(lambda a: ember.logcumsumexp(a, 0), [(4, 3)])
+
+
+def test_logcumsumexp_matches_torch_and_is_stable():
+    check_op([(4, 6)], lambda lib, a: lib.logcumsumexp(a, 1))
+    check_op([(5,)], lambda lib, a: (a * 1000).logcumsumexp(0))  # exp would overflow
+    with pytest.raises(NotImplementedError):  # integers are refused, as PyTorch
+        ember.logcumsumexp(ember.tensor([1, 2, 3]), 0)

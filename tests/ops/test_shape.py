@@ -295,3 +295,27 @@ def test_movedim_with_unequal_lengths_names_both():
 def test_hstack_accepts_zero_dim_tensors_like_torch():
     out = ember.hstack([ember.tensor(1.0), ember.tensor(2.0)])
     assert out.tolist() == [1.0, 2.0]
+
+
+def test_flip_with_repeated_dims_raises_runtime_error():
+    with pytest.raises(RuntimeError, match="duplicates"):
+        ember.ones(2, 3).flip((0, 0))
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int16", "uint8", "float32", "int64"])
+def test_view_dtype_reinterprets_bytes_as_torch(dtype):
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) + 0.5
+    e = ember.tensor(a).view(getattr(ember, dtype))
+    t = torch.tensor(a).view(getattr(torch, dtype))
+    assert tuple(e.shape) == tuple(t.shape) and e.dtype == getattr(ember, dtype)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_view_dtype_shares_storage_and_checks_sizes():
+    x = ember.zeros(2, 2)
+    x.view(ember.int32)[0, 0] = 1
+    assert x[0, 0].item() != 0
+    with pytest.raises(RuntimeError):
+        ember.zeros(3).view(ember.float64)
+    with pytest.raises(RuntimeError):
+        ember.tensor(1.0).view(ember.int16)

@@ -24,6 +24,11 @@ def promote(a, b):
         return a, b.to(da)
     if fb and not fa:
         return a.to(db), b
+    # bool is a category below the integers: any integer operand decides, even a 0-d one
+    if da.kind == "b":
+        return a.to(db), b
+    if db.kind == "b":
+        return a, b.to(da)
     # same category: a 0-d tensor does not decide the dtype (as a Python scalar would not)
     if a._data.ndim == 0 and b._data.ndim > 0:
         return a.to(db), b

@@ -342,3 +342,23 @@ def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
     return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))
+
+
+def _integer_pair(name: str, input, other):
+    a = input._data
+    b = other._data if isinstance(other, Tensor) else np.asarray(other)
+    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+        raise RuntimeError(f'"{name}_cpu" not implemented for a non-integer dtype')
+    return a, b
+
+
+def gcd(input, other) -> Tensor:
+    """Elementwise greatest common divisor of integer tensors (non-negative)."""
+    a, b = _integer_pair("gcd", input, other)
+    return _from_array(np.asarray(np.gcd(a, b)).astype(np.result_type(a, b)))
+
+
+def lcm(input, other) -> Tensor:
+    """Elementwise least common multiple of integer tensors (non-negative)."""
+    a, b = _integer_pair("lcm", input, other)
+    return _from_array(np.asarray(np.lcm(a, b)).astype(np.result_type(a, b)))

@@ -91,3 +91,46 @@ def equal(input, other) -> bool:
     """True if both tensors have the same shape and the same values."""
     b = np.asarray(_data(other))
     return bool(input._data.shape == b.shape and np.array_equal(input._data, b))
+
+
+def signbit(input) -> Tensor:
+    """True where the sign bit is set (negative numbers and ``-0.0``)."""
+    return _from_array(np.asarray(np.signbit(input._data)))
+
+
+def isneginf(input) -> Tensor:
+    """True where ``input`` is ``-inf``."""
+    return _from_array(np.asarray(np.isneginf(input._data)))
+
+
+def isposinf(input) -> Tensor:
+    """True where ``input`` is ``+inf``."""
+    return _from_array(np.asarray(np.isposinf(input._data)))
+
+
+def isreal(input) -> Tensor:
+    """True everywhere: ember's tensors are real."""
+    return _from_array(np.ones(input._data.shape, dtype=bool))
+
+
+def is_nonzero(input) -> bool:
+    """The truth of a one-element tensor.
+
+    Raises:
+        RuntimeError: a tensor with no element or more than one (ambiguous, as PyTorch).
+    """
+    if input._data.size == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input._data.size > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()))
+
+
+def is_same_size(input, other) -> bool:
+    """Whether the two tensors have the same shape."""
+    return input._data.shape == other._data.shape
+
+
+def is_signed(input) -> bool:
+    """Whether the dtype is signed (every dtype but bool and uint8)."""
+    return input._data.dtype.kind not in "bu"

@@ -35,8 +35,8 @@ def normalize_index(idx):
                 it = int(it)
             else:
                 advanced = True
-        elif isinstance(it, (list, np.ndarray)):
-            it = np.asarray(it)
+        elif isinstance(it, (list, tuple, np.ndarray)):  # a nested sequence is an index tensor
+            it = np.asarray(_plain(it))
             if it.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced = True
@@ -48,6 +48,37 @@ def normalize_index(idx):
     return tuple(out), advanced
 
 
+def _plain(seq):
+    """A (nested) index sequence with any tensors in it replaced by their arrays."""
+    if isinstance(seq, Tensor):
+        return seq._data
+    if isinstance(seq, (list, tuple)):
+        return [_plain(x) for x in seq]
+    return seq
+
+
+def _split_ints(idx: tuple) -> tuple[tuple, tuple]:
+    """An advanced index with integers, as PyTorch applies it: the integers (and slices, None)
+    first, as a basic index, then the arrays on what is left. NumPy would count the integers as
+    advanced indices, which moves the result's broadcast dims elsewhere (``x[1, :, d]``)."""
+    basic, rest = [], []
+    for it in idx:
+        if isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_)):
+            basic.append(it)
+        elif isinstance(it, np.ndarray):
+            basic.extend([slice(None)] * (it.ndim if it.dtype == np.bool_ else 1))
+            rest.append(it)
+        elif isinstance(it, (bool, np.bool_)):
+            rest.append(it)
+        elif it is Ellipsis:
+            basic.append(it)
+            rest.append(it)
+        else:  # a slice, or None (whose new dim the second step passes over)
+            basic.append(it)
+            rest.append(slice(None))
+    return tuple(basic), tuple(rest)
+
+
 def _check_bounds(shape: tuple, idx: tuple) -> None:
     """IndexError naming the dimension, like PyTorch, for an out-of-range integer."""
     dim = 0
@@ -56,7 +87,7 @@ def _check_bounds(shape: tuple, idx: tuple) -> None:
             continue
         if it is Ellipsis:
             dim = len(shape) - sum(1 for j in idx if j is not None and j is not Ellipsis)
-            dim = max(dim, 0) + idx.index(Ellipsis)
+            dim = max(dim, 0) + next(n for n, j in enumerate(idx) if j is Ellipsis)
             continue
         if isinstance(it, (int, np.integer)) and not isinstance(it, bool) and dim < len(shape):
             if not -shape[dim] <= it < shape[dim]:
@@ -139,6 +170,10 @@ def getitem(t: Tensor, idx) -> Tensor:
     """
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
+    if advanced and any(isinstance(it, (int, np.integer)) and not isinstance(it, bool)
+                        for it in idx):
+        basic, rest = _split_ints(idx)
+        return getitem(getitem(t, basic), rest)
     if not advanced and not any(it is Ellipsis for it in idx):
         idx = idx + (Ellipsis,)  # so all-int indices give a 0-d view, not a NumPy scalar copy
     try:
@@ -364,6 +399,25 @@ class Scatter(Op):
         return ga, gs, None, None, None
 
 
+def _check_scatter(input, idx: np.ndarray, src, axis: int, name: str) -> None:
+    """PyTorch's shape, range and dtype checks for scatter and scatter_reduce."""
+    shape = input._data.shape
+    if idx.ndim != input._data.ndim and idx.size:
+        raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions as "
+                           "self tensor")
+    src_shape = src._data.shape if isinstance(src, Tensor) else None
+    for d, n in enumerate(idx.shape):
+        if (d != axis and n > shape[d]) or (src_shape is not None and n > src_shape[d]):
+            raise RuntimeError(
+                f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
+                f"from dimension {axis}" + (f" and to be no larger size than src "
+                                            f"{list(src_shape)}" if src_shape is not None else ""))
+    if input._data.ndim:
+        _check_index_range(idx, shape[axis], axis)
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+
+
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
     """A copy of ``input`` with ``src`` (or the scalar ``value``) written at ``index`` on ``dim``.
 
@@ -376,23 +430,138 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
         index: an integer tensor; only the leading ``index.shape`` block of ``src`` is used.
         src: a tensor or scalar of values.
         value: a scalar, used when ``src`` is None.
-        reduce: None (overwrite) or ``"add"`` (accumulate).
+        reduce: None (overwrite), ``"add"`` or ``"multiply"`` (accumulate into ``input``).
 
     Raises:
-        RuntimeError: a non-integer index or an index out of range.
-        NotImplementedError: ``reduce="multiply"`` or any other reduction.
+        RuntimeError: a non-integer index, an index out of range, an index larger than
+            ``input``/``src``, a ``src`` of another dtype, or an unknown ``reduce``.
     """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter")
-    if input._data.ndim:
-        _check_index_range(idx, input._data.shape[axis], axis)
     if src is None:
         src = value
+    _check_scatter(input, idx, src, axis, "scatter")
+    if reduce == "multiply":
+        if not isinstance(src, Tensor):
+            src = const(np.broadcast_to(np.asarray(src, dtype=input._data.dtype), idx.shape))
+        return scatter_reduce(input, dim, index, src, "prod")
+    if reduce not in (None, "add"):
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
     if not isinstance(src, Tensor):
         src = np.asarray(src, dtype=input._data.dtype)
-    if reduce not in (None, "add"):
-        raise NotImplementedError(f"scatter reduce={reduce!r} is not supported by ember")
     return Scatter.apply(input, src, idx, axis, reduce == "add")
+
+
+_SCATTER_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+                  "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype) if dtype.kind in "iu" else None
+    if info is None:  # bool
+        return reduce == "amin"
+    return info.min if reduce == "amax" else info.max
+
+
+class ScatterReduce(Op):
+    """``out[idx] = reduce(self[idx], src...)`` along ``axis``; the gradient as PyTorch's:
+    sum/mean route ``g`` (divided by the count for mean) back; amax/amin split it evenly among
+    the elements equal to the result."""
+
+    save_inputs = (0, 1)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, src, idx, axis, reduce, include_self):
+        ctx.idx, ctx.axis, ctx.reduce, ctx.include_self = idx, axis, reduce, include_self
+        out = a.copy()
+        full = list(np.indices(idx.shape, sparse=True))
+        full[axis] = idx
+        full = tuple(full)
+        s = src[tuple(slice(0, n) for n in idx.shape)]
+        if not include_self:
+            out[full] = _identity(reduce, a.dtype)
+        _SCATTER_UFUNC[reduce].at(out, full, s)
+        if reduce == "mean":
+            count = np.full(a.shape, 1 if include_self else 0, dtype=np.int64)
+            np.add.at(count, full, 1)
+            count = np.maximum(count, 1)  # untouched positions (include_self=False) keep self
+            ctx.count = count
+            # integer means round down, as PyTorch's floor division
+            out = (out / count if a.dtype.kind == "f" else out // count).astype(a.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, src, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        idx, axis, reduce = ctx.idx, ctx.axis, ctx.reduce
+        hit = np.zeros(a.shape, dtype=bool)
+        full = list(np.indices(idx.shape, sparse=True))
+        full[axis] = idx
+        hit[tuple(full)] = True
+        ga = gs = None
+        if reduce in ("sum", "mean"):
+            gg = g / const(ctx.count.astype(g._data.dtype)) if reduce == "mean" else g
+            if need[0]:
+                ga = gg if ctx.include_self else where(const(hit), 0.0, g)
+            if need[1]:
+                gs = _to_src(gather(gg, axis, const(idx)), src.shape)
+        elif reduce in ("amax", "amin"):
+            # PyTorch counts self's ties with the result even when include_self is False (and
+            # then gives self no gradient at the scattered positions); so does ember
+            eq_self = const(a._data == out._data)
+            src_block = src[tuple(slice(0, n) for n in idx.shape)]
+            out_at = gather(out.detach(), axis, const(idx))
+            eq_src = const(src_block._data == out_at._data)
+            count = Scatter.apply(eq_self.to(g.dtype), eq_src.to(g.dtype)._data, idx, axis, True)
+            share = g / where(const(count._data == 0), 1.0, count)
+            if need[0]:
+                keep = eq_self if ctx.include_self else const(eq_self._data & ~hit)
+                ga = where(keep, share, 0.0)
+            if need[1]:
+                gs = _to_src(where(eq_src, gather(share, axis, const(idx)), 0.0), src.shape)
+        else:
+            raise NotImplementedError("scatter_reduce: ember has no gradient for reduce='prod'")
+        return ga, gs, None, None, None, None
+
+
+def _to_src(block: Tensor, shape: tuple) -> Tensor:
+    """The gradient of src's leading block, zero-padded to src's shape."""
+    if block.shape == shape:
+        return block
+    return IndexAdd.apply(block, idx=tuple(slice(0, n) for n in block.shape), shape=shape,
+                          advanced=False)
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True
+                   ) -> Tensor:
+    """``input`` with the ``src`` values at ``index`` along ``dim`` reduced into it.
+
+    Args:
+        input: the tensor to copy.
+        dim: the dim along which ``index`` points.
+        index: an integer tensor no larger than ``input`` (outside ``dim``) and ``src``.
+        src: a tensor of ``input``'s dtype.
+        reduce: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
+        include_self: whether ``input``'s values take part in the reduction.
+
+    Raises:
+        RuntimeError: an unknown ``reduce``, a bad index or a ``src`` of another dtype.
+    """
+    if reduce not in _SCATTER_UFUNC:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    axis = _wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_reduce")
+    _check_scatter(input, idx, src, axis, "scatter_reduce")
+    return ScatterReduce.apply(input, src, idx, axis, reduce, include_self)
 
 
 def scatter_add(input, dim: int, index, src) -> Tensor:
@@ -472,7 +641,9 @@ def nonzero(input, *, as_tuple: bool = False):
 
     With ``as_tuple=True``, one 1-D index tensor per dim instead (usable as an index).
     """
-    idx = np.nonzero(input._data)
+    idx = np.nonzero(np.atleast_1d(input._data))  # a 0-d tensor counts as one element
+    if input._data.ndim == 0 and not as_tuple:
+        return _from_array(np.zeros((idx[0].size, 0), dtype=np.int64))
     if as_tuple:
         return tuple(_from_array(i.astype(np.int64)) for i in idx)
     return _from_array(np.stack(idx, axis=1).astype(np.int64))
@@ -522,3 +693,82 @@ def _diagonal_of(input, offset: int) -> Tensor:
 
 
 __all__ = ["ScatterAlongDim"]
+
+
+def diagflat(input, offset: int = 0) -> Tensor:
+    """A 2-D tensor with the flattened ``input`` on diagonal ``offset``."""
+    return diag(input.reshape(-1), offset)
+
+
+def take(input, index) -> Tensor:
+    """Elements of ``input`` treated as 1-D, at ``index`` (the result has index's shape).
+
+    Raises:
+        IndexError: an index out of range.
+    """
+    idx = _index_array(index, "take")
+    n = input._data.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    return getitem(input.reshape(-1), (_from_array(idx),))
+
+
+def argwhere(input) -> Tensor:
+    """The indices of the nonzero elements, one row per element (``nonzero(input)``)."""
+    return nonzero(input)
+
+
+def _values_array(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False
+         ) -> Tensor:
+    """True where an element of ``elements`` is among ``test_elements`` (either may be a
+    scalar); ``invert`` gives the opposite."""
+    out = np.isin(_values_array(elements), _values_array(test_elements), invert=invert)
+    return _from_array(np.asarray(out))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter=None) -> Tensor:
+    """Where each value of ``input`` would be inserted into ``sorted_sequence`` (along its last
+    dim) to keep it sorted: before equal values, or after them with ``right``/``side="right"``.
+
+    Raises:
+        RuntimeError: ``side`` contradicting ``right``, or leading dims that differ.
+    """
+    if side is not None:
+        if side not in ("left", "right") or (side == "left" and right):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' and "
+                               f"must agree with right, got side={side!r}, right={right}")
+        right = side == "right"
+    seq = sorted_sequence._data
+    vals = _values_array(input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, _values_array(sorter), -1)
+    how = "right" if right else "left"
+    if seq.ndim == 1:
+        out = np.searchsorted(seq, vals, side=how)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or "
+                               "the first N-1 dimensions of boundaries tensor and input value "
+                               f"tensor must match, but we got boundaries tensor "
+                               f"{list(seq.shape)} and input value tensor {list(vals.shape)}")
+        flat_s = seq.reshape(-1, seq.shape[-1])
+        flat_v = vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(flat_s, flat_v)])
+        out = out.reshape(vals.shape)
+    return _from_array(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The index of the bucket of 1-D ``boundaries`` each value falls in
+    (``boundaries[i-1] < x <= boundaries[i]``, or ``<= x <`` with ``right``)."""
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
+                           f"{boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

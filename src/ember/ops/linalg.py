@@ -563,3 +563,73 @@ def cholesky(input, *, upper: bool = False) -> Tensor:
     _square("cholesky", input)
     lo = Cholesky.apply(input)
     return _mT(lo) if upper else lo
+
+
+def vdot(input, other) -> Tensor:
+    """The dot product of two 1-D tensors (no conjugation needed: ember's tensors are real)."""
+    return dot(input, other)
+
+
+def kron(input, other) -> Tensor:
+    """The Kronecker product: every element of ``input`` times the whole of ``other``."""
+    n = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (n - other.ndim) + tuple(other.shape))
+    # interleave the dims: a as (a1, 1, a2, 1, ...), b as (1, b1, 1, b2, ...)
+    a_shape = [s for d in a.shape for s in (d, 1)]
+    b_shape = [s for d in b.shape for s in (1, d)]
+    prod = a.reshape(a_shape) * b.reshape(b_shape)
+    return prod.reshape([x * y for x, y in zip(a.shape, b.shape)])
+
+
+def tensordot(a, b, dims=2) -> Tensor:
+    """Sum of products over ``dims`` (an int: the last ``dims`` of ``a`` with the first of
+    ``b``; or two lists of dims), as one matrix product.
+
+    Raises:
+        RuntimeError: contracted dims of different sizes.
+    """
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else [d % a.ndim for d in da]
+        db = [db] if isinstance(db, int) else [d % b.ndim for d in db]
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {i} and second has size {b.shape[j]} in "
+                               f"dim {j}")
+    free_a = [d for d in range(a.ndim) if d not in da]
+    free_b = [d for d in range(b.ndim) if d not in db]
+    k = int(np.prod([a.shape[d] for d in da]))
+    am = a.permute(free_a + da).reshape(-1, k)
+    bm = b.permute(db + free_b).reshape(k, -1)
+    return matmul(am, bm).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule, with sample points ``x``
+    or a constant spacing ``dx`` (1 by default)."""
+    n = y.shape[dim]
+    if n == 0:
+        return y.sum(dim)
+    left, right = y.narrow(dim, 0, n - 1), y.narrow(dim, 1, n - 1)
+    if x is None:
+        return (left + right).sum(dim) * ((1.0 if dx is None else dx) / 2)
+    dxs = x.diff(dim=dim if x.ndim == y.ndim else -1)
+    return ((left + right) * dxs).sum(dim) / 2
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The running trapezoidal integral of ``y`` along ``dim`` (one element shorter)."""
+    n = y.shape[dim]
+    left, right = y.narrow(dim, 0, max(n - 1, 0)), y.narrow(dim, min(1, n), max(n - 1, 0))
+    if x is None:
+        return ((left + right) * ((1.0 if dx is None else dx) / 2)).cumsum(dim)
+    dxs = x.diff(dim=dim if x.ndim == y.ndim else -1)
+    return ((left + right) * dxs / 2).cumsum(dim)

@@ -62,3 +62,36 @@ def bitwise_not(input) -> Tensor:
     if input._data.dtype.kind == "f":
         raise RuntimeError("\"bitwise_not\" not implemented for 'Float'")
     return _from_array(np.asarray(np.invert(input._data)))
+
+
+def _shift(name: str, input, other, left: bool) -> Tensor:
+    if not isinstance(input, Tensor):
+        input = _from_array(np.asarray(input))
+    b = other._data if isinstance(other, Tensor) else np.asarray(other)
+    if input._data.dtype.kind == "f" or b.dtype.kind == "f":
+        raise RuntimeError(f'"{name}" not implemented for \'Float\'')
+    a = input._data
+    if b.ndim == 0 and not isinstance(other, Tensor):
+        b = b.astype(a.dtype if a.dtype.kind != "b" else np.int64)
+    dt = np.result_type(a, b) if isinstance(other, Tensor) and b.ndim else a.dtype
+    a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    bits = dt.itemsize * 8
+    # a shift by a negative count or by the width or more is defined (as PyTorch): 0 for left
+    # shifts, the sign bit everywhere for right shifts
+    out_of_range = (b < 0) | (b >= bits)
+    count = np.where(out_of_range, bits - 1 if not left else 0, b).astype(dt)
+    if left:
+        out = np.where(out_of_range, np.zeros((), dt), np.left_shift(a, count))
+    else:
+        out = np.right_shift(a, count)
+    return _from_array(np.asarray(out, dtype=dt))
+
+
+def bitwise_left_shift(input, other) -> Tensor:
+    """Elementwise ``input << other`` (two's complement wrap-around, as PyTorch)."""
+    return _shift("lshift_cpu", input, other, True)
+
+
+def bitwise_right_shift(input, other) -> Tensor:
+    """Elementwise ``input >> other`` (arithmetic: the sign is kept for signed types)."""
+    return _shift("rshift_cpu", input, other, False)

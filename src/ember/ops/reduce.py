@@ -613,6 +613,109 @@ def cumprod(input, dim, *, dtype=None) -> Tensor:
     return _running(Cumprod, input, dim, dtype)
 
 
+class cummax_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.cummax
+    __slots__ = ()
+    _op = "cummax"
+
+
+class cummin_return(_ValuesIndices):  # noqa: N801 - mirrors torch.return_types.cummin
+    __slots__ = ()
+    _op = "cummin"
+
+
+class CumExtreme(Op):
+    """Running maximum/minimum along ``axis``; the gradient goes to the element each running
+    value was taken from (``indices``, computed by the public function)."""
+
+    @staticmethod
+    def forward(ctx, a, idx, axis, node):
+        ctx.idx, ctx.axis, ctx.shape, ctx.node = idx, axis, a.shape, node
+        return np.take_along_axis(a, idx, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAlongDim.apply(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
+
+    def name(self) -> str:
+        return self.node
+
+
+def _running_extreme_indices(a: np.ndarray, axis: int, better) -> np.ndarray:
+    """Index of the running extreme along ``axis``: a later equal value or a NaN takes over
+    (PyTorch's rule), and a NaN stays."""
+    x = np.moveaxis(a, axis, -1)
+    idx = np.zeros(x.shape, dtype=np.int64)
+    if x.shape[-1] == 0:
+        return np.moveaxis(idx, -1, axis)
+    best = x[..., 0].copy()
+    cur = np.zeros(x.shape[:-1], dtype=np.int64)
+    for i in range(1, x.shape[-1]):
+        v = x[..., i]
+        take = (better(v, best) | (v == best) | np.isnan(v)) & ~np.isnan(best) \
+            if x.dtype.kind == "f" else better(v, best) | (v == best)
+        best = np.where(take, v, best)
+        cur = np.where(take, i, cur)
+        idx[..., i] = cur
+    return np.moveaxis(idx, -1, axis)
+
+
+def _cum_extreme(input, dim, better, result, node):
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return result(input.clone(), _from_array(np.zeros((), np.int64)))
+    idx = _running_extreme_indices(input._data, axis, better)
+    return result(CumExtreme.apply(input, idx, axis, node), _from_array(idx))
+
+
+def cummax(input, dim: int):
+    """Running maximum along ``dim`` and the index it came from (``(values, indices)``)."""
+    return _cum_extreme(input, dim, np.greater, cummax_return, "CummaxBackward0")
+
+
+def cummin(input, dim: int):
+    """Running minimum along ``dim`` and the index it came from (``(values, indices)``)."""
+    return _cum_extreme(input, dim, np.less, cummin_return, "CumminBackward0")
+
+
+class LogCumSumExp(Op):
+    """``log(cumsum(exp(a)))`` along ``axis`` without overflow (``logaddexp.accumulate``)."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return np.logaddexp.accumulate(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d out_j / d a_i = exp(a_i - out_j) for j >= i
+        a, out = ctx.saved_tensors
+        axis = ctx.axis
+        if _grad_state.enabled:  # create_graph: a form linear in g, shifted by a's maximum
+            m = const(np.max(a._data, axis=axis, keepdims=True))
+            tail = (g * (m - out).exp()).flip(axis).cumsum(axis).flip(axis)
+            return (a - m).exp() * tail
+        # first order: the sum over j in log space, positive and negative parts of g apart, so
+        # that nothing overflows whatever the spread of the values
+        with np.errstate(divide="ignore"):
+            pos = (where(g > 0, g, 0.0).log() - out).flip(axis).logcumsumexp(axis).flip(axis)
+            neg = (where(g < 0, -g, 0.0).log() - out).flip(axis).logcumsumexp(axis).flip(axis)
+        return (a + pos).exp() - (a + neg).exp()
+
+
+def logcumsumexp(input, dim: int) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, computed stably (running log-partition)."""
+    axis = _wrap_dim(dim, input._data.ndim)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
+    if input._data.ndim == 0:
+        return input.clone()
+    return LogCumSumExp.apply(input, axis=axis)
+
+
 def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """True where all elements over ``dim`` are nonzero (bool; uint8 for uint8 input, as
     PyTorch)."""
@@ -781,3 +884,8 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``mean`` over the non-NaN entries."""
     count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))
+
+
+def msort(input) -> Tensor:
+    """``input`` sorted along dim 0 (the values of ``sort(input, dim=0)``)."""
+    return sort(input, 0).values

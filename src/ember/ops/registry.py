@@ -18,6 +18,8 @@ records (an optimizer's update, a running sum).
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -69,61 +71,68 @@ OPS: dict[str, Entry] = {
     "remainder": Entry(arith.remainder, "fmi"),
     "fmod": Entry(arith.fmod, "fmi"),
     "pow": Entry(trans.pow, "fmi"),
-    "neg": Entry(arith.neg, "fmi"),
-    "negative": Entry(arith.neg, "fmi"),
+    "neg": Entry(arith.neg, "fmiI"),
+    "negative": Entry(arith.neg, "fmiI"),
     "positive": Entry(arith.positive, "fm"),
-    "reciprocal": Entry(arith.reciprocal, "fmi"),
-    "square": Entry(arith.square, "fmi"),
+    "reciprocal": Entry(arith.reciprocal, "fmiI"),
+    "square": Entry(arith.square, "fmiI"),
     "lerp": Entry(arith.lerp, "fmi"),
     "addcmul": Entry(arith.addcmul, "fmi"),
     "addcdiv": Entry(arith.addcdiv, "fmi"),
-    "abs": Entry(rounding.abs, "fmi"),
+    "abs": Entry(rounding.abs, "fmiI"),
     "absolute": Entry(rounding.abs, "fmi"),
     "sign": Entry(rounding.sign, "fmi"),
-    "floor": Entry(rounding.floor, "fmi"),
-    "ceil": Entry(rounding.ceil, "fmi"),
-    "round": Entry(rounding.round, "fmi"),
-    "trunc": Entry(rounding.trunc, "fmi"),
-    "frac": Entry(rounding.frac, "fmi"),
+    "floor": Entry(rounding.floor, "fmiI"),
+    "ceil": Entry(rounding.ceil, "fmiI"),
+    "round": Entry(rounding.round, "fmiI"),
+    "trunc": Entry(rounding.trunc, "fmiI"),
+    "frac": Entry(rounding.frac, "fmiI"),
     "clamp": Entry(select.clamp, "fmiI"),
-    "clip": Entry(select.clamp, "fmi"),
-    "clamp_min": Entry(select.clamp_min, "fmi"),
-    "clamp_max": Entry(select.clamp_max, "fmi"),
+    "clip": Entry(select.clamp, "fmiI"),
+    "clamp_min": Entry(select.clamp_min, "fmiI"),
+    "clamp_max": Entry(select.clamp_max, "fmiI"),
     "maximum": Entry(select.maximum, "fm"),
     "minimum": Entry(select.minimum, "fm"),
     "where": Entry(select.where, "fm", method=_where_method),
-    "nan_to_num": Entry(select.nan_to_num, "fmi"),
+    "nan_to_num": Entry(select.nan_to_num, "fmiI"),
     "clone": Entry(conversion.clone, "fm"),
     # ------------------------------------------------------------------ transcendental
-    "exp": Entry(trans.exp, "fmi"),
-    "exp2": Entry(trans.exp2, "fmi"),
-    "expm1": Entry(trans.expm1, "fmi"),
-    "log": Entry(trans.log, "fmi"),
-    "log1p": Entry(trans.log1p, "fmi"),
-    "log2": Entry(trans.log2, "fmi"),
-    "log10": Entry(trans.log10, "fmi"),
+    "exp": Entry(trans.exp, "fmiI"),
+    "exp2": Entry(trans.exp2, "fmiI"),
+    "expm1": Entry(trans.expm1, "fmiI"),
+    "log": Entry(trans.log, "fmiI"),
+    "log1p": Entry(trans.log1p, "fmiI"),
+    "log2": Entry(trans.log2, "fmiI"),
+    "log10": Entry(trans.log10, "fmiI"),
     "logaddexp": Entry(trans.logaddexp, "fm"),
-    "sqrt": Entry(trans.sqrt, "fmi"),
-    "rsqrt": Entry(trans.rsqrt, "fmi"),
-    "sin": Entry(trans.sin, "fmi"),
-    "cos": Entry(trans.cos, "fmi"),
-    "tan": Entry(trans.tan, "fmi"),
-    "asin": Entry(trans.asin, "fmi"),
-    "acos": Entry(trans.acos, "fmi"),
-    "atan": Entry(trans.atan, "fmi"),
-    "arcsin": Entry(trans.asin, "fmi"),
-    "arccos": Entry(trans.acos, "fmi"),
-    "arctan": Entry(trans.atan, "fmi"),
+    "sqrt": Entry(trans.sqrt, "fmiI"),
+    "rsqrt": Entry(trans.rsqrt, "fmiI"),
+    "sin": Entry(trans.sin, "fmiI"),
+    "cos": Entry(trans.cos, "fmiI"),
+    "tan": Entry(trans.tan, "fmiI"),
+    "asin": Entry(trans.asin, "fmiI"),
+    "acos": Entry(trans.acos, "fmiI"),
+    "atan": Entry(trans.atan, "fmiI"),
+    "arcsin": Entry(trans.asin, "fmiI"),
+    "arccos": Entry(trans.acos, "fmiI"),
+    "arctan": Entry(trans.atan, "fmiI"),
     "atan2": Entry(trans.atan2, "fmi"),
     "arctan2": Entry(trans.atan2, "fmi"),
-    "sinh": Entry(trans.sinh, "fmi"),
-    "cosh": Entry(trans.cosh, "fmi"),
-    "tanh": Entry(trans.tanh, "fmi"),
-    "sigmoid": Entry(trans.sigmoid, "fmi"),
+    "sinh": Entry(trans.sinh, "fmiI"),
+    "cosh": Entry(trans.cosh, "fmiI"),
+    "tanh": Entry(trans.tanh, "fmiI"),
+    "sigmoid": Entry(trans.sigmoid, "fmiI"),
     "relu": Entry(select.relu, "fmiI"),
-    "erf": Entry(trans.erf, "fmi"),
-    "erfc": Entry(trans.erfc, "fmi"),
-    "logit": Entry(trans.logit, "fmi"),
+    "asinh": Entry(trans.asinh, "fmiI"),
+    "acosh": Entry(trans.acosh, "fmiI"),
+    "atanh": Entry(trans.atanh, "fmiI"),
+    "arcsinh": Entry(trans.asinh, "fmiI"),
+    "arccosh": Entry(trans.acosh, "fmiI"),
+    "arctanh": Entry(trans.atanh, "fmiI"),
+    "copysign": Entry(trans.copysign, "fmi"),
+    "erf": Entry(trans.erf, "fmiI"),
+    "erfc": Entry(trans.erfc, "fmiI"),
+    "logit": Entry(trans.logit, "fmiI"),
     "softmax": Entry(fused.softmax, "fm"),
     "log_softmax": Entry(fused.log_softmax, "fm"),
     # ------------------------------------------------------------------ comparison
@@ -153,6 +162,8 @@ OPS: dict[str, Entry] = {
     "bitwise_and": Entry(logical.bitwise_and, "fmi"),
     "bitwise_or": Entry(logical.bitwise_or, "fmi"),
     "bitwise_xor": Entry(logical.bitwise_xor, "fmi"),
+    "bitwise_left_shift": Entry(logical.bitwise_left_shift, "fmi"),
+    "bitwise_right_shift": Entry(logical.bitwise_right_shift, "fmi"),
     # ------------------------------------------------------------------ reductions
     "sum": Entry(reduce.sum, "fm"),
     "nansum": Entry(reduce.nansum, "fm"),
@@ -175,6 +186,9 @@ OPS: dict[str, Entry] = {
     "any": Entry(reduce.any, "fm"),
     "cumsum": Entry(reduce.cumsum, "fmi"),
     "cumprod": Entry(reduce.cumprod, "fmi"),
+    "cummax": Entry(reduce.cummax, "fm"),
+    "cummin": Entry(reduce.cummin, "fm"),
+    "logcumsumexp": Entry(reduce.logcumsumexp, "fm"),
     "sort": Entry(reduce.sort, "fm"),
     "argsort": Entry(reduce.argsort, "fm"),
     "topk": Entry(reduce.topk, "fm"),
@@ -192,7 +206,7 @@ OPS: dict[str, Entry] = {
     "outer": Entry(linalg.outer, "fm"),
     "ger": Entry(linalg.ger, "fm"),
     "addmm": Entry(linalg.addmm, "fmi"),
-    "addmv": Entry(linalg.addmv, "fmi"),
+    "addmv": Entry(linalg.addmv, "fmiI"),
     "baddbmm": Entry(linalg.baddbmm, "fmi"),
     "einsum": Entry(linalg.einsum, "f"),
     "cdist": Entry(linalg.cdist, "f"),
@@ -254,7 +268,59 @@ OPS: dict[str, Entry] = {
     "masked_fill": Entry(indexing.masked_fill, "fmi"),
     "scatter": Entry(indexing.scatter, "fmi"),
     "scatter_add": Entry(indexing.scatter_add, "fmi"),
+    "scatter_reduce": Entry(indexing.scatter_reduce, "fmi"),
     "index_add": Entry(indexing.index_add, "fmi"),
+    # ------------------------------------------------------------------ NumPy-style breadth
+    "deg2rad": Entry(trans.deg2rad, "fmiI"),
+    "rad2deg": Entry(trans.rad2deg, "fmiI"),
+    "hypot": Entry(trans.hypot, "fmi"),
+    "logaddexp2": Entry(trans.logaddexp2, "fm"),
+    "xlogy": Entry(trans.xlogy, "fmiI"),
+    "float_power": Entry(trans.float_power, "fmi"),
+    "sinc": Entry(trans.sinc, "fmiI"),
+    "fmax": Entry(select.fmax, "fm"),
+    "fmin": Entry(select.fmin, "fm"),
+    "heaviside": Entry(select.heaviside, "fmi"),
+    "gcd": Entry(arith.gcd, "fmiI"),
+    "lcm": Entry(arith.lcm, "fmiI"),
+    "signbit": Entry(cmp.signbit, "fm"),
+    "isneginf": Entry(cmp.isneginf, "fm"),
+    "isposinf": Entry(cmp.isposinf, "fm"),
+    "isreal": Entry(cmp.isreal, "fm"),
+    "is_nonzero": Entry(cmp.is_nonzero, "fm"),
+    "is_same_size": Entry(cmp.is_same_size, "fm"),
+    "is_signed": Entry(cmp.is_signed, "fm"),
+    "sgn": Entry(rounding.sign, "fmi"),
+    "fix": Entry(rounding.trunc, "fmiI"),
+    "ravel": Entry(shape.ravel, "fm"),
+    "moveaxis": Entry(shape.moveaxis, "fm"),
+    "tensor_split": Entry(shape.tensor_split, "fm"),
+    "hsplit": Entry(shape.hsplit, "fm"),
+    "vsplit": Entry(shape.vsplit, "fm"),
+    "dsplit": Entry(shape.dsplit, "fm"),
+    "atleast_1d": Entry(shape.atleast_1d, "f"),
+    "atleast_2d": Entry(shape.atleast_2d, "f"),
+    "atleast_3d": Entry(shape.atleast_3d, "f"),
+    "column_stack": Entry(shape.column_stack, "f"),
+    "dstack": Entry(shape.dstack, "f"),
+    "row_stack": Entry(shape.row_stack, "f"),
+    "rot90": Entry(shape.rot90, "fm"),
+    "select": Entry(shape.select, "fm"),
+    "vdot": Entry(linalg.vdot, "fm"),
+    "kron": Entry(linalg.kron, "fm"),
+    "tensordot": Entry(linalg.tensordot, "f"),
+    "trapezoid": Entry(linalg.trapezoid, "f"),
+    "trapz": Entry(linalg.trapezoid, "f"),
+    "cumulative_trapezoid": Entry(linalg.cumulative_trapezoid, "f"),
+    "diagflat": Entry(indexing.diagflat, "fm"),
+    "take": Entry(indexing.take, "fm"),
+    "msort": Entry(reduce.msort, "fm"),
+    "argwhere": Entry(indexing.argwhere, "fm"),
+    "isin": Entry(indexing.isin, "f"),
+    "searchsorted": Entry(indexing.searchsorted, "f"),
+    "bucketize": Entry(indexing.bucketize, "f"),
+    "cartesian_prod": Entry(shape.cartesian_prod, "f"),
+    "broadcast_shapes": Entry(shape.broadcast_shapes, "f"),
     # ------------------------------------------------------------------ in-place fills, sampling
     "zero_": Entry(fill.zero_, "fm"),
     "fill_": Entry(fill.fill_, "fm"),
@@ -291,12 +357,15 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "__le__": ("le", ""), "__gt__": ("gt", ""), "__ge__": ("ge", ""),
     "__neg__": ("neg", ""), "__pos__": ("positive", ""), "__abs__": ("abs", ""),
     "__invert__": ("bitwise_not", ""),
+    "__lshift__": ("bitwise_left_shift", ""), "__rlshift__": ("bitwise_left_shift", "r"),
+    "__rshift__": ("bitwise_right_shift", ""), "__rrshift__": ("bitwise_right_shift", "r"),
 }
 
 # in-place operator -> the in-place method it is
 INPLACE_OPERATORS: dict[str, str] = {
     "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
     "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+    "__ilshift__": "bitwise_left_shift_", "__irshift__": "bitwise_right_shift_",
     "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_",
 }
 
@@ -305,5 +374,36 @@ FAST_INPLACE: dict[str, np.ufunc] = {
     "multiply": np.multiply, "div": np.true_divide, "divide": np.true_divide,
     "true_divide": np.true_divide,
 }
+
+def _numpy_aliases(fn: Callable) -> Callable:
+    """``fn`` also accepting ``axis=``/``keepdims=`` for ``dim=``/``keepdim=``: PyTorch's argument
+    parser takes NumPy's names on every op that has a ``dim`` (``x.sum(axis=1, keepdims=True)``)."""
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'keepdim' and its alias 'keepdims'")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return op
+
+
+def _takes_dim(fn: Callable) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return "dim" in params or "keepdim" in params
+
+
+OPS = {name: e._replace(fn=_numpy_aliases(e.fn),
+                        method=e.method and _numpy_aliases(e.method)) if _takes_dim(e.fn) else e
+       for name, e in OPS.items()}
 
 FUNCTIONS: dict[str, Callable] = {name: e.fn for name, e in OPS.items() if "f" in e.forms}

@@ -247,3 +247,28 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
     out = where(_from_array(np.isnan(a)), nan, input)
     out = where(_from_array(np.isposinf(a)), hi, out)
     return where(_from_array(np.isneginf(a)), lo, out)
+
+
+def fmax(input, other) -> Tensor:
+    """Elementwise maximum ignoring NaN (NaN only where both are NaN); ties go to ``input``."""
+    input, other = promote(input, as_operand(other, input))
+    take_input = (input._data >= other._data) | np.isnan(other._data)
+    return where(const(take_input), input, other)
+
+
+def fmin(input, other) -> Tensor:
+    """Elementwise minimum ignoring NaN (NaN only where both are NaN); ties go to ``input``."""
+    input, other = promote(input, as_operand(other, input))
+    take_input = (input._data <= other._data) | np.isnan(other._data)
+    return where(const(take_input), input, other)
+
+
+def heaviside(input, values) -> Tensor:
+    """The step function: 0 below zero, 1 above, ``values`` at zero. Not differentiable.
+
+    Raises:
+        RuntimeError: operands of different dtypes (as PyTorch).
+    """
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    return _from_array(np.asarray(np.heaviside(input._data, values._data), input._data.dtype))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Tensor, _wrap_dim
+from .. import _dtype
+from .._core import Size, Tensor, _from_array, _wrap_dim
 from ..autograd.broadcast import SumTo
 from ..autograd.function import Op
 
@@ -199,15 +200,15 @@ def _permuter(axes):
 def view(input, *shape) -> Tensor:
     """A view of ``input`` with a new shape (one entry may be -1), sharing its data.
 
-    ``view(dtype)`` is accepted but, unlike PyTorch, converts the values (as ``.to(dtype)``)
-    instead of reinterpreting the bytes.
+    ``view(dtype)`` reinterprets the bytes as ``dtype`` (a bitcast); with a different element
+    size the last dim shrinks or grows. It is not differentiable, as in PyTorch.
 
     Raises:
         RuntimeError: the shape does not fit, or a non-contiguous input cannot be viewed with it
             without a copy (use ``reshape``).
     """
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-        return input.to(shape[0])  # view(dtype)
+        return _bitcast(input, shape[0])
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
     if not input._data.flags.c_contiguous and input._data.size > 1:
         try:
@@ -218,6 +219,25 @@ def view(input, *shape) -> Tensor:
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
     return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
+
+
+def _bitcast(input, dtype) -> Tensor:
+    dt = np.dtype(_dtype.to_numpy_dtype(dtype))
+    a = input._data
+    if dt.itemsize != a.dtype.itemsize:
+        if a.ndim == 0:
+            raise RuntimeError("self.dim() cannot be 0 to view "
+                               f"{_dtype.scalar_type_name(input.dtype)} as "
+                               f"{_dtype.scalar_type_name(_dtype.from_numpy_dtype(dt))} (different "
+                               "element sizes)")
+        if a.strides[-1] != a.dtype.itemsize or (a.shape[-1] * a.dtype.itemsize) % dt.itemsize:
+            raise RuntimeError("self.size(-1) must be divisible by the ratio of element sizes and "
+                               "the last dim must be contiguous to view with a different dtype")
+    if dt == a.dtype:
+        return view(input, a.shape)
+    # a reinterpretation has no derivative: the result is not recorded (as PyTorch)
+    out = _from_array(a.view(dt))
+    return _view(input, out, lambda base: _from_array(base._data.view(dt)))
 
 
 def view_as(input, other) -> Tensor:
@@ -575,6 +595,9 @@ def flip(input, dims) -> Tensor:
     if isinstance(dims, int):
         dims = (dims,)
     axes = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dims has duplicates, original flip dims size={len(axes)}, but unique "
+                           f"flip dims size={len(set(axes))}")
     if input._data.ndim == 0:
         return input.clone()
     return Flip.apply(input, axes=axes)
@@ -761,3 +784,174 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
     picked = input[(slice(None),) * axis + (idx,)]  # (..., windows * size, ...)
     shape = tuple(input.shape[:axis]) + (windows, size) + tuple(input.shape[axis + 1:])
     return picked.reshape(shape).movedim(axis + 1, -1)
+
+
+# ======================================================================== NumPy-style helpers
+
+
+def ravel(input) -> Tensor:
+    """``input`` flattened to 1-D (a view when possible)."""
+    return reshape(input, -1)
+
+
+moveaxis = movedim
+
+
+def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
+    """Views of ``input`` split along ``dim``: into ``n`` near-equal parts (the first
+    ``size % n`` one longer) for an int, or at the given indices for a sequence.
+
+    Raises:
+        RuntimeError: a non-positive number of sections.
+    """
+    axis = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[axis]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        q, r = divmod(size, n)
+        bounds = [i * q + min(i, r) for i in range(n + 1)]
+    else:
+        bounds = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
+    return tuple(narrow(input, axis, lo, max(hi - lo, 0))
+                 for lo, hi in zip(bounds[:-1], bounds[1:]))
+
+
+def _split_along(name: str, input, sections, dim: int, min_ndim: int) -> tuple:
+    if input._data.ndim < min_ndim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} dimension, "
+                           f"but got a tensor with {input._data.ndim} dimensions!")
+    if isinstance(sections, int) and sections and input._data.shape[dim] % sections:
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size "
+                           f"of the dimension {input._data.shape[dim]} is not divisible by the "
+                           f"split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 1 (dim 0 for a 1-D tensor); an int must divide evenly."""
+    dim = 1 if input._data.ndim > 1 else 0
+    return _split_along("hsplit", input, indices_or_sections, dim, 1)
+
+
+def vsplit(input, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 0 of a tensor of 2 or more dims."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 2 of a tensor of 3 or more dims."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+def _atleast(tensors, fix):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    out = tuple(fix(t) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least one dim (a 0-d one becomes shape (1,))."""
+    return _atleast(tensors, lambda t: reshape(t, 1) if t._data.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least two dims (new dims in front)."""
+    return _atleast(tensors, lambda t: reshape(t, (1,) * (2 - t._data.ndim) + t._data.shape)
+                    if t._data.ndim < 2 else t)
+
+
+def _to_3d(t):
+    n = t._data.ndim
+    if n == 0:
+        return reshape(t, 1, 1, 1)
+    if n == 1:
+        return reshape(t, 1, t._data.shape[0], 1)
+    if n == 2:
+        return unsqueeze(t, 2)
+    return t
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least three dims (NumPy's placement: (n,) -> (1, n, 1))."""
+    return _atleast(tensors, _to_3d)
+
+
+def column_stack(tensors) -> Tensor:
+    """1-D (and 0-d) tensors as columns, concatenated side by side with the 2-D ones."""
+    cols = [reshape(t, -1, 1) if t._data.ndim <= 1 else t for t in tensors]
+    return hstack(cols)
+
+
+def dstack(tensors) -> Tensor:
+    """Tensors made at least 3-D, concatenated along dim 2 (depth)."""
+    return cat([_to_3d(t) for t in tensors], 2)
+
+
+row_stack = vstack
+
+
+def rot90(input, k: int = 1, dims=(0, 1)) -> Tensor:
+    """``input`` rotated by 90 degrees ``k`` times, from the first towards the second of
+    ``dims``.
+
+    Raises:
+        RuntimeError: ``dims`` not two different dims of a tensor of at least 2 dims.
+    """
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input._data.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input._data.ndim}")
+    d0, d1 = (_wrap_dim(d, input._data.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1)
+    return input.clone()
+
+
+def select(input, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim`` (that dim removed): a view.
+
+    Raises:
+        IndexError: ``index`` out of range.
+    """
+    axis = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[axis]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {axis}")
+    return squeeze(narrow(input, axis, index % size, 1), axis)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of one element from each 1-D tensor, one per row (``itertools.product``
+    order); a single tensor is returned as it is."""
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to.
+
+    Raises:
+        RuntimeError: shapes that do not broadcast.
+    """
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape: "
+                           f"{shapes}") from None

@@ -115,6 +115,9 @@ Acos = _unary("Acos", np.arccos, INPUT, lambda g, a: -g * (1 - a * a).rsqrt())
 Atan = _unary("Atan", np.arctan, INPUT, lambda g, a: g / (a * a + 1))
 Sinh = _unary("Sinh", np.sinh, INPUT, lambda g, a: g * cosh(a))
 Cosh = _unary("Cosh", np.cosh, INPUT, lambda g, a: g * sinh(a))
+Asinh = _unary("Asinh", np.arcsinh, INPUT, lambda g, a: g * (a * a + 1).rsqrt())
+Acosh = _unary("Acosh", np.arccosh, INPUT, lambda g, a: g * (a * a - 1).rsqrt())
+Atanh = _unary("Atanh", np.arctanh, INPUT, lambda g, a: g / (1 - a * a))
 Erf = _unary("Erf", _erf, INPUT, lambda g, a: g * (2.0 / math.sqrt(math.pi)) * (-(a * a)).exp())
 
 exp = _public(Exp, "exp", "Elementwise ``e ** input``.")
@@ -134,7 +137,11 @@ atan = _public(Atan, "atan", "Elementwise arctangent.")
 sinh = _public(Sinh, "sinh", "Elementwise hyperbolic sine (finite wherever the result fits).")
 cosh = _public(Cosh, "cosh", "Elementwise hyperbolic cosine (finite wherever the result fits).")
 erf = _public(Erf, "erf", "The Gauss error function, elementwise.")
+asinh = _public(Asinh, "asinh", "Elementwise inverse hyperbolic sine.")
+acosh = _public(Acosh, "acosh", "Elementwise inverse hyperbolic cosine (nan below 1).")
+atanh = _public(Atanh, "atanh", "Elementwise inverse hyperbolic tangent (nan outside [-1, 1]).")
 arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 # ======================================================================== the rest
@@ -161,8 +168,8 @@ class Pow(Op):
         need = ctx.needs_input_grad
         ga = gb = None
         if need[0]:
-            if isinstance(b, Tensor):
-                ga = g * b * a ** (b - 1)
+            if isinstance(b, Tensor):  # 0 where b == 0, even at a == 0 (as PyTorch)
+                ga = where(const(b._data == 0), 0.0, g * b * a ** (b - 1))
             else:
                 ga = g * b * a ** (b - 1) if b != 0 else g * 0
         if need[1]:
@@ -274,3 +281,106 @@ def logaddexp(input, other) -> Tensor:
     """``log(exp(a) + exp(b))`` without overflow: ``max + log1p(exp(-|a - b|))``."""
     hi = maximum(input, other)
     return hi + log1p(exp(-abs(sub(input, other))))
+
+
+class Copysign(Op):
+    """``|a|`` with the sign of ``b``; d/da is ``out / a`` (0 at a == 0), nothing flows to b."""
+
+    ufunc = np.copysign
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.copysign(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ga = None
+        if ctx.needs_input_grad[0]:
+            zero = a._data == 0
+            ratio = np.where(zero, 0, out._data / np.where(zero, 1, a._data))
+            ga = g * const(ratio.astype(g._data.dtype))
+        gb = const(np.zeros_like(g._data)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def copysign(input, other) -> Tensor:
+    """The magnitude of ``input`` with the sign of ``other`` (``-0.0`` counts as negative).
+    Integer operands give float32."""
+    if isinstance(other, (int, bool)) and not isinstance(other, Tensor):
+        other = float(other)
+    input = floating(input)
+    if isinstance(other, Tensor):
+        other = floating(other)
+    return _binary(Copysign, input, other)
+
+
+def deg2rad(input) -> Tensor:
+    """Degrees to radians (integer input gives float32)."""
+    return floating(input) * (math.pi / 180.0)
+
+
+def rad2deg(input) -> Tensor:
+    """Radians to degrees (integer input gives float32)."""
+    return floating(input) * (180.0 / math.pi)
+
+
+class Hypot(Op):
+    """``sqrt(a**2 + b**2)`` without overflow in the squares; d/da = a / out."""
+
+    ufunc = np.hypot
+    save_inputs = (0, 1)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.hypot(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * a / out if need[0] else None), (g * b / out if need[1] else None)
+
+
+def hypot(input, other) -> Tensor:
+    """``sqrt(input**2 + other**2)`` elementwise (the length of the vector (input, other))."""
+    return _binary(Hypot, input, other)
+
+
+def logaddexp2(input, other) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+    ln2 = math.log(2.0)
+    return logaddexp(input * ln2, other * ln2) * (1.0 / ln2)
+
+
+def xlogy(input, other) -> Tensor:
+    """``input * log(other)``, 0 where ``input`` is 0 (even at other == 0), nan where other is
+    nan. Integer operands give float32."""
+    x = floating(input) if isinstance(input, Tensor) else input
+    y = floating(other) if isinstance(other, Tensor) else as_operand(float(other))
+    if not isinstance(x, Tensor):
+        x = as_operand(float(x), y)
+    x_zero = const(np.asarray(x._data == 0))
+    safe_y = where(x_zero, 1.0, y)
+    out = where(x_zero, 0.0, x * log(safe_y))
+    return where(const(np.isnan(y._data)), float("nan"), out)
+
+
+def float_power(input, exponent) -> Tensor:
+    """``input ** exponent`` computed and returned in float64."""
+    base = input.double() if isinstance(input, Tensor) else float(input)
+    exp = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    if not isinstance(base, Tensor):
+        base = const(np.asarray(base, dtype=np.float64))
+    return pow(base, exp)
+
+
+def sinc(input) -> Tensor:
+    """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0 (integer input gives float32)."""
+    x = floating(input)
+    zero = const(np.asarray(x._data == 0))
+    px = where(zero, 1.0, x) * math.pi
+    return where(zero, 1.0, sin(px) / px)
