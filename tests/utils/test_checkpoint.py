@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,21 @@ def test_multiple_outputs_and_kwargs_match_torch():
 
     for g, w in zip(run(ember), run(torch), strict=True):
         assert_close(g, w)
+
+
+def test_checkpointed_forward_keeps_fewer_activations():
+    model = ember.nn.Sequential(*[ember.nn.Linear(128, 128) for _ in range(16)])
+    x = ember.randn(64, 128)
+    kept = {}
+    for segments in (0, 4):
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        if segments:
+            out = ember.utils.checkpoint.checkpoint_sequential(model, segments, x,
+                                                               use_reentrant=False)
+        else:
+            out = model(x)
+        kept[segments] = tracemalloc.get_traced_memory()[0] - base
+        tracemalloc.stop()
+        del out
+    assert kept[4] < 0.5 * kept[0], kept

@@ -9,10 +9,11 @@ plain call's, exactly: same ops, same inputs, same random numbers.
 Peak memory: the activations of one segment plus the segment boundaries, instead of every
 activation of the model (``bench/checkpoint_memory.py``).
 
-The parameters a segment uses are found from the graph of its forward (the leaves it
-reaches), so they get gradients even when no input requires grad (PyTorch's
-``use_reentrant=False`` behaviour). Limitation: a segment may not close over a non-leaf
-tensor that requires grad (an activation computed outside it); pass it as an argument.
+The segment is recorded when an input requires grad or its forward reached a parameter, so
+parameters get gradients even when no input requires grad (PyTorch's ``use_reentrant=False``
+behaviour); the recomputation's backward accumulates into their ``.grad`` directly (as
+PyTorch's reentrant variant). Limitation: a segment may not close over a non-leaf tensor that
+requires grad (an activation computed outside it); pass it as an argument.
 """
 
 from __future__ import annotations
@@ -56,13 +57,13 @@ class _CheckpointNode(Function):
             if isinstance(out, Tensor) and out._requires_grad and g is not None:
                 roots.append(out)
                 root_grads.append(g)
-        targets = [edge(inputs[i]) for i in ctx.input_positions] + list(ctx.leaf_edges)
-        if not roots:
-            return (None,) * len(targets)
-        found = run_backward(roots, root_grads, retain_graph=False,
-                             create_graph=_grad_state.enabled,
-                             capture={t: None for t in targets})
-        return tuple(found.get(t) for t in targets)
+        if roots:
+            # an inner backward, as PyTorch's reentrant checkpoint: the parameters' gradients
+            # go straight into their .grad (holding them all until the outer engine took
+            # them would cost a segment's worth of gradients); the inputs' are read back
+            run_backward(roots, root_grads, retain_graph=False,
+                         create_graph=_grad_state.enabled)
+        return tuple(inputs[i]._grad for i in ctx.input_positions)
 
     def _release(self) -> None:
         self.args = self.kwargs = self.function = None
@@ -85,11 +86,10 @@ def _detach_inputs(args: tuple) -> list:
     return out
 
 
-def _reached_leaves(outputs: tuple) -> list:
-    """The AccumulateGrad nodes (leaves) the outputs' graph reaches, in discovery order."""
+def _reaches_a_leaf(outputs: tuple) -> bool:
+    """Whether the outputs' graph reaches a leaf (a parameter that requires grad)."""
     stack = [o._grad_fn for o in outputs if isinstance(o, Tensor) and o._grad_fn is not None]
     seen = set(stack)
-    leaves = []
     while stack:
         node = stack.pop()
         for e in node.next_edges:
@@ -97,10 +97,10 @@ def _reached_leaves(outputs: tuple) -> list:
                 continue
             seen.add(e[0])
             if type(e[0]) is AccumulateGrad:
-                leaves.append(e[0])
+                return True
             else:
                 stack.append(e[0])
-    return leaves
+    return False
 
 
 def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=None,
@@ -144,20 +144,16 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=No
     inputs = _detach_inputs(args)
     result = function(*inputs, **kwargs)
     outputs = _as_tuple(result)
-    detached_accs = {}
-    for i in needs_grad:
-        detached_accs[edge(inputs[i])[0]] = i
-    leaf_edges = [(acc, 0) for acc in _reached_leaves(outputs) if acc not in detached_accs]
-    if not needs_grad and not leaf_edges:
+    if not needs_grad and not _reaches_a_leaf(outputs):
         return result
     node = _CheckpointNode()
     node.function, node.args, node.kwargs, node.rng_state = function, args, kwargs, rng_state
     node.input_positions = needs_grad
-    node.leaf_edges = leaf_edges
-    node.next_edges = [edge(args[i]) for i in needs_grad] + leaf_edges
-    node.needs_input_grad = (True,) * len(node.next_edges)
-    node._shapes = [args[i]._data.shape for i in needs_grad] + \
-        [acc._leaf()._data.shape for acc, _ in leaf_edges]
+    # edges to the inputs only: the parameters receive their gradients from the inner
+    # backward, so a segment with no input requiring grad is a node without edges
+    node.next_edges = [edge(args[i]) for i in needs_grad]
+    node.needs_input_grad = (True,) * len(needs_grad)
+    node._shapes = [args[i]._data.shape for i in needs_grad]
     node._n_out = len(outputs)
     wrapped = []
     for nr, out in enumerate(outputs):
