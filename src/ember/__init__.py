@@ -91,6 +91,7 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ._grad_mode import (
     enable_grad,
     inference_mode,
@@ -118,6 +119,7 @@ from ._repr import set_printoptions
 from ._torch_alias import install_as_torch
 from .amp import autocast
 from .autograd import functional as _autograd_functional  # noqa: F401 - ember.autograd.functional
+from .autograd.anomaly_mode import set_anomaly_enabled
 from .ops.registry import FUNCTIONS as _FUNCTIONS
 from .serialization import load, save  # noqa: E402,I001
 from .tensor import Size, Tensor, device, is_tensor
