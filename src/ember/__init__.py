@@ -77,6 +77,7 @@ from ._dtype import (
     dtype,
     finfo,
     float,  # noqa: A004
+    bfloat16,
     float16,
     float32,
     float64,

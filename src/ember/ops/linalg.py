@@ -8,7 +8,7 @@ import numpy as np
 
 from .._core import Tensor, _from_array
 from ..autograd.function import Op
-from ._util import const
+from ._util import const, round_to
 from .selection import where
 
 
@@ -28,7 +28,7 @@ class MatMul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.matmul(a, b)
+        return round_to(np.matmul(a, b), a.dtype)
 
     @staticmethod
     def backward(ctx, g):
