@@ -16,6 +16,7 @@ from . import (  # noqa: E402,I001
     amp,
     autograd,
     backends,
+    cpu,
     cuda,
     distributions,
     linalg,
@@ -118,7 +119,7 @@ from ._random import (
 )
 from ._repr import set_printoptions
 from ._torch_alias import install_as_torch
-from .amp import autocast
+from .amp import autocast, is_autocast_enabled
 from .autograd import functional as _autograd_functional  # noqa: F401 - ember.autograd.functional
 from .autograd.anomaly_mode import set_anomaly_enabled
 from .ops.registry import FUNCTIONS as _FUNCTIONS

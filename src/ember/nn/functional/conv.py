@@ -7,6 +7,7 @@ height-1 image, and calls the kernels in ``ember.ops.conv``.
 from __future__ import annotations
 
 from ...ops import conv as _conv
+from ...ops.autocast_lists import lower_precision
 from ...tensor import Tensor
 from ._args import TYPE_NAMES, format_sizes, ntuple
 
@@ -108,12 +109,14 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int, name: 
     return out.squeeze(0) if unbatched else out
 
 
+@lower_precision
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """1-d convolution over (N, C, L) or (C, L) input; see ``conv2d``."""
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@lower_precision
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """2-d convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) input.
@@ -188,6 +191,7 @@ def _conv_transpose_nd(x, weight, bias, stride, padding, output_padding, groups,
     return y.squeeze(0) if unbatched else y
 
 
+@lower_precision
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """1-d transposed convolution; weight is (in_channels, out_channels / groups, kL)."""
@@ -195,6 +199,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                               dilation, 1, "conv_transpose1d")
 
 
+@lower_precision
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-d transposed convolution (the gradient of conv2d with respect to its input).
