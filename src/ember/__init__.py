@@ -19,6 +19,7 @@ from . import (  # noqa: E402,I001
     amp,
     autograd,
     backends,
+    cpu,
     cuda,
     distributed,
     distributions,
@@ -82,6 +83,7 @@ from ._dtype import (
     dtype,
     finfo,
     float,  # noqa: A004
+    bfloat16,
     float16,
     float32,
     float64,
@@ -96,6 +98,7 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ._grad_mode import (
     enable_grad,
     inference_mode,
@@ -121,8 +124,9 @@ from ._random import (
 )
 from ._repr import set_printoptions
 from ._torch_alias import install_as_torch
-from .amp import autocast
+from .amp import autocast, is_autocast_enabled
 from .autograd import functional as _autograd_functional  # noqa: F401 - ember.autograd.functional
+from .autograd.anomaly_mode import set_anomaly_enabled
 from .ops.registry import FUNCTIONS as _FUNCTIONS
 from .serialization import load, save  # noqa: E402,I001
 from .tensor import Size, Tensor, device, is_tensor

@@ -21,6 +21,7 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._dtype import is_float_np
 from ._grad_mode import state as _grad_state
 
 
@@ -188,7 +189,7 @@ class Tensor:
 
     def is_floating_point(self) -> bool:
         """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == "f"
+        return is_float_np(self._data.dtype)
 
     def element_size(self) -> int:
         """Bytes per element."""
@@ -218,7 +219,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if value and self._data.dtype.kind not in "fc":
+        if value and self._data.dtype.kind != "c" and not is_float_np(self._data.dtype):
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients "
                 f"(got {self.dtype})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 
@@ -13,8 +14,8 @@ class dtype:  # noqa: N801 - PyTorch's name
     def __init__(self, name: str, np_dtype) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        self.is_floating_point = self.np.kind == "f"
-        self.is_signed = self.np.kind in "fi"
+        self.is_floating_point = is_float_np(self.np)
+        self.is_signed = self.is_floating_point or self.np.kind == "i"
         self.itemsize = self.np.itemsize
 
     def __repr__(self) -> str:
@@ -24,7 +25,16 @@ class dtype:  # noqa: N801 - PyTorch's name
         return (_by_name, (self.name,))
 
 
+BFLOAT16_NP = np.dtype(ml_dtypes.bfloat16)
+
+
+def is_float_np(d: np.dtype) -> bool:
+    """Whether a NumPy dtype is floating (ml_dtypes' bfloat16 has kind "V", not "f")."""
+    return d.kind == "f" or (d.kind == "V" and d == BFLOAT16_NP)
+
+
 float16 = dtype("float16", np.float16)
+bfloat16 = dtype("bfloat16", BFLOAT16_NP)
 float32 = dtype("float32", np.float32)
 float64 = dtype("float64", np.float64)
 int8 = dtype("int8", np.int8)
@@ -41,7 +51,7 @@ short = int16
 int = int32  # noqa: A001
 long = int64
 
-_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)
+_ALL = (float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, bool_)
 _FROM_NP = {d.np: d for d in _ALL}
 _NAMES = {d.name: d for d in _ALL}
 
@@ -50,7 +60,8 @@ DEFAULT_INT = np.dtype(np.int64)
 
 
 _SCALAR_TYPE_NAMES = {
-    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+    "float16": "Half", "bfloat16": "BFloat16",
+    "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
     "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool",
 }
 
@@ -100,7 +111,7 @@ class finfo:  # noqa: N801 - PyTorch's name
         if not isinstance(d, dtype) or not d.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
-        info = np.finfo(d.np)
+        info = ml_dtypes.finfo(d.np) if d is bfloat16 else np.finfo(d.np)
         self.dtype = d.name
         self.bits = info.bits
         self.eps = _builtins.float(info.eps)

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from ._dtype import BFLOAT16_NP
+
 LINEWIDTH = 80
 THRESHOLD = 1000
 EDGEITEMS = 3
@@ -38,7 +40,7 @@ class _Formatter:
     """Chooses the number format and the common width from (the summary of) the values."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.floating = values.dtype.kind == "f"
+        self.floating = values.dtype.kind == "f" or values.dtype == BFLOAT16_NP
         self.int_mode = True
         self.sci_mode = False
         self.width = 1

@@ -109,6 +109,10 @@ class _TensorMethods:
         """Cast to float16."""
         return self.to(_dtype.float16)
 
+    def bfloat16(self) -> Tensor:
+        """Cast to bfloat16 (rounded to nearest even, as PyTorch)."""
+        return self.to(_dtype.bfloat16)
+
     def long(self) -> Tensor:
         """Cast to int64 (floats truncate toward zero)."""
         return self.to(_dtype.int64)
@@ -169,7 +173,7 @@ class _TensorMethods:
 
 # ---------------------------------------------------------------------- forms generated from
 # the op registry (ember.ops.registry): methods, in-place methods, operators
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2}  # V: bfloat16
 
 
 def _castable(self: Tensor, new: Tensor) -> Tensor:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _loop_checks
+from .._anomaly_mode import state as _anomaly
 from .._core import AccumulateGrad, _from_array, edge
 from .._grad_mode import state as _grad_state
 from .._loop_checks import config as _checks
+from .anomaly_mode import check_backward_outputs
 from .broadcast import SumTo
 
 
@@ -78,6 +80,8 @@ def run_backward(
                 if node._freed:
                     _ = node.saved_tensors  # raises the retain_graph error
                 in_grads = node._call_backward(grads)
+                if _anomaly.enabled and _anomaly.check_nan:
+                    check_backward_outputs(node, in_grads)
             for next_edge, g, shape in zip(edges, in_grads, node._shapes):
                 if next_edge is None:
                     continue

@@ -17,10 +17,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import _dtype
+from .._anomaly_mode import state as _anomaly
 from .._grad_mode import no_grad
 from .._loop_checks import config as _checks
 from ..tensor import Tensor, _check_device
 from . import _loop_checks
+from ._anomaly import anomaly_call
 from ._backward_hooks import after_forward as _hooks_after_forward
 from ._backward_hooks import before_forward as _hooks_before_forward
 from .parameter import Parameter
@@ -124,7 +126,14 @@ class Module:
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if not self._forward_pre_hooks and not self._forward_hooks and not _checks.strict:
+            if _anomaly.enabled:  # detect_anomaly: note which module runs
+                return anomaly_call(self, self.forward, args, kwargs)
             return self.forward(*args, **kwargs)
+        if _anomaly.enabled:
+            return anomaly_call(self, self._call_with_checks, args, kwargs)
+        return self._call_with_checks(*args, **kwargs)
+
+    def _call_with_checks(self, *args, **kwargs):
         if _checks.strict:  # the heuristic training-loop checks (ember.set_loop_checks)
             return _loop_checks.checked_call(self, self._call_with_hooks, args, kwargs)
         return self._call_with_hooks(*args, **kwargs)

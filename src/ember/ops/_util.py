@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Tensor, _from_array
+from .._dtype import BFLOAT16_NP, is_float_np
 from .._grad_mode import state as _grad_state
 
 
@@ -19,7 +20,7 @@ def promote(a, b):
     da, db = a._data.dtype, b._data.dtype
     if da is db or da == db:
         return a, b
-    fa, fb = da.kind == "f", db.kind == "f"
+    fa, fb = is_float_np(da), is_float_np(db)
     if fa and not fb:
         return a, b.to(da)
     if fb and not fa:
@@ -62,11 +63,22 @@ def as_operand(x, like: Tensor | None = None) -> Tensor:
     return _from_array(arr)
 
 
+def round_to(out: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A product computed in float32 from bfloat16 operands, rounded back to bfloat16.
+
+    NumPy's matmul of two bfloat16 arrays returns float32 (accumulated in float32, which is
+    what PyTorch's CPU kernels do); PyTorch returns the operands' dtype.
+    """
+    if dtype == BFLOAT16_NP and out.dtype != dtype:
+        return out.astype(dtype)
+    return out
+
+
 def floating(t) -> Tensor:
     """``t`` as a float tensor: integer and bool inputs become float32 (PyTorch's default)."""
     if not isinstance(t, Tensor):
         t = as_operand(t)
-    if t._data.dtype.kind != "f":
+    if not is_float_np(t._data.dtype):
         return t.to(np.float32)
     return t
 

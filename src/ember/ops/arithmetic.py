@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Tensor, _from_array
+from .._dtype import is_float_np
 from ..autograd.function import Op
 from ._util import as_operand, broadcast_error, floating, promote, write_out
 
@@ -101,7 +102,7 @@ class Remainder(Op):
         out = np.asarray(np.mod(a, b))
         if ctx.requires_grad:
             ctx.quotient = np.floor_divide(a, b)  # piecewise constant: its own gradient is 0
-        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+        return out.astype(a.dtype, copy=False) if is_float_np(a.dtype) else out
 
     @staticmethod
     def backward(ctx, g):
@@ -117,7 +118,7 @@ class Fmod(Op):
         out = np.asarray(np.fmod(a, b))
         if ctx.requires_grad:
             ctx.quotient = np.trunc(np.true_divide(a, b))
-        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
+        return out.astype(a.dtype, copy=False) if is_float_np(a.dtype) else out
 
     @staticmethod
     def backward(ctx, g):
@@ -135,7 +136,7 @@ class RoundedDiv(Op):
     @staticmethod
     def forward(ctx, a, b, fn):
         out = np.asarray(fn(a, b))
-        if out.dtype != a.dtype and a.dtype.kind == "f":
+        if out.dtype != a.dtype and is_float_np(a.dtype):
             out = out.astype(a.dtype, copy=False)
         return out
 
@@ -275,8 +276,8 @@ def _div(input, other, rounding_mode) -> Tensor:
         return RoundedDiv.apply(a, b, fn=fn)
     if not isinstance(input, Tensor):
         input = as_operand(input)
-    if input._data.dtype.kind != "f" and (
-        not isinstance(other, Tensor) or other._data.dtype.kind != "f"
+    if not is_float_np(input._data.dtype) and (
+        not isinstance(other, Tensor) or not is_float_np(other._data.dtype)
     ):
         input = input.to(np.float32)  # true division of integers gives the default float
     return _binary(Div, input, other)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Tensor
+from .._dtype import is_float_np
 from ..autograd.function import Op
 
 
@@ -19,7 +20,7 @@ class Cast(Op):
 
     @classmethod
     def apply(cls, a, dtype):
-        if np.dtype(dtype).kind != "f":
+        if not is_float_np(np.dtype(dtype)):
             return _CastOut.apply(a, dtype=dtype)  # integer/bool results carry no gradient
         return super().apply(a, dtype=dtype)
 
@@ -30,7 +31,7 @@ class Cast(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.to(ctx.src) if ctx.src.kind == "f" else None
+        return g.to(ctx.src) if is_float_np(ctx.src) else None
 
 
 class _CastOut(Op):

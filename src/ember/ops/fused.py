@@ -19,7 +19,7 @@ from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
 from .._warnings import warn_user
 from ..autograd.function import Function, Op
-from ._util import const
+from ._util import const, round_to
 from .arithmetic import mul_constant
 from .linalg import matmul
 from .shape import stack
@@ -43,8 +43,8 @@ class Linear(Op):
     def forward(ctx, x, w, b):
         out = x @ w.T
         if b is not None:
-            out += b
-        return out
+            out += b  # bfloat16: added in float32 and rounded once, below
+        return round_to(out, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -54,9 +54,9 @@ class Linear(Op):
         if not _creating_graph() and x.ndim == 2:  # the hot path: three BLAS/NumPy calls
             ga = g._data
             if need[0]:
-                gx = const(ga @ w._data)
+                gx = const(round_to(ga @ w._data, ga.dtype))
             if need[1]:
-                gw = const(ga.T @ x._data)
+                gw = const(round_to(ga.T @ x._data, ga.dtype))
             if need[2]:
                 gb = const(ga.sum(0))
             return gx, gw, gb

@@ -6,9 +6,12 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._autocast_mode import state as _autocast
 from .._core import Tensor, _from_array
+from .._dtype import BFLOAT16_NP
 from ..autograd.function import Op
-from ._util import const
+from ._util import const, round_to
+from .autocast_lists import lower_precision
 from .selection import where
 
 
@@ -28,7 +31,7 @@ class MatMul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.matmul(a, b)
+        return round_to(np.matmul(a, b), a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -58,6 +61,7 @@ class MatMul(Op):
         return ga, gb
 
 
+@lower_precision
 def matmul(input, other) -> Tensor:
     """Matrix product with PyTorch's rank rules: 1-D operands are treated as a row/column vector
     (that dim removed from the result), and batch dims of >2-D operands broadcast.
@@ -105,6 +109,7 @@ def _fmt(shape) -> str:
     return "x".join(str(s) for s in (int(np.prod(shape[:-1])), shape[-1]))
 
 
+@lower_precision
 def mm(input, mat2) -> Tensor:
     """Product of two 2-D matrices (RuntimeError for other ranks or mismatched sizes)."""
     if input.ndim != 2 or mat2.ndim != 2:
@@ -115,6 +120,7 @@ def mm(input, mat2) -> Tensor:
     return matmul(input, mat2)
 
 
+@lower_precision
 def bmm(input, mat2) -> Tensor:
     """Batched product of (b, n, m) and (b, m, p) tensors, without broadcasting.
 
@@ -142,14 +148,36 @@ def _scaled_sum(input, product, beta, alpha) -> Tensor:
     return (input * beta if beta != 1 else input) + product
 
 
+@lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` (the Linear layer written by hand)."""
+    if _is_bf16(mat1):
+        return _in_float32(_scaled_sum, input, mm, mat1, mat2, beta, alpha)
     return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
 
 
+@lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:
     """``beta * input + alpha * (batch1 @ batch2)`` per batch (attention scores)."""
+    if _is_bf16(batch1):
+        return _in_float32(_scaled_sum, input, bmm, batch1, batch2, beta, alpha)
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
+def _is_bf16(t) -> bool:
+    return isinstance(t, Tensor) and t._data.dtype == BFLOAT16_NP
+
+
+def _in_float32(combine, input, product, a, b, beta, alpha) -> Tensor:
+    """bfloat16 ``addmm``/``baddbmm``: product and sum in float32, rounded once (as PyTorch)."""
+    f32 = np.float32
+    prev = _autocast.enabled
+    _autocast.enabled = False  # the float32 product must not be cast back down
+    try:
+        out = combine(input.to(f32), product(a.to(f32), b.to(f32)), beta, alpha)
+    finally:
+        _autocast.enabled = prev
+    return out.to(a.dtype)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:

@@ -35,6 +35,8 @@ class Sum(Op):
             ctx.in_shape = a.shape
             ctx.axis = axis
             ctx.keepdim = keepdim
+        if a.dtype == _dtype.BFLOAT16_NP:  # accumulate in float32, as PyTorch's CPU kernels
+            return np.add.reduce(a.astype(np.float32), axis=axis, keepdims=keepdim).astype(a.dtype)
         return np.add.reduce(a, axis=axis, keepdims=keepdim)
 
     @staticmethod
@@ -279,7 +281,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if not _dtype.is_float_np(input._data.dtype):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_dtype.scalar_type_name(input.dtype)}"
@@ -302,7 +304,7 @@ class Mean(Op):
         ctx.n = n
         if n == 0:
             return np.full(np.sum(a, axis=axis, keepdims=keepdim).shape, np.nan, dtype=a.dtype)
-        if a.dtype == np.float16:  # accumulate in float32, as PyTorch does for half
+        if a.dtype == np.float16 or a.dtype == _dtype.BFLOAT16_NP:  # accumulate in float32
             return np.mean(a, axis=axis, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
         return (np.add.reduce(a, axis=axis, keepdims=keepdim) / n).astype(a.dtype, copy=False)
 
@@ -334,7 +336,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
         dim, unbiased = unbiased, None
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if input._data.dtype.kind != "f":
+    if not _dtype.is_float_np(input._data.dtype):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _axes(dim, input._data.ndim)
     shape = input._data.shape

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ml_dtypes as _ml
 import numpy as np
 
 from .. import _dtype
 from ._errors import FormatError
-
-try:  # ml_dtypes is a runtime dependency once bfloat16 lands; until then optional
-    import ml_dtypes as _ml
-except ImportError:  # pragma: no cover - depends on the environment
-    _ml = None
 
 
 @dataclass(frozen=True)
@@ -34,7 +30,7 @@ class DtypeInfo:
 
 def _np(name: str):
     if name.startswith("ml:"):
-        return None if _ml is None else np.dtype(getattr(_ml, name[3:]))
+        return np.dtype(getattr(_ml, name[3:]))
     return np.dtype(name)
 
 

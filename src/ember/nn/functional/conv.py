@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...ops import conv as _conv
 from ...ops import shape as _shape
+from ...ops.autocast_lists import lower_precision
 from ...tensor import Tensor
 from ._args import TYPE_NAMES, format_sizes, ntuple
 
@@ -148,12 +149,14 @@ def _conv3d_by_depth(x, weight, bias, stride, pads, dilation, groups) -> Tensor:
     return out
 
 
+@lower_precision
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """1-d convolution over (N, C, L) or (C, L) input; see ``conv2d``."""
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@lower_precision
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """2-d convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) input.
@@ -260,6 +263,7 @@ def _conv_transpose3d_by_depth(x, weight, bias, stride, padding, output_padding,
     return total
 
 
+@lower_precision
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """1-d transposed convolution; weight is (in_channels, out_channels / groups, kL)."""
@@ -267,6 +271,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                               dilation, 1, "conv_transpose1d")
 
 
+@lower_precision
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-d transposed convolution (the gradient of conv2d with respect to its input).

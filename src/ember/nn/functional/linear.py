@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from ...ops import fused as nnops
+from ...ops.autocast_lists import lower_precision
 from ...tensor import Tensor
 from ._args import dtype_name
 
 
+@lower_precision
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` (one fused op).
 

@@ -11,6 +11,7 @@ from ... import _dtype
 from ...ops import elementwise as ew
 from ...ops import fused as nnops
 from ...ops._util import const
+from ...ops.autocast_lists import float32 as autocast_float32
 from ...ops.reduce import logsumexp
 from ...ops.selection import where
 from ...ops.shape import cat, stack
@@ -31,6 +32,7 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
         )
 
 
+@autocast_float32
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """The squared error ``(input - target) ** 2``, reduced.
@@ -55,6 +57,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """The absolute error ``|input - target|``, reduced.
@@ -78,6 +81,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``."""
@@ -93,6 +97,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
@@ -157,6 +162,7 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
     return coef
 
 
+@autocast_float32
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of class indices given log-probabilities (class dim 1)."""
@@ -169,6 +175,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return prod.sum() if reduction != "none" else prod.sum(axis)
 
 
+@autocast_float32
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
@@ -233,6 +240,7 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``-(t log x + (1 - t) log(1 - x))`` with each log clamped at -100 (as PyTorch).
@@ -262,6 +270,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
@@ -290,6 +299,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return apply_reduction(loss, reduction)
 
 
+@autocast_float32
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL(target || exp(input)) pointwise: ``target * (log target - input)``; 0 where

@@ -76,6 +76,9 @@ class DistributedSampler(_ArraySampler):
         self.shuffle = shuffle
         self.seed = seed
 
+    def _epoch_chunks(self):
+        yield self._epoch_indices()
+
     def _epoch_indices(self) -> np.ndarray:
         n = len(self.dataset)
         if self.shuffle:
