@@ -121,12 +121,23 @@ def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
     return a.sum(axis=axis, keepdims=True)
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+def _accumulating(x: np.ndarray) -> np.ndarray:
+    """float16/bfloat16 computed in float32, as PyTorch's CPU kernels accumulate them."""
+    return x.astype(np.float32) if x.dtype.itemsize < 4 and x.dtype.kind in "fV" else x
+
+
+def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x - max(x, axis)``; an all -inf row keeps a shift of 0 (stays -inf, not nan)."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # an all -inf row stays -inf rather than nan
-    s = x - m
-    np.exp(s, out=s)
-    return np.log(_sum_axis(s, axis)) + m
+    m = np.where(np.isfinite(m), m, 0)
+    return x - m
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    # subtract the log-sum from the shifted logits, never add the shift back: near -1e4 in
+    # float32, ``log(s) + max`` would round to the logits' ulp (~1e-3)
+    shifted = _shifted(x, axis)
+    return shifted - np.log(_sum_axis(np.exp(shifted), axis))
 
 
 class LogSoftmax(Op):
@@ -139,7 +150,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        return x - _logsumexp(x, axis)
+        return _log_softmax(_accumulating(x), axis).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -155,12 +166,10 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = x - m
+        e = _shifted(_accumulating(x), axis)
         np.exp(e, out=e)
         e /= _sum_axis(e, axis)
-        return e
+        return e.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -185,17 +194,17 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = x - m
-        np.exp(e, out=e)  # our own temporary: exponentiate in place
+        dtype = x.dtype
+        shifted = _shifted(_accumulating(x), axis)
+        e = np.exp(shifted)
         s = _sum_axis(e, axis)
-        lse = np.log(s) + m
+        lse = np.log(s)  # of the shifted logits: the shift cancels, and precision stays
         t = np.expand_dims(target, axis)
-        rows = row_w * np.squeeze(np.take_along_axis(x, t, axis) - lse, axis)
+        rows = row_w * np.squeeze(np.take_along_axis(shifted, t, axis) - lse, axis)
         if smooth_w is not None:
             wsum = x.shape[axis] if class_w is None else class_w.sum()
-            xs = x.sum(axis=axis) if class_w is None else (x * class_w).sum(axis=axis)
+            xs = shifted.sum(axis=axis) if class_w is None else \
+                (shifted * class_w).sum(axis=axis)
             rows = rows + smooth_w * (xs - np.squeeze(lse, axis) * wsum)
             coef_sum = row_w + smooth_w * wsum
         else:
@@ -206,12 +215,13 @@ class CrossEntropy(Op):
             ctx.coef_sum = coef_sum
             ctx.axis, ctx.reduce = axis, reduce
         out = rows.sum() if reduce else rows
-        return np.asarray(out, dtype=x.dtype)
+        ctx.dtype = dtype
+        return np.asarray(out, dtype=dtype)
 
     @staticmethod
     def _dense_coef(ctx, like: np.ndarray) -> np.ndarray:
         axis = ctx.axis
-        coef = np.zeros(like.shape, like.dtype)
+        coef = np.zeros(like.shape, ctx.dtype)
         np.put_along_axis(coef, ctx.t, np.expand_dims(ctx.row_w, axis), axis=axis)
         if ctx.smooth_w is not None:
             cw = 1.0 if ctx.class_w is None else ctx.class_w
@@ -236,8 +246,9 @@ class CrossEntropy(Op):
         np.put_along_axis(dx, ctx.t, picked, axis=axis)
         if ctx.smooth_w is not None:
             cw = 1.0 if ctx.class_w is None else ctx.class_w
-            dx += (np.expand_dims(ctx.smooth_w, axis) * scale) * cw
-        return const(dx.astype(ctx.e.dtype, copy=False))
+            with np.errstate(invalid="ignore"):  # nan weights of a 0 total weight, as PyTorch
+                dx += (np.expand_dims(ctx.smooth_w, axis) * scale) * cw
+        return const(dx.astype(ctx.dtype, copy=False))
 
 
 # ======================================================================== normalisation

@@ -150,7 +150,14 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
         wc = np.ones(wshape, x.dtype) if w is None else w.reshape(wshape)
         coef -= (label_smoothing / n_classes) * wc * np.expand_dims(valid, axis).astype(x.dtype)
     if reduction == "mean":
-        coef /= tw.sum()  # 0 when every target is ignored: the mean is then nan, as PyTorch
+        # only the entries a row contributes are divided, so with a total weight of 0 the
+        # ignored rows and the other classes keep a gradient of 0 (PyTorch skips them)
+        if label_smoothing > 0:
+            used = np.broadcast_to(np.expand_dims(valid, axis), x.shape)
+        else:
+            used = np.zeros(x.shape, dtype=bool)
+            np.put_along_axis(used, idx, np.expand_dims(valid, axis), axis=axis)
+        coef = np.where(used, coef / tw.sum(), coef)
     return coef
 
 
@@ -163,7 +170,16 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     with np.errstate(invalid="ignore", divide="ignore"):
         coef = const(_nll_coef(input, t, axis, weight, ignore_index, reduction, 0.0))
     prod = input * coef
-    return prod.sum() if reduction != "none" else prod.sum(axis)
+    if reduction == "none":
+        return prod.sum(axis)
+    return _nan_if_all_ignored(prod.sum(), t != ignore_index, reduction)
+
+
+def _nan_if_all_ignored(loss: Tensor, valid: np.ndarray, reduction: str) -> Tensor:
+    """The mean over no target is 0/0 = nan (as PyTorch), while the gradient stays 0."""
+    if reduction == "mean" and not valid.any():
+        return loss + float("nan")
+    return loss
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -193,16 +209,20 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
     denom = tw.sum() if reduction == "mean" else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: mean is nan (PyTorch)
-        row_w = tw * x.dtype.type(-(1.0 - label_smoothing) / denom)
+        # ignored rows get exactly 0 (PyTorch skips them), even when denom is 0
+        row_w = np.where(valid, tw * x.dtype.type(-(1.0 - label_smoothing) / denom), 0)
+        row_w = row_w.astype(x.dtype, copy=False)
         smooth_w = class_w = None
         if label_smoothing > 0:
-            smooth_w = valid.astype(x.dtype) * x.dtype.type(-label_smoothing / n_classes / denom)
+            smooth = x.dtype.type(-label_smoothing / n_classes / denom)
+            smooth_w = np.where(valid, smooth, 0).astype(x.dtype, copy=False)
             if w is not None:
                 shape = [1] * x.ndim
                 shape[axis] = n_classes
                 class_w = w.reshape(shape)
-    return nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
+    loss = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
                                     class_w=class_w, axis=axis, reduce=reduction != "none")
+    return _nan_if_all_ignored(loss, valid, reduction)
 
 
 def _checked_targets(t: np.ndarray, valid: np.ndarray, n_classes: int) -> np.ndarray:
