@@ -22,8 +22,9 @@ from ..autograd.function import Function, Op
 from ._util import const
 from .arithmetic import mul_constant
 from .linalg import matmul
+from .selection import Where
 from .shape import stack
-from .transcendental import Erf, _np_erf
+from .transcendental import Erf, Sigmoid, _np_erf
 
 
 def _creating_graph() -> bool:
@@ -559,6 +560,53 @@ class EmbeddingGrad(Op):
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TANH_C = math.sqrt(2.0 / math.pi)
+
+
+class BinaryCrossEntropy(Op):
+    """``-(t log x + (1 - t) log(1 - x))`` elementwise, each log clamped at -100.
+
+    Backward is PyTorch's ``(x - t) / max(x (1 - x), 1e-12)`` rather than the derivative of
+    the clamped logs: at a saturated x of exactly 0 or 1 it stays finite, so a Sigmoid before
+    it passes a gradient of 0 instead of nan.
+    """
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log(1 - x), -100)
+        return (-(t * log_x + (1 - t) * log_1mx)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g * (x - t) / (x * (1 - x)).clamp(min=1e-12) if need[0] else None
+        gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if need[1] else None
+        return gx, gt
+
+
+class Softplus(Op):
+    """``log(1 + exp(beta x)) / beta``, ``x`` where ``beta x > threshold``; the gradient
+    ``sigmoid(beta x)`` is PyTorch's (0.5 at 0, where a composition of abs and relu gives 0)."""
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * x.dtype.type(beta)
+        smooth = np.logaddexp(x.dtype.type(0), bx) / x.dtype.type(beta)
+        return np.where(bx > threshold, x, smooth).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        linear = const(bx._data > ctx.threshold)
+        return Where.apply(linear, g, g * Sigmoid.apply(bx))
 
 
 class Gelu(Op):

@@ -532,7 +532,9 @@ class Norm2(Op):
         ctx.in_shape = a.shape
         ctx.axis = axis
         ctx.keepdim = keepdim
-        return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdim))
+        # float16 squares accumulate in float32 (as PyTorch's CPU kernel): ||(300, 400)|| = 500
+        wide = a.astype(np.float32) if a.dtype.kind == "f" and a.dtype.itemsize < 4 else a
+        return np.sqrt(np.sum(wide * wide, axis=axis, keepdims=keepdim)).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):

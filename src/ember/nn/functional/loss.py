@@ -270,10 +270,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
-        log_x = ew.clamp(ew.log(input), min=-100.0)
-        log_1mx = ew.clamp(ew.log(1 - input), min=-100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = nnops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return apply_reduction(loss, reduction)
