@@ -166,3 +166,11 @@ def test_gumbel_softmax_samples_and_straight_through_gradient(hard):
     np.testing.assert_allclose(freq, want, atol=0.04)
     (y[:, 0]).sum().backward()
     assert logits.grad.abs().sum().item() > 0
+
+
+def test_softplus_gradient_at_zero_is_one_half_as_pytorch():
+    x = np.array([0.0, -3.0, 1e-8, 25.0, 19.0], dtype=np.float64)
+    check_op(None, lambda lib, t: lib.nn.functional.softplus(t), arrays=[x])
+    check_op(None, lambda lib, t: lib.nn.functional.softplus(t, beta=2.0, threshold=5.0),
+             arrays=[x])
+    gradcheck64(lambda t: F.softplus(t, beta=1.5), [(6,)])

@@ -201,3 +201,18 @@ def test_mismatched_mask_types_warn_like_pytorch():
             lib.nn.MultiheadAttention(4, 2)(
                 lib.zeros(2, 1, 4), lib.zeros(2, 1, 4), lib.zeros(2, 1, 4),
                 attn_mask=lib.zeros(2, 2), key_padding_mask=lib.zeros(1, 2, dtype=lib.bool))
+
+
+@pytest.mark.parametrize("boolean", [True, False])
+def test_sdpa_fully_masked_row_gives_zeros_and_finite_gradients_as_pytorch(boolean):
+    q, k, v = (_arr(2, 3, 4).astype(np.float64) for _ in range(3))
+    allowed = np.array([[True, True, False, False], [False] * 4, [True] * 4])[:, :3]
+    mask = np.concatenate([allowed, allowed], 0)[:3]
+    bias = np.where(mask, 0.0, -np.inf)
+
+    def sdpa(lib, q, k, v):
+        m = lib.tensor(mask) if boolean else lib.tensor(bias)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
+
+    out, _ = check_op(None, sdpa, arrays=[q, k, v])
+    assert np.isfinite(out.detach().numpy()).all()

@@ -24,3 +24,28 @@ def test_batchnorm_eval_is_one_node_matching_torch_values_and_gradients():
     assert e_name == t_name == "NativeBatchNormBackward0"
     for e, t in zip(e_vals, t_vals):
         np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+def test_log_softmax_and_cross_entropy_of_large_logits_are_precise_as_pytorch():
+    x = np.array([[-1e4, -1e4 + 1, -1e4 + 2], [1e4, 1e4 - 0.5, 1e4 + 3]], dtype=np.float32)
+    e_x, t_x = ember.tensor(x), torch.tensor(x)
+    np.testing.assert_allclose(ember.log_softmax(e_x, 1).numpy(),
+                               torch.log_softmax(t_x, 1).numpy(), rtol=0, atol=1e-6)
+    for kw in ({}, {"label_smoothing": 0.1}):
+        e = F.cross_entropy(e_x, ember.tensor([0, 2]), **kw).item()
+        t = torch.nn.functional.cross_entropy(t_x, torch.tensor([0, 2]), **kw).item()
+        assert abs(e - t) < 1e-6
+
+
+def test_softmax_family_accumulates_float16_in_float32_as_pytorch():
+    rng = np.random.default_rng(0)
+    x = (rng.uniform(-300, 300, (4, 64)) / 30).astype(np.float16)
+    for name in ("softmax", "log_softmax"):
+        e = getattr(ember, name)(ember.tensor(x), 1)
+        t = getattr(torch, name)(torch.tensor(x), 1)
+        assert e.dtype == ember.float16
+        np.testing.assert_allclose(e.float().numpy(), t.float().numpy(), rtol=1e-3, atol=1e-2)
+    e = F.cross_entropy(ember.tensor(x), ember.tensor([1, 2, 3, 4]))
+    t = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor([1, 2, 3, 4]))
+    assert e.dtype == ember.float16
+    np.testing.assert_allclose(e.float().item(), t.float().item(), rtol=1e-3)

@@ -456,3 +456,19 @@ def test_all_any_keep_uint8_like_torch():
         theirs = getattr(torch.tensor(data, dtype=torch.uint8), fn)()
         assert ours.dtype.name == "uint8" and ours.item() == theirs.item()
     assert ember.tensor([1.0, 0.0]).all().dtype == ember.bool
+
+
+@pytest.mark.parametrize("p", [2, "fro", 1, float("inf")])
+def test_norm_gradient_at_zero_is_zero_as_pytorch(p):
+    check_op(None, lambda lib, x: lib.norm(x, p=p), arrays=[np.zeros(3)])
+    check_op(None, lambda lib, x: lib.linalg.vector_norm(x, ord=p if p != "fro" else 2, dim=1),
+             arrays=[np.array([[0.0, 0.0], [3.0, 4.0]])])
+
+
+def test_float16_norm_accumulates_in_float32_as_pytorch():
+    for data in ([300.0, 400.0], [[1000.0, 2000.0], [60000.0, 30000.0]]):
+        for lib_call in (lambda lib, x: lib.norm(x), lambda lib, x: lib.linalg.vector_norm(x)):
+            e = lib_call(ember, ember.tensor(data, dtype=ember.float16))
+            t = lib_call(torch, torch.tensor(data, dtype=torch.float16))
+            assert e.dtype == ember.float16
+            assert_close(e, t, rtol=1e-3)

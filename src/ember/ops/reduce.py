@@ -534,7 +534,8 @@ class Norm2(Op):
         ctx.keepdim = keepdim
         # float16 squares accumulate in float32 (as PyTorch's CPU kernel): ||(300, 400)|| = 500
         wide = a.astype(np.float32) if a.dtype.kind == "f" and a.dtype.itemsize < 4 else a
-        return np.sqrt(np.sum(wide * wide, axis=axis, keepdims=keepdim)).astype(a.dtype)
+        with np.errstate(over="ignore"):  # beyond float16: inf, as PyTorch
+            return np.sqrt(np.sum(wide * wide, axis=axis, keepdims=keepdim)).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
