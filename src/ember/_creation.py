@@ -45,6 +45,15 @@ def _float_dtype(dtype) -> np.dtype:
     return _dtype.DEFAULT_FLOAT if dtype is None else _dtype.to_numpy_dtype(dtype)
 
 
+def _sampled_dtype(dtype, kernel: str) -> np.dtype:
+    """The float dtype a continuous distribution is drawn in; PyTorch has no integer kernel."""
+    np_dtype = _float_dtype(dtype)
+    if np_dtype.kind not in "fV":
+        name = _dtype.scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+    return np_dtype
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (float32/int64 by default, as PyTorch)."""
@@ -173,7 +182,8 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     length matches PyTorch's.
 
     Raises:
-        RuntimeError: ``step`` is 0.
+        RuntimeError: ``step`` is 0, the bounds are not finite, or ``step`` points away from
+            ``end``.
     """
     if start is None:  # arange(end=3)
         start = 0
@@ -182,6 +192,10 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not (np.isfinite(vals[0]) and np.isfinite(vals[1])):
+        raise RuntimeError(f"unsupported range: {vals[0]} -> {vals[1]}")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else \
             _dtype.DEFAULT_FLOAT
@@ -223,7 +237,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
         requires_grad: make the result a leaf that records operations.
     """
     shape = _size(size, kw)
-    arr = rng(generator).random(shape, dtype=np.float64).astype(_float_dtype(dtype))
+    np_dtype = _sampled_dtype(dtype, "check_uniform_bounds")
+    arr = rng(generator).random(shape, dtype=np.float64).astype(np_dtype)
     return _finish(arr, requires_grad, device)
 
 
@@ -240,7 +255,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
     """
-    np_dtype = _float_dtype(dtype)
+    np_dtype = _sampled_dtype(dtype, "normal_kernel_cpu")
     gen = rng(generator)
     shape = _size(size, kw)
     if np_dtype == np.float32 or np_dtype == np.float64:

@@ -92,8 +92,14 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
-    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
+    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``.
+
+    Raises:
+        RuntimeError: ``delta`` is not positive.
+    """
     _warn_size(input, target)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     diff = input - target
     ad = ew.abs(diff)
     loss = ew.where(ad < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
@@ -137,6 +143,7 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
     """The constant A with loss = sum(A * log_probs) (per sample, or reduced)."""
     x = input._data
     n_classes = x.shape[axis]
+    _check_class_weight(weight, n_classes)
     valid = t != ignore_index
     safe_t = _checked_targets(t, valid, n_classes)
     w = None if weight is None else weight._data.astype(x.dtype, copy=False)
@@ -203,6 +210,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     axis, t = _class_targets(input, target, "cross_entropy")
     x = input._data
     n_classes = x.shape[axis]
+    _check_class_weight(weight, n_classes)
     valid = t != ignore_index
     safe_t = _checked_targets(t, valid, n_classes)
     w = None if weight is None else weight._data.astype(x.dtype, copy=False)
@@ -223,6 +231,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     loss = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
                                     class_w=class_w, axis=axis, reduce=reduction != "none")
     return _nan_if_all_ignored(loss, valid, reduction)
+
+
+def _check_class_weight(weight, n_classes: int) -> None:
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
 
 
 def _checked_targets(t: np.ndarray, valid: np.ndarray, n_classes: int) -> np.ndarray:
