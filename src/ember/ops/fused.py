@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .._core import Tensor, _from_array, _wrap_dim
+from .._dtype import scalar_type_name
 from .._grad_mode import state as _grad_state
 from .._warnings import warn_user
 from ..autograd.function import Function, Op
@@ -703,7 +704,15 @@ class Unbind(Function):
 # ======================================================================== softmax (public)
 
 
-def _softmax_args(input, dim, dtype):
+def check_softmax_dtype(input: Tensor, axis: int, name: str) -> None:
+    """PyTorch has no integer or bool softmax kernel: NotImplementedError, naming its kernel."""
+    if input._data.dtype.kind != "f":
+        last = "_lastdim" if axis == input.ndim - 1 or input.ndim == 0 else ""
+        raise NotImplementedError(f'"{name}{last}_kernel_impl" not implemented for '
+                                  f"'{scalar_type_name(input.dtype)}'")
+
+
+def _softmax_args(input, dim, dtype, name: str = "softmax"):
     if dim is None:
         warn_user(
             "Implicit dimension choice for softmax has been deprecated. Change the call to "
@@ -712,9 +721,8 @@ def _softmax_args(input, dim, dtype):
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
     axis = _wrap_dim(dim, input.ndim)
+    check_softmax_dtype(input, axis, name)
     if input.ndim == 0:
         return input.reshape(1), axis, True
     return input, axis, False
@@ -745,6 +753,6 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     Raises:
         RuntimeError: a non-float input without a float ``dtype``.
     """
-    input, axis, scalar = _softmax_args(input, dim, dtype)
+    input, axis, scalar = _softmax_args(input, dim, dtype, "log_softmax")
     out = LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out

@@ -673,11 +673,17 @@ def repeat_interleave(input, repeats, dim=None) -> Tensor:
 def diff(input, n: int = 1, dim: int = -1) -> Tensor:
     """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim``.
 
-    PyTorch's ``prepend``/``append`` arguments are not supported.
+    PyTorch's ``prepend``/``append`` arguments are not supported. An ``n`` beyond the
+    size gives an empty dim.
+
+    Raises:
+        RuntimeError: a negative ``n``.
     """
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
     d = _wrap_dim(dim, input._data.ndim)
     out = input
-    for _ in range(n):
+    for _ in range(min(n, input._data.shape[d])):
         size = out._data.shape[d]
         out = narrow(out, d, 1, size - 1) - narrow(out, d, 0, size - 1)
     return out
