@@ -16,7 +16,6 @@ import math
 import numpy as np
 
 from .._core import Tensor, _from_array, _wrap_dim
-from .._dtype import scalar_type_name
 from .._grad_mode import state as _grad_state
 from .._warnings import warn_user
 from ..autograd.function import Function, Op
@@ -128,17 +127,16 @@ def _accumulating(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) if x.dtype.itemsize < 4 and x.dtype.kind in "fV" else x
 
 
-def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
-    """``x - max(x, axis)``; an all -inf row keeps a shift of 0 (stays -inf, not nan)."""
+def _shift(x: np.ndarray, axis: int) -> np.ndarray:
+    """The row maxima softmax subtracts; an all -inf row keeps a shift of 0 (stays -inf)."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    return x - m
+    return np.where(np.isfinite(m), m, 0)
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     # subtract the log-sum from the shifted logits, never add the shift back: near -1e4 in
     # float32, ``log(s) + max`` would round to the logits' ulp (~1e-3)
-    shifted = _shifted(x, axis)
+    shifted = x - _shift(x, axis)
     return shifted - np.log(_sum_axis(np.exp(shifted), axis))
 
 
@@ -168,7 +166,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        e = _shifted(_accumulating(x), axis)
+        wide = _accumulating(x)
+        e = wide - _shift(wide, axis)
         np.exp(e, out=e)
         e /= _sum_axis(e, axis)
         return e.astype(x.dtype, copy=False)
@@ -197,7 +196,8 @@ class CrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
         dtype = x.dtype
-        shifted = _shifted(_accumulating(x), axis)
+        x = _accumulating(x)
+        shifted = x - _shift(x, axis)
         e = np.exp(shifted)
         s = _sum_axis(e, axis)
         lse = np.log(s)  # of the shifted logits: the shift cancels, and precision stays
@@ -704,15 +704,7 @@ class Unbind(Function):
 # ======================================================================== softmax (public)
 
 
-def check_softmax_dtype(input: Tensor, axis: int, name: str) -> None:
-    """PyTorch has no integer or bool softmax kernel: NotImplementedError, naming its kernel."""
-    if input._data.dtype.kind != "f":
-        last = "_lastdim" if axis == input.ndim - 1 or input.ndim == 0 else ""
-        raise NotImplementedError(f'"{name}{last}_kernel_impl" not implemented for '
-                                  f"'{scalar_type_name(input.dtype)}'")
-
-
-def _softmax_args(input, dim, dtype, name: str = "softmax"):
+def _softmax_args(input, dim, dtype):
     if dim is None:
         warn_user(
             "Implicit dimension choice for softmax has been deprecated. Change the call to "
@@ -721,8 +713,9 @@ def _softmax_args(input, dim, dtype, name: str = "softmax"):
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
     axis = _wrap_dim(dim, input.ndim)
-    check_softmax_dtype(input, axis, name)
     if input.ndim == 0:
         return input.reshape(1), axis, True
     return input, axis, False
@@ -753,6 +746,6 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     Raises:
         RuntimeError: a non-float input without a float ``dtype``.
     """
-    input, axis, scalar = _softmax_args(input, dim, dtype, "log_softmax")
+    input, axis, scalar = _softmax_args(input, dim, dtype)
     out = LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out

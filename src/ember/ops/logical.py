@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
 from .._core import Tensor, _from_array
 
 
@@ -36,18 +35,10 @@ def logical_xor(input, other) -> Tensor:
     return _from_array(np.logical_xor(input._data, _data(other)))
 
 
-def _no_float_kernel(name: str, np_dtype) -> None:
-    """PyTorch has no float kernel for bit operations: NotImplementedError naming the dtype."""
-    d = _dtype.scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
-    raise NotImplementedError(f'"{name}_cpu" not implemented for \'{d}\'')
-
-
 def _bitwise(ufunc, name: str, input, other) -> Tensor:
     b = other._data if isinstance(other, Tensor) else other
-    if input._data.dtype.kind == "f":
-        _no_float_kernel(name, input._data.dtype)
-    if np.asarray(b).dtype.kind == "f":  # a Python float counts as the default float32
-        _no_float_kernel(name, b.dtype if isinstance(b, np.ndarray) else np.float32)
+    if input._data.dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
+        raise RuntimeError(f'"{name}" not implemented for \'Float\'')
     return _from_array(np.asarray(ufunc(input._data, b)))
 
 
@@ -69,5 +60,5 @@ def bitwise_xor(input, other) -> Tensor:
 def bitwise_not(input) -> Tensor:
     """Elementwise ``~``: bit inversion for integers, logical not for bools."""
     if input._data.dtype.kind == "f":
-        _no_float_kernel("bitwise_not", input._data.dtype)
+        raise RuntimeError("\"bitwise_not\" not implemented for 'Float'")
     return _from_array(np.asarray(np.invert(input._data)))

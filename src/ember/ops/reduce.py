@@ -504,11 +504,8 @@ def _arg(input, dim, keepdim, fn, name) -> Tensor:
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, shifted by the maximum so it does not overflow.
 
-    Slices that are all -inf give -inf (not nan). Integer and bool inputs give the default
-    float dtype (as PyTorch).
+    Slices that are all -inf give -inf (not nan).
     """
-    if input._data.dtype.kind in "biu":
-        input = input.to(_dtype.DEFAULT_FLOAT)
     axes = _axes(dim, input._data.ndim)
     m = np.max(input._data, axis=axes, keepdims=True) if input._data.size else \
         np.zeros((1,) * input._data.ndim, input._data.dtype)
@@ -784,13 +781,6 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """``mean`` over the non-NaN entries.
-
-    Raises:
-        RuntimeError: an integer or bool input (PyTorch has no integer nanmean).
-    """
-    if input._data.dtype.kind not in "fc" and dtype is None:
-        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_dtype.scalar_type_name(input.dtype)}")
+    """``mean`` over the non-NaN entries."""
     count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))

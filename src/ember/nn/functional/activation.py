@@ -13,7 +13,6 @@ from ... import _random
 from ..._warnings import warn_user
 from ...ops import elementwise as ew
 from ...ops import fused as nnops
-from ...ops.fused import check_softmax_dtype
 from ...ops._util import const
 from ...tensor import Tensor, _from_array, _wrap_dim, inplace
 
@@ -234,13 +233,14 @@ def _softmax_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_args(input, dim, dtype, name: str = "softmax"):
+def _softmax_args(input, dim, dtype):
     if dim is None:
         dim = _softmax_dim(input.ndim)
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
     axis = _wrap_dim(dim, input.ndim)
-    check_softmax_dtype(input, axis, name)
     if input.ndim == 0:
         input = input.reshape(1)
         return input, axis, True
@@ -274,7 +274,7 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     Raises:
         RuntimeError: a non-float input without a float ``dtype``.
     """
-    input, axis, scalar = _softmax_args(input, dim, dtype, "log_softmax")
+    input, axis, scalar = _softmax_args(input, dim, dtype)
     out = nnops.LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
 
