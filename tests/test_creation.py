@@ -296,3 +296,24 @@ def test_normal_from_tensors_stays_in_graph_with_zero_gradients():
     assert sample.requires_grad
     sample.sum().backward()
     assert mean.grad.tolist() == [0.0, 0.0, 0.0] and std.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_continuous_samplers_refuse_integer_dtypes_as_pytorch():
+    from error_parity import raises_like_torch
+
+    for name in ("int64", "int32", "bool", "uint8"):
+        raises_like_torch(lambda lib, n=name: lib.rand(2, dtype=getattr(lib, n)), "check_uniform")
+        raises_like_torch(lambda lib, n=name: lib.randn(2, dtype=getattr(lib, n)), "normal")
+
+
+@pytest.mark.parametrize("args", [(5, 0, 1), (0, 5, -1), (0.0, 1.0, -0.5), (0, float("inf"), 1),
+                                  (float("nan"), 2, 1)], ids=str)
+def test_arange_rejects_a_step_of_the_wrong_sign_and_infinite_bounds_as_pytorch(args):
+    from error_parity import raises_like_torch
+
+    raises_like_torch(lambda lib: lib.arange(*args))
+
+
+def test_arange_empty_and_descending_ranges_match_pytorch():
+    for args in ((0, 0, 1), (5, 0, -1), (1.0, 0.0, -0.25)):
+        assert ember.arange(*args).tolist() == torch.arange(*args).tolist()

@@ -375,3 +375,16 @@ def test_every_target_ignored_gives_pytorchs_nan_loss_and_zero_gradients(fn, wei
             out.append((loss, x.grad))
         assert_close(out[0][0], out[1][0])
         assert_close(out[0][1], out[1][1])
+
+
+def test_bad_loss_arguments_raise_as_pytorch():
+    from error_parity import raises_like_torch
+
+    for delta in (0.0, -1.0):
+        raises_like_torch(lambda lib, delta=delta: lib.nn.functional.huber_loss(
+            lib.ones(3), lib.zeros(3), delta=delta), "delta")
+    for fn in ("cross_entropy", "nll_loss"):
+        for shape in ((4,), (2, 3), (2,)):
+            raises_like_torch(lambda lib, fn=fn, shape=shape: getattr(lib.nn.functional, fn)(
+                lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(*shape)),
+                "3 classes", str(list(shape)))
