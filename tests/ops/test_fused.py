@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -49,3 +50,33 @@ def test_softmax_family_accumulates_float16_in_float32_as_pytorch():
     t = torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor([1, 2, 3, 4]))
     assert e.dtype == ember.float16
     np.testing.assert_allclose(e.float().item(), t.float().item(), rtol=1e-3)
+
+
+NORMS = {
+    "layer_norm": lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (8,), w, b),
+    "batch_norm": lambda lib, x, w, b: lib.nn.functional.batch_norm(
+        x, None, None, w[:6], b[:6], training=True),
+    "group_norm": lambda lib, x, w, b: lib.nn.functional.group_norm(x, 3, w[:6], b[:6]),
+    "instance_norm": lambda lib, x, w, b: lib.nn.functional.instance_norm(
+        x, weight=w[:6], bias=b[:6]),
+}
+
+
+@pytest.mark.parametrize("name", list(NORMS))
+def test_float16_normalisation_accumulates_in_float32_as_pytorch(name):
+    # values near 300: float16 squares overflow (var ~ 3e4 * count), float32 sums do not
+    rng = np.random.default_rng(0)
+    x16 = rng.uniform(-300, 300, (4, 6, 8)).astype(np.float16)
+    seed = np.arange(4 * 6 * 8, dtype=np.float32).reshape(4, 6, 8) % 7
+    results = []
+    for lib in (ember, torch):
+        x = lib.tensor(x16, requires_grad=True)
+        w = lib.tensor(np.linspace(0.5, 2, 8).astype(np.float16), requires_grad=True)
+        b = lib.tensor(np.linspace(-1, 1, 8).astype(np.float16), requires_grad=True)
+        y = NORMS[name](lib, x, w, b)
+        (y.float() * lib.tensor(seed)).sum().backward()
+        assert y.dtype == lib.float16 and x.grad.dtype == lib.float16
+        results.append([t.detach().float().numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for got, want in zip(*results):
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got, want, rtol=2e-3, atol=2e-3 * np.abs(want).max())

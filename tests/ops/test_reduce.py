@@ -472,3 +472,11 @@ def test_float16_norm_accumulates_in_float32_as_pytorch():
             t = lib_call(torch, torch.tensor(data, dtype=torch.float16))
             assert e.dtype == ember.float16
             assert_close(e, t, rtol=1e-3)
+
+
+def test_float16_cumsum_accumulates_in_float32_as_pytorch():
+    data = [60000.0, 60000.0, -60000.0, 1e-3, 1.0]
+    e = ember.tensor(data, dtype=ember.float16).cumsum(0)
+    t = torch.tensor(data, dtype=torch.float16).cumsum(0)
+    assert e.dtype == ember.float16
+    assert e.tolist() == t.tolist()

@@ -308,7 +308,9 @@ def _channel_block(a, like: np.ndarray):
 
 
 def batch_stats(x: np.ndarray, axes: tuple):
-    """(mean, biased variance, x - mean) over ``axes``, keepdims-shaped."""
+    """(mean, biased variance, x - mean) over ``axes``, keepdims-shaped; float16 input gives
+    float32 statistics (PyTorch's CPU kernels accumulate half precision in float)."""
+    x = _accumulating(x)
     count = int(np.prod([x.shape[a] for a in axes]))
     mean = _sum_over(x, axes) / count
     xc = x - _channel_block(mean.astype(x.dtype, copy=False), x)
@@ -376,8 +378,13 @@ class Normalize(Op):
         if affine_shape is not None:
             w = None if w is None else w.reshape(affine_shape)
             b = None if b is None else b.reshape(affine_shape)
+        ctx.dtype = x.dtype
         _, var, xc = stats if stats is not None else batch_stats(x, axes)
-        invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        ctx.param_dtypes = tuple(None if a is None else a.dtype for a in (w, b))
+        if xc.dtype != x.dtype:  # float16: normalise in float32, round the output once
+            w = None if w is None else w.astype(xc.dtype)
+            b = None if b is None else b.astype(xc.dtype)
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xc.dtype, copy=False)
         scale = invstd if w is None else invstd * w  # normalise and scale in one pass
         scale = _channel_block(scale, xc)
         b = _channel_block(b, xc)
@@ -394,7 +401,7 @@ class Normalize(Op):
             out *= scale
         if b is not None:
             out += b
-        return out
+        return out.astype(ctx.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -406,6 +413,12 @@ class Normalize(Op):
             wa = None if w is None else w._data
             if wa is not None and affine_shape is not None:
                 wa = wa.reshape(affine_shape)
+            wide = ctx.xc.dtype
+            if wide != ctx.dtype:  # float16: the saved statistics are float32
+                wa = None if wa is None else wa.astype(wide)
+                grads = Normalize._backward_arrays(ctx, g._data.astype(wide), wa)
+                return tuple(None if t is None else const(t._data.astype(dt))
+                             for t, dt in zip(grads, (ctx.dtype, *ctx.param_dtypes)))
             return Normalize._backward_arrays(ctx, g._data, wa)
         if w is not None and affine_shape is not None:
             w = w.reshape(affine_shape)

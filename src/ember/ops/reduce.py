@@ -131,6 +131,9 @@ class Cumsum(Op):
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:  # float16 accumulates in float32
+            with np.errstate(over="ignore"):  # beyond float16: inf, as PyTorch
+                return np.cumsum(a, axis=axis, dtype=np.float32).astype(a.dtype)
         return np.cumsum(a, axis=axis)
 
     @staticmethod
