@@ -458,7 +458,7 @@ def test_all_any_keep_uint8_like_torch():
     assert ember.tensor([1.0, 0.0]).all().dtype == ember.bool
 
 
-@pytest.mark.parametrize("p", [2, "fro", 1, float("inf")])
+@pytest.mark.parametrize("p", [2, "fro", 1, float("inf"), 3, 0.5, 1.5, -1])
 def test_norm_gradient_at_zero_is_zero_as_pytorch(p):
     check_op(None, lambda lib, x: lib.norm(x, p=p), arrays=[np.zeros(3)])
     check_op(None, lambda lib, x: lib.linalg.vector_norm(x, ord=p if p != "fro" else 2, dim=1),
@@ -480,3 +480,13 @@ def test_float16_cumsum_accumulates_in_float32_as_pytorch():
     t = torch.tensor(data, dtype=torch.float16).cumsum(0)
     assert e.dtype == ember.float16
     assert e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("p", [3, 0.5, 1.5, 4])
+def test_general_p_norm_matches_pytorch_and_gradchecks(p):
+    check_op([(3, 4)], lambda lib, x: lib.linalg.vector_norm(x, p, 1), dtype=np.float64)
+    check_op(None, lambda lib, x: lib.norm(x, p), arrays=[np.array([0.0, 1.0, -2.0])])
+    gradcheck64(lambda t: t.norm(p, 1), [(3, 4)])
+    e = ember.linalg.vector_norm(ember.tensor([300.0, 400.0, 500.0], dtype=ember.float16), p)
+    t = torch.linalg.vector_norm(torch.tensor([300.0, 400.0, 500.0], dtype=torch.float16), p)
+    assert e.item() == t.item()
