@@ -141,7 +141,13 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         dtype: overrides the inferred dtype.
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
+
+    Raises:
+        TypeError: ``fill_value`` is not a number.
     """
+    if not isinstance(fill_value, (int, float, complex, np.number, np.bool_, Tensor)):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = np.bool_
@@ -155,7 +161,14 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
-    """An ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal."""
+    """An ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal.
+
+    Raises:
+        RuntimeError: a negative ``n`` or ``m``.
+    """
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -205,12 +218,21 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     return _finish(arr, requires_grad, device)
 
 
+def _check_steps(steps: int) -> None:
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got steps={steps}")
+
+
 def linspace(start, end, steps: int, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Computed in float64, then cast to ``dtype`` (the default float dtype if None).
+
+    Raises:
+        RuntimeError: a negative ``steps``.
     """
+    _check_steps(steps)
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad,
                    device)
 
@@ -220,7 +242,11 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
     """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``.
 
     Unlike PyTorch there is no ``device`` argument.
+
+    Raises:
+        RuntimeError: a negative ``steps``.
     """
+    _check_steps(steps)
     return _finish(np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype)),
                    requires_grad)
 
@@ -293,7 +319,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 def randperm(n: int, *, generator=None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise)."""
+    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise).
+
+    Raises:
+        RuntimeError: a negative ``n``.
+    """
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 
