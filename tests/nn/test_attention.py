@@ -216,3 +216,10 @@ def test_sdpa_fully_masked_row_gives_zeros_and_finite_gradients_as_pytorch(boole
 
     out, _ = check_op(None, sdpa, arrays=[q, k, v])
     assert np.isfinite(out.detach().numpy()).all()
+
+
+def test_sdpa_with_a_fully_masked_row_gradchecks():
+    mask = ember.tensor([[True, False, True], [False, False, False], [True, True, True]])
+    gradcheck64(lambda q: ember.nn.functional.scaled_dot_product_attention(q, q, q,
+                                                                          attn_mask=mask),
+                [(1, 3, 4)], second_order=False)

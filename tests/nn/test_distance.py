@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import ember.nn as enn
-from helpers import check_op, torch
+from helpers import check_op, gradcheck64, torch
 
 from ._parity import function_parity
 
@@ -36,3 +36,7 @@ def test_cosine_similarity_of_a_zero_vector_has_pytorchs_finite_gradient():
     other = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
     check_op(None, lambda lib, a, b: lib.nn.functional.cosine_similarity(a, b),
              arrays=[zero_rows, other], rtol=1e-6)
+
+
+def test_cosine_similarity_gradchecks_with_the_floored_norm():
+    gradcheck64(lambda a, b: enn.functional.cosine_similarity(a, b), [(3, 4), (3, 4)])

@@ -388,3 +388,7 @@ def test_bad_loss_arguments_raise_as_pytorch():
             raises_like_torch(lambda lib, fn=fn, shape=shape: getattr(lib.nn.functional, fn)(
                 lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(*shape)),
                 "3 classes", str(list(shape)))
+
+
+def test_binary_cross_entropy_op_gradchecks_in_input_and_target():
+    gradcheck64(lambda x, t: F.binary_cross_entropy(x, t), [(3, 4), (3, 4)], low=0.1, high=0.9)
