@@ -70,6 +70,7 @@ CASES = {
  "Adagrad lr_decay": lambda L: L.optim.Adagrad(P(L), lr_decay=-1),
  "empty params": lambda L: L.optim.SGD([], lr=0.1),
  "params tensor": lambda L: L.optim.SGD(L.ones(2, requires_grad=True), lr=0.1),
+ "dup params": lambda L: L.optim.SGD(P(L) * 2, lr=0.1),
  "non-leaf": lambda L: L.optim.SGD([L.ones(2, requires_grad=True) * 2], lr=0.1),
  "StepLR gamma": lambda L: L.optim.lr_scheduler.StepLR(opt(L), step_size=1, gamma="x"),
  "MultiStepLR": lambda L: L.optim.lr_scheduler.MultiStepLR(opt(L), milestones=[3, 1]),
