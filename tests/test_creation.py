@@ -309,3 +309,22 @@ def test_linspace_rejects_negative_steps_and_bool():
         ember.linspace(1, 2, -1)
     with pytest.raises(RuntimeError):
         ember.linspace(5, 10, 3, dtype=ember.bool)
+def test_continuous_samplers_refuse_integer_dtypes_as_pytorch():
+    from error_parity import raises_like_torch
+
+    for name in ("int64", "int32", "bool", "uint8"):
+        raises_like_torch(lambda lib, n=name: lib.rand(2, dtype=getattr(lib, n)), "check_uniform")
+        raises_like_torch(lambda lib, n=name: lib.randn(2, dtype=getattr(lib, n)), "normal")
+
+
+@pytest.mark.parametrize("args", [(5, 0, 1), (0, 5, -1), (0.0, 1.0, -0.5), (0, float("inf"), 1),
+                                  (float("nan"), 2, 1)], ids=str)
+def test_arange_rejects_a_step_of_the_wrong_sign_and_infinite_bounds_as_pytorch(args):
+    from error_parity import raises_like_torch
+
+    raises_like_torch(lambda lib: lib.arange(*args))
+
+
+def test_arange_empty_and_descending_ranges_match_pytorch():
+    for args in ((0, 0, 1), (5, 0, -1), (1.0, 0.0, -0.25)):
+        assert ember.arange(*args).tolist() == torch.arange(*args).tolist()

@@ -57,3 +57,17 @@ def test_generator_state_round_trip_leaves_the_global_stream_alone():
     assert ember.rand(4, generator=g).tolist() == a.tolist()
     ember.manual_seed(0)
     assert ember.rand(4).tolist() == b.tolist()
+
+
+def test_manual_seed_accepts_pytorchs_64_bit_range_and_rejects_beyond():
+    from error_parity import raises_like_torch
+
+    for seed in (0, 2**63, 2**64 - 1, -1, -(2**63)):
+        assert ember.manual_seed(seed).initial_seed() == torch.manual_seed(seed).initial_seed()
+    ember.manual_seed(-1)
+    a = ember.rand(3)
+    ember.manual_seed(2**64 - 1)
+    assert ember.rand(3).tolist() == a.tolist()  # the same seed modulo 2**64
+    for seed in (2**64, 2**70, -(2**63) - 1):
+        raises_like_torch(lambda lib, seed=seed: lib.manual_seed(seed), str(seed))
+    torch.manual_seed(0)

@@ -45,6 +45,15 @@ def _float_dtype(dtype) -> np.dtype:
     return _dtype.DEFAULT_FLOAT if dtype is None else _dtype.to_numpy_dtype(dtype)
 
 
+def _sampled_dtype(dtype, kernel: str) -> np.dtype:
+    """The float dtype a continuous distribution is drawn in; PyTorch has no integer kernel."""
+    np_dtype = _float_dtype(dtype)
+    if np_dtype.kind not in "fV":
+        name = _dtype.scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+    return np_dtype
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (float32/int64 by default, as PyTorch)."""
@@ -132,7 +141,13 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         dtype: overrides the inferred dtype.
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
+
+    Raises:
+        TypeError: ``fill_value`` is not a number.
     """
+    if not isinstance(fill_value, (int, float, complex, np.number, np.bool_, Tensor)):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = np.bool_
@@ -146,7 +161,14 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
-    """An ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal."""
+    """An ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal.
+
+    Raises:
+        RuntimeError: a negative ``n`` or ``m``.
+    """
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -173,7 +195,8 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     length matches PyTorch's.
 
     Raises:
-        RuntimeError: ``step`` is 0.
+        RuntimeError: ``step`` is 0, the bounds are not finite, or ``step`` points away from
+            ``end``.
     """
     if start is None:  # arange(end=3)
         start = 0
@@ -182,6 +205,10 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not (np.isfinite(vals[0]) and np.isfinite(vals[1])):
+        raise RuntimeError(f"unsupported range: {vals[0]} -> {vals[1]}")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = np.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else \
             _dtype.DEFAULT_FLOAT
@@ -191,6 +218,11 @@ def arange(start=None, end=None, step=1, *, dtype=None, device=None,
     return _finish(arr, requires_grad, device)
 
 
+def _check_steps(steps: int) -> None:
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got steps={steps}")
+
+
 def linspace(start, end, steps: int, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
@@ -198,10 +230,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None,
     Computed in float64, then cast to ``dtype`` (the default float dtype if None).
 
     Raises:
-        RuntimeError: negative ``steps`` or a bool ``dtype``.
+        RuntimeError: a negative ``steps`` or a bool ``dtype``.
     """
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+    _check_steps(steps)
     if dtype is not None and np.dtype(_dtype.to_numpy_dtype(dtype)) == np.bool_:
         raise RuntimeError("linspace(): \"linspace_cpu\" not implemented for 'Bool'")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad,
@@ -213,7 +244,11 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
     """``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``.
 
     Unlike PyTorch there is no ``device`` argument.
+
+    Raises:
+        RuntimeError: a negative ``steps``.
     """
+    _check_steps(steps)
     return _finish(np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype)),
                    requires_grad)
 
@@ -230,7 +265,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
         requires_grad: make the result a leaf that records operations.
     """
     shape = _size(size, kw)
-    arr = rng(generator).random(shape, dtype=np.float64).astype(_float_dtype(dtype))
+    np_dtype = _sampled_dtype(dtype, "check_uniform_bounds")
+    arr = rng(generator).random(shape, dtype=np.float64).astype(np_dtype)
     return _finish(arr, requires_grad, device)
 
 
@@ -247,7 +283,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
         device: only ``"cpu"`` is accepted.
         requires_grad: make the result a leaf that records operations.
     """
-    np_dtype = _float_dtype(dtype)
+    np_dtype = _sampled_dtype(dtype, "normal_kernel_cpu")
     gen = rng(generator)
     shape = _size(size, kw)
     if np_dtype == np.float32 or np_dtype == np.float64:
@@ -289,7 +325,13 @@ def randint(low=None, high=None, size=None, *, generator=None, dtype=None, devic
 
 def randperm(n: int, *, generator=None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise)."""
+    """A random permutation of ``0 .. n - 1`` (int64 unless ``dtype`` says otherwise).
+
+    Raises:
+        RuntimeError: a negative ``n``.
+    """
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(rng(generator).permutation(n).astype(np_dtype), requires_grad, device)
 

@@ -13,8 +13,17 @@ class Generator:
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        """Restart the stream from ``seed``; returns self."""
-        self._seed = int(seed)
+        """Restart the stream from ``seed``; returns self.
+
+        A negative seed is taken modulo 2**64, as PyTorch's 64-bit unsigned seed.
+
+        Raises:
+            ValueError: ``seed`` outside ``[-2**63, 2**64)``.
+        """
+        seed = int(seed)
+        if not -(2**63) <= seed < 2**64:
+            raise ValueError(f"Overflow when unpacking long long: manual_seed({seed})")
+        self._seed = seed % 2**64
         self._rng = np.random.default_rng(self._seed)
         return self
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 import warnings
 
 import numpy as np
@@ -301,3 +303,38 @@ def test_retain_grad_sees_gradient_after_other_hooks():
     w.sum().backward()
     assert w.grad.tolist() == [3.0, 3.0, 3.0]
     assert x.grad.tolist() == [6.0, 6.0, 6.0]
+
+
+def _hogwild_grads(lib, threads=8, rounds=50):
+    """Threads running backward into one shared model; integer data keeps every sum exact."""
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(512, 256), lib.nn.Linear(256, 1)).double()
+    with lib.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(lib.tensor(np.arange(p.numel(), dtype=np.float64).reshape(p.shape) % 5 - i))
+    inputs = [lib.tensor(np.full((4, 512), float(k % 3 + 1))) for k in range(threads)]
+    start = threading.Barrier(threads)
+
+    def work(x):
+        start.wait()
+        for _ in range(rounds):
+            model(x).sum().backward()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so an unlocked accumulation would race
+    try:
+        pool = [threading.Thread(target=work, args=(x,)) for x in inputs]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    return [p.grad.numpy().copy() for p in model.parameters()]
+
+
+def test_concurrent_backward_into_a_shared_model_loses_no_contribution():
+    torch = pytest.importorskip("torch")
+    expected = _hogwild_grads(torch)
+    for got, want in zip(_hogwild_grads(ember), expected):
+        np.testing.assert_array_equal(got, want)

@@ -178,3 +178,9 @@ def test_inplace_functional_activations_match_torch(name, args):
     out_t = getattr(torch.nn.functional, name)(tt, *args)
     assert out_e is te and out_t is tt
     np.testing.assert_allclose(te.numpy(), tt.numpy(), rtol=1e-6, atol=1e-7)
+def test_softplus_gradient_at_zero_is_one_half_as_pytorch():
+    x = np.array([0.0, -3.0, 1e-8, 25.0, 19.0], dtype=np.float64)
+    check_op(None, lambda lib, t: lib.nn.functional.softplus(t), arrays=[x])
+    check_op(None, lambda lib, t: lib.nn.functional.softplus(t, beta=2.0, threshold=5.0),
+             arrays=[x])
+    gradcheck64(lambda t: F.softplus(t, beta=1.5), [(6,)])

@@ -218,3 +218,23 @@ def test_sdpa_grouped_query_attention_head_error_matches_torch():
         q, k = lib.zeros(1, 6, 3, 4), lib.zeros(1, 4, 3, 4)
         with pytest.raises(RuntimeError, match="Number of heads in key and value must divide"):
             lib.nn.functional.scaled_dot_product_attention(q, k, k, enable_gqa=True)
+@pytest.mark.parametrize("boolean", [True, False])
+def test_sdpa_fully_masked_row_gives_zeros_and_finite_gradients_as_pytorch(boolean):
+    q, k, v = (_arr(2, 3, 4).astype(np.float64) for _ in range(3))
+    allowed = np.array([[True, True, False, False], [False] * 4, [True] * 4])[:, :3]
+    mask = np.concatenate([allowed, allowed], 0)[:3]
+    bias = np.where(mask, 0.0, -np.inf)
+
+    def sdpa(lib, q, k, v):
+        m = lib.tensor(mask) if boolean else lib.tensor(bias)
+        return lib.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m)
+
+    out, _ = check_op(None, sdpa, arrays=[q, k, v])
+    assert np.isfinite(out.detach().numpy()).all()
+
+
+def test_sdpa_with_a_fully_masked_row_gradchecks():
+    mask = ember.tensor([[True, False, True], [False, False, False], [True, True, True]])
+    gradcheck64(lambda q: ember.nn.functional.scaled_dot_product_attention(q, q, q,
+                                                                          attn_mask=mask),
+                [(1, 3, 4)], second_order=False)

@@ -367,3 +367,57 @@ def test_triplet_margin_with_distance_loss_matches_torch(kwargs):
     check_op([(4, 5), (4, 5), (4, 5)], fn)
     with pytest.raises(ValueError, match="expected margin to be greater than 0"):
         ember.nn.TripletMarginWithDistanceLoss(margin=0)
+def test_sigmoid_then_bce_at_saturation_keeps_weight_gradients_finite_as_pytorch():
+    # sigmoid(+-30) is exactly 1 / ~1e-13 in float32: PyTorch clamps x(1-x) in BCE's backward
+    x = np.array([[30.0, -30.0, 0.5], [2.0, -40.0, 40.0]], dtype=np.float32)
+    target = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0]], dtype=np.float32)
+    grads = []
+    for lib in (ember, torch):
+        lin = lib.nn.Linear(3, 3)
+        with lib.no_grad():
+            lin.weight.copy_(lib.eye(3))
+            lin.bias.zero_()
+        loss = lib.nn.BCELoss()(lib.sigmoid(lin(lib.tensor(x))), lib.tensor(target))
+        loss.backward()
+        grads.append((loss, lin.weight.grad, lin.bias.grad))
+    for e, t in zip(*grads):
+        assert np.isfinite(e.detach().numpy()).all()
+        assert_close(e, t)
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_every_target_ignored_gives_pytorchs_nan_loss_and_zero_gradients(fn, weighted):
+    logits = np.arange(6.0).reshape(2, 3)
+    for target, smoothing in (([-100, -100], 0.0), ([0, -100], 0.0), ([-100, 5], 0.2)):
+        kw = {"label_smoothing": smoothing} if fn == "cross_entropy" else {}
+        if target[1] == 5:  # ignore_index=5 with smoothing
+            kw["ignore_index"] = 5
+            target = [5, 5]
+        out = []
+        for lib in (ember, torch):
+            if weighted:
+                kw["weight"] = lib.tensor([0.0, 1.0, 1.0], dtype=lib.float64)
+            x = lib.tensor(logits, requires_grad=True)
+            loss = getattr(lib.nn.functional, fn)(x, lib.tensor(target), **kw)
+            loss.backward()
+            out.append((loss, x.grad))
+        assert_close(out[0][0], out[1][0])
+        assert_close(out[0][1], out[1][1])
+
+
+def test_bad_loss_arguments_raise_as_pytorch():
+    from error_parity import raises_like_torch
+
+    for delta in (0.0, -1.0):
+        raises_like_torch(lambda lib, delta=delta: lib.nn.functional.huber_loss(
+            lib.ones(3), lib.zeros(3), delta=delta), "delta")
+    for fn in ("cross_entropy", "nll_loss"):
+        for shape in ((4,), (2, 3), (2,)):
+            raises_like_torch(lambda lib, fn=fn, shape=shape: getattr(lib.nn.functional, fn)(
+                lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(*shape)),
+                "3 classes", str(list(shape)))
+
+
+def test_binary_cross_entropy_op_gradchecks_in_input_and_target():
+    gradcheck64(lambda x, t: F.binary_cross_entropy(x, t), [(3, 4), (3, 4)], low=0.1, high=0.9)

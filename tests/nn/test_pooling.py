@@ -60,3 +60,19 @@ def test_max_pool_eval_under_no_grad_records_nothing():
     with ember.no_grad():
         y = nn(ember).MaxPool2d(2)(x)
     assert y.grad_fn is None and not y.requires_grad
+
+
+@pytest.mark.parametrize("size", [0, (0, 2), (2, 0), (None, 0)], ids=str)
+def test_adaptive_pooling_to_size_zero_gives_empty_output_as_pytorch(size):
+    x = np.ones((2, 3, 4, 5), np.float32)
+    for name in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"):
+        e = getattr(ember.nn, name)(size)(ember.tensor(x))
+        t = getattr(torch.nn, name)(size)(torch.tensor(x))
+        assert tuple(e.shape) == tuple(t.shape)
+    assert tuple(ember.nn.AdaptiveAvgPool1d(0)(ember.ones(2, 3, 4)).shape) == (2, 3, 0)
+
+
+def test_adaptive_avg_pool_rejects_negative_sizes_as_pytorch():
+    from error_parity import raises_like_torch
+
+    raises_like_torch(lambda lib: lib.nn.AdaptiveAvgPool2d(-1)(lib.ones(1, 2, 3, 3)), "-1")

@@ -510,3 +510,35 @@ def test_logcumsumexp_matches_torch_and_is_stable():
     check_op([(5,)], lambda lib, a: (a * 1000).logcumsumexp(0))  # exp would overflow
     with pytest.raises(NotImplementedError):  # integers are refused, as PyTorch
         ember.logcumsumexp(ember.tensor([1, 2, 3]), 0)
+@pytest.mark.parametrize("p", [2, "fro", 1, float("inf"), 3, 0.5, 1.5, -1])
+def test_norm_gradient_at_zero_is_zero_as_pytorch(p):
+    check_op(None, lambda lib, x: lib.norm(x, p=p), arrays=[np.zeros(3)])
+    check_op(None, lambda lib, x: lib.linalg.vector_norm(x, ord=p if p != "fro" else 2, dim=1),
+             arrays=[np.array([[0.0, 0.0], [3.0, 4.0]])])
+
+
+def test_float16_norm_accumulates_in_float32_as_pytorch():
+    for data in ([300.0, 400.0], [[1000.0, 2000.0], [60000.0, 30000.0]]):
+        for lib_call in (lambda lib, x: lib.norm(x), lambda lib, x: lib.linalg.vector_norm(x)):
+            e = lib_call(ember, ember.tensor(data, dtype=ember.float16))
+            t = lib_call(torch, torch.tensor(data, dtype=torch.float16))
+            assert e.dtype == ember.float16
+            assert_close(e, t, rtol=1e-3)
+
+
+def test_float16_cumsum_accumulates_in_float32_as_pytorch():
+    data = [60000.0, 60000.0, -60000.0, 1e-3, 1.0]
+    e = ember.tensor(data, dtype=ember.float16).cumsum(0)
+    t = torch.tensor(data, dtype=torch.float16).cumsum(0)
+    assert e.dtype == ember.float16
+    assert e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("p", [3, 0.5, 1.5, 4])
+def test_general_p_norm_matches_pytorch_and_gradchecks(p):
+    check_op([(3, 4)], lambda lib, x: lib.linalg.vector_norm(x, p, 1), dtype=np.float64)
+    check_op(None, lambda lib, x: lib.norm(x, p), arrays=[np.array([0.0, 1.0, -2.0])])
+    gradcheck64(lambda t: t.norm(p, 1), [(3, 4)])
+    e = ember.linalg.vector_norm(ember.tensor([300.0, 400.0, 500.0], dtype=ember.float16), p)
+    t = torch.linalg.vector_norm(torch.tensor([300.0, 400.0, 500.0], dtype=torch.float16), p)
+    assert e.item() == t.item()

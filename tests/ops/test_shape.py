@@ -319,3 +319,18 @@ def test_view_dtype_shares_storage_and_checks_sizes():
         ember.zeros(3).view(ember.float64)
     with pytest.raises(RuntimeError):
         ember.tensor(1.0).view(ember.int16)
+@pytest.mark.parametrize("fn", ["cat", "stack"])
+def test_cat_and_stack_reject_non_tensors_with_pytorchs_type_error(fn):
+    from error_parity import raises_like_torch
+
+    raises_like_torch(lambda lib: getattr(lib, fn)([lib.ones(2), [1.0, 2.0]]), "element 1", "list")
+    raises_like_torch(lambda lib: getattr(lib, fn)([lib.ones(2), 3.0]), "element 1", "float")
+
+
+def test_diff_order_beyond_the_size_is_empty_and_negative_raises_as_pytorch():
+    from error_parity import raises_like_torch
+
+    for n in (3, 5):
+        expected = tuple(torch.diff(torch.ones(2, 3), n).shape)
+        assert tuple(ember.diff(ember.ones(2, 3), n).shape) == expected
+    raises_like_torch(lambda lib: lib.diff(lib.ones(2, 3), -1), "-1")

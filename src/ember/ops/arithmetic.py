@@ -348,8 +348,14 @@ def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
 def _integer_pair(name: str, input, other):
     a = input._data
     b = other._data if isinstance(other, Tensor) else np.asarray(other)
-    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
-        raise RuntimeError(f'"{name}_cpu" not implemented for a non-integer dtype')
+    kind = np.result_type(a, b)
+    if kind.kind not in "iu":  # the promoted dtype names the missing kernel (as PyTorch)
+        label = {"b": "Bool", "f": "Float", "c": "ComplexFloat"}.get(kind.kind, str(kind))
+        if kind == np.float64:
+            label = "Double"
+        elif kind == np.float16:
+            label = "Half"
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{label}\'')
     return a, b
 
 

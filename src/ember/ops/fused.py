@@ -22,8 +22,9 @@ from ..autograd.function import Function, Op
 from ._util import const, round_to
 from .arithmetic import mul_constant
 from .linalg import matmul
+from .selection import Where
 from .shape import stack
-from .transcendental import Erf, _np_erf
+from .transcendental import Erf, Sigmoid, _np_erf
 
 
 def _creating_graph() -> bool:
@@ -121,12 +122,22 @@ def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
     return a.sum(axis=axis, keepdims=True)
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+def _accumulating(x: np.ndarray) -> np.ndarray:
+    """float16/bfloat16 computed in float32, as PyTorch's CPU kernels accumulate them."""
+    return x.astype(np.float32) if x.dtype.itemsize < 4 and x.dtype.kind in "fV" else x
+
+
+def _shift(x: np.ndarray, axis: int) -> np.ndarray:
+    """The row maxima softmax subtracts; an all -inf row keeps a shift of 0 (stays -inf)."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # an all -inf row stays -inf rather than nan
-    s = x - m
-    np.exp(s, out=s)
-    return np.log(_sum_axis(s, axis)) + m
+    return np.where(np.isfinite(m), m, 0)
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    # subtract the log-sum from the shifted logits, never add the shift back: near -1e4 in
+    # float32, ``log(s) + max`` would round to the logits' ulp (~1e-3)
+    shifted = x - _shift(x, axis)
+    return shifted - np.log(_sum_axis(np.exp(shifted), axis))
 
 
 class LogSoftmax(Op):
@@ -139,7 +150,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        return x - _logsumexp(x, axis)
+        return _log_softmax(_accumulating(x), axis).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -155,12 +166,11 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = x - m
+        wide = _accumulating(x)
+        e = wide - _shift(wide, axis)
         np.exp(e, out=e)
         e /= _sum_axis(e, axis)
-        return e
+        return e.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -185,17 +195,18 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = x - m
-        np.exp(e, out=e)  # our own temporary: exponentiate in place
+        dtype = x.dtype
+        x = _accumulating(x)
+        shifted = x - _shift(x, axis)
+        e = np.exp(shifted)
         s = _sum_axis(e, axis)
-        lse = np.log(s) + m
+        lse = np.log(s)  # of the shifted logits: the shift cancels, and precision stays
         t = np.expand_dims(target, axis)
-        rows = row_w * np.squeeze(np.take_along_axis(x, t, axis) - lse, axis)
+        rows = row_w * np.squeeze(np.take_along_axis(shifted, t, axis) - lse, axis)
         if smooth_w is not None:
             wsum = x.shape[axis] if class_w is None else class_w.sum()
-            xs = x.sum(axis=axis) if class_w is None else (x * class_w).sum(axis=axis)
+            xs = shifted.sum(axis=axis) if class_w is None else \
+                (shifted * class_w).sum(axis=axis)
             rows = rows + smooth_w * (xs - np.squeeze(lse, axis) * wsum)
             coef_sum = row_w + smooth_w * wsum
         else:
@@ -206,12 +217,13 @@ class CrossEntropy(Op):
             ctx.coef_sum = coef_sum
             ctx.axis, ctx.reduce = axis, reduce
         out = rows.sum() if reduce else rows
-        return np.asarray(out, dtype=x.dtype)
+        ctx.dtype = dtype
+        return np.asarray(out, dtype=dtype)
 
     @staticmethod
     def _dense_coef(ctx, like: np.ndarray) -> np.ndarray:
         axis = ctx.axis
-        coef = np.zeros(like.shape, like.dtype)
+        coef = np.zeros(like.shape, ctx.dtype)
         np.put_along_axis(coef, ctx.t, np.expand_dims(ctx.row_w, axis), axis=axis)
         if ctx.smooth_w is not None:
             cw = 1.0 if ctx.class_w is None else ctx.class_w
@@ -236,8 +248,9 @@ class CrossEntropy(Op):
         np.put_along_axis(dx, ctx.t, picked, axis=axis)
         if ctx.smooth_w is not None:
             cw = 1.0 if ctx.class_w is None else ctx.class_w
-            dx += (np.expand_dims(ctx.smooth_w, axis) * scale) * cw
-        return const(dx.astype(ctx.e.dtype, copy=False))
+            with np.errstate(invalid="ignore"):  # nan weights of a 0 total weight, as PyTorch
+                dx += (np.expand_dims(ctx.smooth_w, axis) * scale) * cw
+        return const(dx.astype(ctx.dtype, copy=False))
 
 
 # ======================================================================== normalisation
@@ -295,7 +308,9 @@ def _channel_block(a, like: np.ndarray):
 
 
 def batch_stats(x: np.ndarray, axes: tuple):
-    """(mean, biased variance, x - mean) over ``axes``, keepdims-shaped."""
+    """(mean, biased variance, x - mean) over ``axes``, keepdims-shaped; float16 input gives
+    float32 statistics (PyTorch's CPU kernels accumulate half precision in float)."""
+    x = _accumulating(x)
     count = int(np.prod([x.shape[a] for a in axes]))
     mean = _sum_over(x, axes) / count
     xc = x - _channel_block(mean.astype(x.dtype, copy=False), x)
@@ -363,8 +378,13 @@ class Normalize(Op):
         if affine_shape is not None:
             w = None if w is None else w.reshape(affine_shape)
             b = None if b is None else b.reshape(affine_shape)
+        ctx.dtype = x.dtype
         _, var, xc = stats if stats is not None else batch_stats(x, axes)
-        invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        ctx.param_dtypes = tuple(None if a is None else a.dtype for a in (w, b))
+        if xc.dtype != x.dtype:  # float16: normalise in float32, round the output once
+            w = None if w is None else w.astype(xc.dtype)
+            b = None if b is None else b.astype(xc.dtype)
+        invstd = (1.0 / np.sqrt(var + eps)).astype(xc.dtype, copy=False)
         scale = invstd if w is None else invstd * w  # normalise and scale in one pass
         scale = _channel_block(scale, xc)
         b = _channel_block(b, xc)
@@ -381,7 +401,7 @@ class Normalize(Op):
             out *= scale
         if b is not None:
             out += b
-        return out
+        return out.astype(ctx.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -393,6 +413,12 @@ class Normalize(Op):
             wa = None if w is None else w._data
             if wa is not None and affine_shape is not None:
                 wa = wa.reshape(affine_shape)
+            wide = ctx.xc.dtype
+            if wide != ctx.dtype:  # float16: the saved statistics are float32
+                wa = None if wa is None else wa.astype(wide)
+                grads = Normalize._backward_arrays(ctx, g._data.astype(wide), wa)
+                return tuple(None if t is None else const(t._data.astype(dt))
+                             for t, dt in zip(grads, (ctx.dtype, *ctx.param_dtypes)))
             return Normalize._backward_arrays(ctx, g._data, wa)
         if w is not None and affine_shape is not None:
             w = w.reshape(affine_shape)
@@ -548,6 +574,53 @@ class EmbeddingGrad(Op):
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TANH_C = math.sqrt(2.0 / math.pi)
+
+
+class BinaryCrossEntropy(Op):
+    """``-(t log x + (1 - t) log(1 - x))`` elementwise, each log clamped at -100.
+
+    Backward is PyTorch's ``(x - t) / max(x (1 - x), 1e-12)`` rather than the derivative of
+    the clamped logs: at a saturated x of exactly 0 or 1 it stays finite, so a Sigmoid before
+    it passes a gradient of 0 instead of nan.
+    """
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log(1 - x), -100)
+        return (-(t * log_x + (1 - t) * log_1mx)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g * (x - t) / (x * (1 - x)).clamp(min=1e-12) if need[0] else None
+        gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100)) if need[1] else None
+        return gx, gt
+
+
+class Softplus(Op):
+    """``log(1 + exp(beta x)) / beta``, ``x`` where ``beta x > threshold``; the gradient
+    ``sigmoid(beta x)`` is PyTorch's (0.5 at 0, where a composition of abs and relu gives 0)."""
+
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * x.dtype.type(beta)
+        smooth = np.logaddexp(x.dtype.type(0), bx) / x.dtype.type(beta)
+        return np.where(bx > threshold, x, smooth).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        linear = const(bx._data > ctx.threshold)
+        return Where.apply(linear, g, g * Sigmoid.apply(bx))
 
 
 class Gelu(Op):

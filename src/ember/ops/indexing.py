@@ -607,6 +607,9 @@ def index_select(input, dim: int, index) -> Tensor:
     """
     axis = _wrap_dim(dim, input._data.ndim)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index, got "
+                           f"{idx.dtype}")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input._data.shape[axis] if input._data.ndim else 1

@@ -68,9 +68,11 @@ def _shift(name: str, input, other, left: bool) -> Tensor:
     if not isinstance(input, Tensor):
         input = _from_array(np.asarray(input))
     b = other._data if isinstance(other, Tensor) else np.asarray(other)
-    if input._data.dtype.kind == "f" or b.dtype.kind == "f":
-        raise RuntimeError(f'"{name}" not implemented for \'Float\'')
     a = input._data
+    both_bool = a.dtype.kind == "b" and b.dtype.kind == "b"
+    if both_bool or a.dtype.kind == "f" or b.dtype.kind == "f":  # no kernel (as PyTorch)
+        label = "Bool" if both_bool else "Float"
+        raise NotImplementedError(f'"{name}" not implemented for \'{label}\'')
     if b.ndim == 0 and not isinstance(other, Tensor):
         b = b.astype(a.dtype if a.dtype.kind != "b" else np.int64)
     dt = np.result_type(a, b) if isinstance(other, Tensor) and b.ndim else a.dtype

@@ -78,10 +78,25 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 
 def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """0/1 draws with probability ``input`` (or the scalar ``p``), in ``input``'s dtype."""
+    """0/1 draws with probability ``input`` (or the scalar ``p``), in ``input``'s dtype.
+
+    Raises:
+        RuntimeError: a probability outside [0, 1].
+    """
+    if p is not None:
+        _check_probability(p)
+    elif not ((input._data >= 0) & (input._data <= 1)).all():
+        raise RuntimeError("bernoulli: expected every probability p_in in [0, 1] "
+                           f"(p_in >= 0 && p_in <= 1), got values in "
+                           f"[{np.nanmin(input._data)}, {np.nanmax(input._data)}]")
     probs = input._data if p is None else np.full(input._data.shape, p)
     draws = rng(generator).random(input._data.shape) < probs
     return _from_array(draws.astype(input._data.dtype))
+
+
+def _check_probability(p) -> None:
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
 
 
 def _write_without_grad(t: Tensor, values) -> Tensor:
@@ -106,5 +121,11 @@ def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=Non
 
 
 def bernoulli_(input: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
-    """Fill ``input`` with 0/1 draws that are 1 with probability ``p``, in place."""
+    """Fill ``input`` with 0/1 draws that are 1 with probability ``p``, in place.
+
+    Raises:
+        RuntimeError: ``p`` outside [0, 1].
+    """
+    if not isinstance(p, Tensor):
+        _check_probability(p)
     return _write_without_grad(input, rng(generator).random(input._data.shape) < p)

@@ -133,6 +133,9 @@ class Cumsum(Op):
     @staticmethod
     def forward(ctx, a, axis):
         ctx.axis = axis
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:  # float16 accumulates in float32
+            with np.errstate(over="ignore"):  # beyond float16: inf, as PyTorch
+                return np.cumsum(a, axis=axis, dtype=np.float32).astype(a.dtype)
         return np.cumsum(a, axis=axis)
 
     @staticmethod
@@ -534,7 +537,10 @@ class Norm2(Op):
         ctx.in_shape = a.shape
         ctx.axis = axis
         ctx.keepdim = keepdim
-        return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdim))
+        # float16 squares accumulate in float32 (as PyTorch's CPU kernel): ||(300, 400)|| = 500
+        wide = a.astype(np.float32) if a.dtype.kind == "f" and a.dtype.itemsize < 4 else a
+        with np.errstate(over="ignore"):  # beyond float16: inf, as PyTorch
+            return np.sqrt(np.sum(wide * wide, axis=axis, keepdims=keepdim)).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -542,6 +548,41 @@ class Norm2(Op):
         out = _restore_dims(out, ctx)
         safe = out + const((out._data == 0).astype(out._data.dtype))
         return _restore_dims(g, ctx) * a / safe
+
+
+class NormP(Op):
+    """The p-norm ``sum(|a|^p)^(1/p)`` for p other than 0, 1, 2 and +-inf, in one node.
+
+    Backward is PyTorch's: ``a |a|^(p-2) g / norm^(p-1)``, taken as 0 where the norm is 0
+    (and, for p < 1, where ``a`` is 0), so the gradient at the origin is 0, not nan.
+    float16 accumulates in float32.
+    """
+
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, p, axis, keepdim):
+        ctx.p, ctx.axis, ctx.keepdim, ctx.in_shape = p, axis, keepdim, a.shape
+        wide = a.astype(np.float32) if a.dtype.kind == "f" and a.dtype.itemsize < 4 else a
+        with np.errstate(over="ignore", divide="ignore"):  # inf beyond the dtype or 0 ** -p
+            powered = np.sum(np.abs(wide) ** p, axis=axis, keepdims=keepdim)
+            return (powered ** (1.0 / p)).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        out, g = _restore_dims(out, ctx), _restore_dims(g, ctx)
+        zero = const(np.zeros((), a._data.dtype))
+        one = const(np.ones((), a._data.dtype))
+        dead = const(out._data == 0)
+        if p < 1:  # |a|^(p-1) is inf at a == 0: select 0 there
+            scaled = a.sign() * where(const(a._data == 0), zero,
+                                      where(const(a._data == 0), one, a.abs()) ** (p - 1))
+        else:
+            scaled = a * a.abs() ** (p - 2) if p >= 2 else a.sign() * a.abs() ** (p - 1)
+        return where(dead, zero, scaled * g / where(dead, one, out) ** (p - 1))
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
@@ -574,7 +615,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
         return Sum.apply((input != 0).to(input.dtype), axis=axes, keepdim=keepdim)
     if p == 1:
         return Sum.apply(absx, axis=axes, keepdim=keepdim)
-    return Sum.apply(absx**p, axis=axes, keepdim=keepdim) ** (1.0 / p)
+    return NormP.apply(input, p=float(p), axis=axes, keepdim=keepdim)
 
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

@@ -39,6 +39,38 @@ class Clamp(Op):
         return mul_constant(g, ctx.mask), None, None
 
 
+class ClampTensor(Op):
+    """``a`` limited by tensor bounds (either may be None), routing the gradient as PyTorch.
+
+    The input gets it where ``lo <= a <= hi``; ``lo`` where it lifted ``a`` and is below ``hi``;
+    ``hi`` where it lowered ``a`` or undercut ``lo`` (``min > max`` gives ``max``).
+    """
+
+    def name(self) -> str:
+        return "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        out = a if lo is None else np.maximum(a, lo)
+        out = out if hi is None else np.minimum(out, hi)
+        if ctx.requires_grad:
+            keep = np.ones(out.shape, dtype=bool)
+            if lo is not None:
+                keep &= a >= lo
+            if hi is not None:
+                keep &= a <= hi
+            to_lo = None if lo is None else (a < lo) if hi is None else (a < lo) & (lo < hi)
+            to_hi = None if hi is None else (a > hi) if lo is None else (a > hi) | (hi < lo)
+            ctx.masks = keep, to_lo, to_hi
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = const(np.zeros((), dtype=g._data.dtype))
+        return tuple(where(const(mask), g, zero) if need and mask is not None else None
+                     for mask, need in zip(ctx.masks, ctx.needs_input_grad))
+
+
 class Maximum(Op):
     """Elementwise max; ties split the gradient equally."""
 
@@ -133,17 +165,27 @@ def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min if isinstance(min, Tensor) else as_operand(min))
-        if max is not None:
-            out = minimum(out, max if isinstance(max, Tensor) else as_operand(max))
-        return out
+        return _clamp_tensor(input, min, max)
     if isinstance(min, np.generic) or isinstance(max, np.generic):  # as Python scalars, so
         return clamp(input, _py(min), _py(max))  # NumPy does not promote float32 to float64
     if input._data.dtype.kind != "f" and (type(min) is float or type(max) is float):
         input = input.to(np.float32)
     return Clamp.apply(input, min, max)
+
+
+def _clamp_tensor(input, lo, hi) -> Tensor:
+    """``clamp`` with tensor bounds: one dtype for all three (promoted), one node."""
+    lo = None if lo is None else lo if isinstance(lo, Tensor) else as_operand(lo)
+    hi = None if hi is None else hi if isinstance(hi, Tensor) else as_operand(hi)
+    for bound in (lo, hi):
+        if bound is not None:
+            input, _ = promote(input, bound)
+    lo = None if lo is None else promote(input, lo)[1]
+    hi = None if hi is None else promote(input, hi)[1]
+    try:
+        return ClampTensor.apply(input, lo, hi)
+    except ValueError:
+        raise broadcast_error(input, lo if hi is None else hi) from None
 
 
 def _py(x):

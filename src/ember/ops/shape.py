@@ -443,7 +443,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
         ValueError: an empty sequence.
         RuntimeError: differing numbers of dims, or sizes that differ outside ``dim``.
     """
-    tensors = [t for t in tensors]
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch skips 1-D empty tensors in cat (legacy behaviour)
@@ -469,6 +469,20 @@ def cat(tensors, dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+def _tensor_list(tensors, fn: str) -> list:
+    """The sequence as a list, with PyTorch's TypeError for anything that is not a Tensor."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) and \
+            not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
 def _common_dtype(tensors: list) -> list:
     dt = np.result_type(*[t._data.dtype for t in tensors])
     if any(t._data.dtype.kind == "f" for t in tensors) and dt == np.float64 and not any(
@@ -484,7 +498,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     Raises:
         RuntimeError: an empty sequence or tensors of different shapes.
     """
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
@@ -682,11 +696,17 @@ def repeat_interleave(input, repeats, dim=None) -> Tensor:
 def diff(input, n: int = 1, dim: int = -1) -> Tensor:
     """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim``.
 
-    PyTorch's ``prepend``/``append`` arguments are not supported.
+    PyTorch's ``prepend``/``append`` arguments are not supported. An ``n`` beyond the
+    size gives an empty dim.
+
+    Raises:
+        RuntimeError: a negative ``n``.
     """
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
     d = _wrap_dim(dim, input._data.ndim)
     out = input
-    for _ in range(n):
+    for _ in range(min(n, input._data.shape[d])):
         size = out._data.shape[d]
         out = narrow(out, d, 1, size - 1) - narrow(out, d, 0, size - 1)
     return out

@@ -235,6 +235,8 @@ class Atan2(Op):
         y, x = ctx.saved_tensors
         need = ctx.needs_input_grad
         r2 = x * x + y * y
+        # at the origin both numerators are 0: divide by 1 there, for PyTorch's gradient of 0
+        r2 = where(const(r2._data == 0), const(np.ones((), r2._data.dtype)), r2)
         return (g * x / r2 if need[0] else None), (-g * y / r2 if need[1] else None)
 
 

@@ -74,12 +74,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (as PyTorch)."""
-    bx = input * beta if beta != 1 else input
-    # log1p(exp(-|z|)) + max(z, 0) never overflows
-    smooth = (ew.log1p(ew.exp(-ew.abs(bx))) + ew.relu(bx))
-    if beta != 1:
-        smooth = smooth / beta
-    return ew.where(bx > threshold, input, smooth)
+    return nnops.Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

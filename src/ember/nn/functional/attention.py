@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ...ops._util import const
+from ...ops.selection import where
 from ...ops.shape import cat
 from ...tensor import Tensor
 from .activation import softmax
@@ -45,10 +46,24 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             scores = scores + const(np.where(m, 0.0, -np.inf).astype(dtype))
         else:
             scores = scores + attn_mask
-    weights = softmax(scores, -1)
+    weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights.matmul(value)
+
+
+def _safe_softmax(scores: Tensor) -> Tensor:
+    """Softmax over the last dim, with 0 for rows masked entirely (all -inf), as PyTorch's SDPA.
+
+    Such rows are selected out before the softmax too, so neither the output nor any gradient
+    sees the nan that a softmax of only -inf gives.
+    """
+    dead = np.all(scores._data == -np.inf, axis=-1, keepdims=True)
+    if not dead.any():
+        return softmax(scores, -1)
+    zero = const(np.zeros((), scores._data.dtype))
+    live = softmax(where(const(dead), zero, scores), -1)
+    return where(const(dead), zero, live)
 
 
 def multi_head_attention_forward(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops import elementwise as ew
+from ...ops._util import const
 from ...tensor import Tensor
 
 
@@ -16,9 +16,16 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         x1 = x1.broadcast_to(shape)
     if tuple(x2.shape) != shape:
         x2 = x2.broadcast_to(shape)
-    n1 = ew.clamp((x1 * x1).sum(dim, keepdim=True).sqrt(), min=eps)
-    n2 = ew.clamp((x2 * x2).sum(dim, keepdim=True).sqrt(), min=eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
+    return ((x1 / _floored_norm(x1, dim, eps)) * (x2 / _floored_norm(x2, dim, eps))).sum(dim)
+
+
+def _floored_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """``max(||x||, eps)`` whose gradient is the norm's (0 at a zero vector), as PyTorch,
+    which clamps the norm in place without recording it: a zero vector gets a finite gradient.
+    """
+    norm = x.norm(2, dim, keepdim=True)
+    lift = np.maximum(norm._data, eps) - norm._data
+    return norm + const(lift.astype(norm._data.dtype, copy=False))
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,

@@ -100,8 +100,14 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 @autocast_float32
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
-    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``."""
+    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``.
+
+    Raises:
+        RuntimeError: ``delta`` is not positive.
+    """
     _warn_size(input, target)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     diff = input - target
     ad = ew.abs(diff)
     loss = ew.where(ad < delta, diff * diff * 0.5, (ad - 0.5 * delta) * delta)
@@ -145,6 +151,7 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
     """The constant A with loss = sum(A * log_probs) (per sample, or reduced)."""
     x = input._data
     n_classes = x.shape[axis]
+    _check_class_weight(weight, n_classes)
     valid = t != ignore_index
     safe_t = _checked_targets(t, valid, n_classes)
     w = None if weight is None else weight._data.astype(x.dtype, copy=False)
@@ -158,7 +165,14 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
         wc = np.ones(wshape, x.dtype) if w is None else w.reshape(wshape)
         coef -= (label_smoothing / n_classes) * wc * np.expand_dims(valid, axis).astype(x.dtype)
     if reduction == "mean":
-        coef /= tw.sum()  # 0 when every target is ignored: the mean is then nan, as PyTorch
+        # only the entries a row contributes are divided, so with a total weight of 0 the
+        # ignored rows and the other classes keep a gradient of 0 (PyTorch skips them)
+        if label_smoothing > 0:
+            used = np.broadcast_to(np.expand_dims(valid, axis), x.shape)
+        else:
+            used = np.zeros(x.shape, dtype=bool)
+            np.put_along_axis(used, idx, np.expand_dims(valid, axis), axis=axis)
+        coef = np.where(used, coef / tw.sum(), coef)
     return coef
 
 
@@ -172,7 +186,16 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     with np.errstate(invalid="ignore", divide="ignore"):
         coef = const(_nll_coef(input, t, axis, weight, ignore_index, reduction, 0.0))
     prod = input * coef
-    return prod.sum() if reduction != "none" else prod.sum(axis)
+    if reduction == "none":
+        return prod.sum(axis)
+    return _nan_if_all_ignored(prod.sum(), t != ignore_index, reduction)
+
+
+def _nan_if_all_ignored(loss: Tensor, valid: np.ndarray, reduction: str) -> Tensor:
+    """The mean over no target is 0/0 = nan (as PyTorch), while the gradient stays 0."""
+    if reduction == "mean" and not valid.any():
+        return loss + float("nan")
+    return loss
 
 
 @autocast_float32
@@ -197,22 +220,35 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     axis, t = _class_targets(input, target, "cross_entropy")
     x = input._data
     n_classes = x.shape[axis]
+    _check_class_weight(weight, n_classes)
     valid = t != ignore_index
     safe_t = _checked_targets(t, valid, n_classes)
     w = None if weight is None else weight._data.astype(x.dtype, copy=False)
     tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
     denom = tw.sum() if reduction == "mean" else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: mean is nan (PyTorch)
-        row_w = tw * x.dtype.type(-(1.0 - label_smoothing) / denom)
+        # ignored rows get exactly 0 (PyTorch skips them), even when denom is 0
+        row_w = np.where(valid, tw * x.dtype.type(-(1.0 - label_smoothing) / denom), 0)
+        row_w = row_w.astype(x.dtype, copy=False)
         smooth_w = class_w = None
         if label_smoothing > 0:
-            smooth_w = valid.astype(x.dtype) * x.dtype.type(-label_smoothing / n_classes / denom)
+            smooth = x.dtype.type(-label_smoothing / n_classes / denom)
+            smooth_w = np.where(valid, smooth, 0).astype(x.dtype, copy=False)
             if w is not None:
                 shape = [1] * x.ndim
                 shape[axis] = n_classes
                 class_w = w.reshape(shape)
-    return nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
+    loss = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
                                     class_w=class_w, axis=axis, reduce=reduction != "none")
+    return _nan_if_all_ignored(loss, valid, reduction)
+
+
+def _check_class_weight(weight, n_classes: int) -> None:
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
 
 
 def _checked_targets(t: np.ndarray, valid: np.ndarray, n_classes: int) -> np.ndarray:
@@ -261,10 +297,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
-        log_x = ew.clamp(ew.log(input), min=-100.0)
-        log_1mx = ew.clamp(ew.log(1 - input), min=-100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = nnops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return apply_reduction(loss, reduction)

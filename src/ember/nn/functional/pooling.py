@@ -138,7 +138,11 @@ def _adaptive_sizes(x: Tensor, output_size, nd: int) -> tuple:
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * nd
     if len(sizes) != nd:
         raise RuntimeError(f"output_size must have {nd} elements, got {list(sizes)}")
-    return tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+    sizes = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if any(s < 0 for s in sizes):
+        raise RuntimeError("adaptive pooling: elements of output_size must be greater than or "
+                           f"equal to 0 but received {{{', '.join(map(str, sizes))}}}")
+    return sizes
 
 
 def _adaptive_input(x: Tensor, nd: int, name: str) -> None:
@@ -162,7 +166,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     h, w = input.shape[-2:]
     if (ho, wo) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    if h % ho == 0 and w % wo == 0 and (h // ho) * (w // wo) <= 16:
+    if ho and wo and h % ho == 0 and w % wo == 0 and (h // ho) * (w // wo) <= 16:
         return avg_pool2d(input, (h // ho, w // wo))
     dtype = input._data.dtype
     # separable: every window average is (row average) o (column average)
