@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ember
 import ember.nn.functional as F
+from helpers import check_op, gradcheck64
 
 
 def test_batchnorm_eval_is_one_node_matching_torch_values_and_gradients():
@@ -28,8 +30,6 @@ def test_batchnorm_eval_is_one_node_matching_torch_values_and_gradients():
 
 # ---------------------------------------------------------------- issue 12: fused fast paths
 
-import pytest  # noqa: E402
-from helpers import check_op, gradcheck64  # noqa: E402
 
 
 @pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (2, 2, 3, 4)])
@@ -93,8 +93,8 @@ def test_embedding_backward_sums_repeated_indices_as_torch(rows, count):
     idx = rng.integers(0, rows, (count, 3))
     w = rng.standard_normal((rows, 4))
     for padding_idx in (None, int(idx[0, 0])):
-        check_op(None, lambda lib, w: lib.nn.functional.embedding(
-            lib.tensor(idx), w, padding_idx=padding_idx), arrays=[w], atol=1e-12)
+        check_op(None, lambda lib, w, p=padding_idx: lib.nn.functional.embedding(
+            lib.tensor(idx), w, padding_idx=p), arrays=[w], atol=1e-12)
 
 
 def _sdpa(lib, q, k, v, **kw):
