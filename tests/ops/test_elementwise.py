@@ -556,3 +556,14 @@ def test_rounded_division_stays_in_graph_with_zero_gradient():
     assert y.requires_grad and y.tolist() == [1.0, -2.0]
     (y.sum() + x.sum()).backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_erf_fallback_without_scipy_is_float32_accurate():
+    from ember.ops.transcendental import _erf_rational
+
+    x = np.linspace(-6, 6, 4001).astype(np.float32)
+    ref = torch.erf(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_erf_rational(x), ref, atol=1e-6)
+    tail = np.array([-5.0, -4.0, -3.0])  # 1 + erf keeps its relative precision in the tail
+    rel = (1 + _erf_rational(tail)) / (1 + torch.erf(torch.tensor(tail)).numpy())
+    np.testing.assert_allclose(rel, 1.0, rtol=1e-6)

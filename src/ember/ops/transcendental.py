@@ -8,6 +8,7 @@ input or output, so it is itself differentiable), from which ``_unary`` makes th
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -19,22 +20,35 @@ from .arithmetic import _binary, sub
 from .rounding import abs
 from .selection import clamp, maximum, where
 
-try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
-    from scipy.special import erf as _np_erf
-except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
-    def _np_erf(x):
-        # erfc by Chebyshev fitting (Numerical Recipes' erfcc): relative error < 1.2e-7
-        # everywhere, so float32 results keep their precision in the tails
-        z = np.abs(x)
-        t = 1.0 / (1.0 + 0.5 * z)
-        poly = t * 0.17087277
-        for c in (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
-                  0.09678418, 0.37409196, 1.00002368):
-            poly += c
-            poly *= t
-        poly += -1.26551223
-        erfc = t * np.exp(poly - z * z)
-        return np.where(x < 0, erfc - 1.0, 1.0 - erfc)
+def _erf_rational(x):
+    """erf without SciPy: erfc by Chebyshev fitting (Numerical Recipes' erfcc), relative
+    error < 1.2e-7 everywhere, so float32 results keep their precision in the tails."""
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = t * 0.17087277
+    for c in (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+              0.09678418, 0.37409196, 1.00002368):
+        poly += c
+        poly *= t
+    poly += -1.26551223
+    erfc = t * np.exp(poly - z * z)
+    return np.where(x < 0, erfc - 1.0, 1.0 - erfc)
+
+
+@functools.cache
+def _erf_ufunc():
+    """SciPy's exact vectorised erf when installed, else the rational approximation.
+    Imported at first use: SciPy's import is a large share of ``import ember``'s time."""
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
+        return _erf_rational
+    return erf
+
+
+def _np_erf(x):
+    return _erf_ufunc()(x)
+
 
 INPUT, OUTPUT = "input", "output"
 
