@@ -20,6 +20,7 @@ from .arithmetic import _binary, sub
 from .rounding import abs
 from .selection import clamp, maximum, where
 
+
 def _erf_rational(x):
     """erf without SciPy: erfc by Chebyshev fitting (Numerical Recipes' erfcc), relative
     error < 1.2e-7 everywhere, so float32 results keep their precision in the tails."""
