@@ -111,7 +111,7 @@ def _rsqrt(a):
 def _sigmoid(a):
     # 1 / (1 + e^-x) in four in-place passes; e^-x overflowing to inf gives the exact limit 0
     with np.errstate(over="ignore"):
-        t = np.negative(a)
+        t = np.negative(a, out=np.empty_like(a))  # an array even for 0-d input
         np.exp(t, out=t)
     t += 1
     return np.reciprocal(t, out=t)
