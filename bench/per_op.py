@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 import torch  # noqa: E402
-from _common import best_time, blas_report, report  # noqa: E402
+from _common import compare, header, set_threads  # noqa: E402
 
 import ember  # noqa: E402
 
@@ -38,15 +38,15 @@ def forward_no_grad(lib, x):
 
 
 def main() -> None:
-    torch.set_num_threads(1)
-    print(f"BLAS: {blas_report()}")
+    limiter = set_threads(1)
+    header(1)
     xe = ember.randn(4, 4, requires_grad=True)
     xt = torch.randn(4, 4, requires_grad=True)
     for name, make in [("forward+backward", training_iteration),
                        ("forward under no_grad", forward_no_grad)]:
-        te = best_time(make(ember, xe)) / ITERS
-        tt = best_time(make(torch, xt)) / ITERS
-        report(f"per_op {name}", te, tt, "us", target=1.0)
+        te, tt = make(ember, xe), make(torch, xt)
+        compare(f"per_op {name} (per {ITERS})", te, tt, rounds=7, unit="ms", target=1.0)
+    del limiter
 
 
 if __name__ == "__main__":

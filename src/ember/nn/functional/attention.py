@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ...ops import fused as nnops
 from ...ops._util import const
 from ...ops.selection import where
 from ...ops.shape import cat
@@ -36,8 +37,13 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         value = value.repeat_interleave(q_heads // kv_heads, -3)
     tgt, src = query.shape[-2], key.shape[-2]
     scale = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale
-    scores = (query * float(scale)).matmul(key.transpose(-2, -1))
     dtype = query._data.dtype
+    if (dropout_p == 0.0 and dtype.kind == "f" and key._data.dtype == dtype
+            and value._data.dtype == dtype
+            and (attn_mask is None or attn_mask._data.dtype in (np.bool_, dtype))):
+        return nnops.Attention.apply(query, key, value, attn_mask, scale=float(scale),
+                                     causal=bool(is_causal))
+    scores = (query * float(scale)).matmul(key.transpose(-2, -1))
     if is_causal:
         scores = scores + const(np.triu(np.full((tgt, src), -np.inf, dtype), 1))
     if attn_mask is not None:

@@ -23,6 +23,12 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
             f"{list(input.shape)}"
         )
+    d = int(np.prod(normalized_shape))
+    # the fast path computes in the input's dtype: float16/bfloat16 take Normalize, which
+    # accumulates in float32 (as PyTorch's CPU kernel)
+    if (d > 0 and input._data.dtype in (np.float32, np.float64)
+            and all(p is None or p.shape == normalized_shape for p in (weight, bias))):
+        return nnops.LayerNorm.apply(input, weight, bias, d=d, eps=eps)
     axes = tuple(range(input.ndim - k, input.ndim))
     return nnops.Normalize.apply(input, weight, bias, axes=axes, eps=eps)
 
