@@ -329,29 +329,29 @@ class RecurrentLayer(Function):
         else:
             d_x, dh0 = _rnn_backward(ctx, go, gh, whh, mode == "RNN_RELU")
             d_h = d_x
+        # the gate axis stays in the kernels' order; the (small) weight and bias gradients
+        # are put back in PyTorch's order, never the (T*N, gates) gradient itself
         dxf, dhf = _flat(d_x), _flat(d_h)
-        if mode == "LSTM":  # back to PyTorch's gate order
-            inverse = np.argsort(order)
-            dxf = dhf = dxf[:, inverse]
+        back = np.argsort(order) if mode == "LSTM" else order
         xa = x._data[::-1] if reverse else x._data
         grads = [None] * 7
         if need[0]:
-            dx = (dxf @ w_ih._data).reshape(xa.shape)
+            dx = (dxf @ w_ih._data[order]).reshape(xa.shape)
             grads[0] = const(np.ascontiguousarray(dx[::-1]) if reverse else dx)
         if need[1]:
             grads[1] = const(dh0)
         if need[2]:
             grads[2] = const(dc0)
         if need[3]:
-            grads[3] = const(dxf.T @ _flat(xa))
+            grads[3] = const((dxf.T @ _flat(xa))[back])
         if need[4]:
             hs = ctx.hs
             h_prev = np.concatenate([ctx.h0[None], hs[:-1]], 0) if len(hs) else hs
-            grads[4] = const(dhf.T @ _flat(h_prev))
+            grads[4] = const((dhf.T @ _flat(h_prev))[back])
         if need[5]:
-            grads[5] = const(dxf.sum(0))
+            grads[5] = const(dxf.sum(0)[back])
         if need[6]:
-            grads[6] = const(dhf.sum(0))
+            grads[6] = const(dhf.sum(0)[back])
         return tuple(grads) + (None, None)
 
     @staticmethod
