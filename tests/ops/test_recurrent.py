@@ -112,7 +112,12 @@ def test_a_layer_is_one_graph_node_and_weights_modified_in_place_are_caught():
         out.sum().backward()
 
 
-def test_module_uses_the_step_path_for_mixed_dtypes_like_before():
+def test_dtype_mismatches_raise_like_pytorch():
     m = ember.nn.GRU(3, 4)
-    out, h = m(ember.randn(5, 2, 3), ember.zeros(1, 2, 4, dtype=ember.float64))
-    assert out.dtype == ember.float64
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype"):
+        m(ember.randn(5, 2, 3), ember.zeros(1, 2, 4, dtype=ember.float64))
+    with pytest.raises(ValueError, match="RNN input dtype"):
+        m.double()(ember.randn(5, 2, 3))
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype"):
+        ember.nn.LSTMCell(3, 4)(ember.randn(2, 3), (ember.zeros(2, 4, dtype=ember.float64),
+                                                     ember.zeros(2, 4)))

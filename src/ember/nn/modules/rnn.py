@@ -26,6 +26,12 @@ from ..utils.rnn import PackedSequence, _padded_time_major
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 
+def _check_state_dtype(h: Tensor, weight: Tensor) -> None:
+    if h.dtype != weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {h.dtype.name} "
+                           f"and {weight.dtype.name}")
+
+
 class RNNBase(Module):
     """Shared machinery: parameters named ``weight_ih_l{k}[_reverse]`` etc., as PyTorch."""
 
@@ -100,7 +106,9 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         finals = []
         layer_input = input  # (L, N, H)
-        fused = masks is None and self._fusable(input, states)
+        self._check_dtypes(input, states)
+        # one op per layer and direction; packed input (masks) keeps the step-by-step path
+        fused = masks is None and input.shape[0] > 0
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
@@ -136,16 +144,16 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, finals
 
-    def _fusable(self, input: Tensor, states: list) -> bool:
-        """The fused op runs one floating dtype throughout (PyTorch requires that too); the
-        step-by-step path stays for packed input."""
-        dtype = input.dtype
-        if not input.is_floating_point() or input.shape[0] == 0:
-            return False
-        tensors = [t for t in self._parameters.values() if t is not None]
+    def _check_dtypes(self, input: Tensor, states: list) -> None:
+        """PyTorch's errors for an input or initial state of another dtype than the weights."""
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
+                             f"convert model: model.to({input.dtype})")
         for state in states:
-            tensors.extend(state if isinstance(state, tuple) else (state,))
-        return all(t.dtype == dtype for t in tensors)
+            for h in (state if isinstance(state, tuple) else (state,)):
+                _check_state_dtype(h, weight)
 
     def _unpack(self, packed: PackedSequence) -> tuple:
         """Packed input as a padded (T, B, H) tensor in sorted order, with per-step masks."""
@@ -368,6 +376,7 @@ class RNNCellBase(Module):
             hx = _creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
         elif not batched:
             hx = hx.unsqueeze(0)
+        _check_state_dtype(hx, self.weight_hh)
         return input, hx, batched
 
     def extra_repr(self) -> str:
