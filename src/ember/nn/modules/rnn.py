@@ -1,8 +1,9 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step cells.
 
-Each time step is a few ember ops, so gradients (through time) come from autograd. The input
-projection of a whole sequence is one matmul per layer and direction; only the hidden-state
-recurrence runs step by step.
+Each layer and direction of a padded sequence is one op (``ops/recurrent.py``: one GEMM for
+the input projection of every step, one per step for the recurrence, backward through time in
+the same op). Packed sequences, whose streams stop at different steps, run the same maths
+composed of ember ops step by step, with masks; so do the single-step cells.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import math
 
 from ... import _creation
-from ...ops import elementwise as ew
 from ...ops._util import const
 from ...ops.elementwise import where
 from ...ops.fused import Unbind
+from ...ops.recurrent import GATES, gru_step, lstm_step, recurrent_layer, rnn_step
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import functional as F
@@ -24,31 +25,11 @@ from ..utils.rnn import PackedSequence, _padded_time_major
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
-
-def _rnn_step(x_proj: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool
-              ) -> Tensor:
-    pre = x_proj + F.linear(h, w_hh, b_hh)
-    return ew.relu(pre) if relu else ew.tanh(pre)
-
-
-def _lstm_step(x_proj: Tensor, state: tuple, w_hh: Tensor, b_hh: Tensor | None) -> tuple:
-    h, c = state
-    gates = x_proj + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)  # PyTorch's gate order: input, forget, cell, output
-    c = ew.sigmoid(f) * c + ew.sigmoid(i) * ew.tanh(g)
-    h = ew.sigmoid(o) * ew.tanh(c)
-    return h, c
-
-
-def _gru_step(x_proj: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
-    xr, xz, xn = x_proj.chunk(3, -1)  # gate order: reset, update, new
-    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, -1)
-    r = ew.sigmoid(xr + hr)
-    z = ew.sigmoid(xz + hz)
-    n = ew.tanh(xn + r * hn)  # the reset gate scales the hidden projection including its bias
-    return (1 - z) * n + z * h
+def _check_state_dtype(h: Tensor, weight: Tensor) -> None:
+    if h.dtype != weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {h.dtype.name} "
+                           f"and {weight.dtype.name}")
 
 
 class RNNBase(Module):
@@ -78,7 +59,7 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         directions = 2 if bidirectional else 1
-        gate_size = _GATES[mode] * hidden_size
+        gate_size = GATES[mode] * hidden_size
         self._flat_weights_names = []
         for layer in range(num_layers):
             for direction in range(directions):
@@ -128,13 +109,23 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         finals = []
         layer_input = input  # (L, N, H)
+        self._check_dtypes(input, states)
+        # one op per layer and direction; packed input (masks) keeps the step-by-step path
+        fused = masks is None and input.shape[0] > 0
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+                state = states[layer * directions + direction]
+                if fused:  # the whole sequence as one op (ops/recurrent.py)
+                    h0, c0 = state if isinstance(state, tuple) else (state, None)
+                    out, *final = recurrent_layer(self.mode, layer_input, h0, c0, w_ih, w_hh,
+                                                  b_ih, b_hh, reverse=bool(direction))
+                    outputs.append(out)
+                    finals.append(tuple(final) if c0 is not None else final[0])
+                    continue
                 # the input projection of every time step in one matmul
                 x_proj = Unbind.apply(F.linear(layer_input, w_ih, b_ih), 0)
-                state = states[layer * directions + direction]
                 steps = range(len(x_proj))
                 seq = [None] * len(x_proj)
                 for t in (reversed(steps) if direction else steps):
@@ -155,6 +146,17 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, finals
+
+    def _check_dtypes(self, input: Tensor, states: list) -> None:
+        """PyTorch's errors for an input or initial state of another dtype than the weights."""
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
+                             f"convert model: model.to({input.dtype})")
+        for state in states:
+            for h in (state if isinstance(state, tuple) else (state,)):
+                _check_state_dtype(h, weight)
 
     def _unpack(self, packed: PackedSequence) -> tuple:
         """Packed input as a padded (T, B, H) tensor in sorted order, with per-step masks."""
@@ -260,7 +262,7 @@ class RNN(RNNBase):
         """
         relu = self.nonlinearity == "relu"
         return self._forward_hidden_only(
-            input, hx, lambda xp, h, w, b: _rnn_step(xp, h, w, b, relu))
+            input, hx, lambda xp, h, w, b: rnn_step(xp, h, w, b, relu))
 
 
 class LSTM(RNNBase):
@@ -302,7 +304,7 @@ class LSTM(RNNBase):
             h0 = self._initial_state(x, x.shape[1], h0)
             c0 = self._initial_state(x, x.shape[1], c0)
         states = list(zip(h0.unbind(0), c0.unbind(0), strict=True))
-        output, finals = self._run(x, states, _lstm_step, masks)
+        output, finals = self._run(x, states, lstm_step, masks)
         h_n = stack([h for h, _ in finals], 0)
         c_n = stack([c for _, c in finals], 0)
         if masks is not None:
@@ -335,7 +337,7 @@ class GRU(RNNBase):
             ``(output, h_n)``: the last layer's hidden state at every step (packed if the input was)
             and the final hidden state of every layer and direction.
         """
-        return self._forward_hidden_only(input, hx, _gru_step)
+        return self._forward_hidden_only(input, hx, gru_step)
 
 
 class RNNCellBase(Module):
@@ -377,6 +379,7 @@ class RNNCellBase(Module):
             hx = _creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
         elif not batched:
             hx = hx.unsqueeze(0)
+        _check_state_dtype(hx, self.weight_hh)
         return input, hx, batched
 
     def extra_repr(self) -> str:
@@ -401,7 +404,7 @@ class RNNCell(RNNCellBase):
         (zeros if None).
         """
         x, h, batched = self._hidden(input, hx)
-        out = _rnn_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
+        out = rnn_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
                         self.bias_hh, self.nonlinearity == "relu")
         return out if batched else out.squeeze(0)
 
@@ -423,7 +426,7 @@ class LSTMCell(RNNCellBase):
         else:
             x, h, batched = self._hidden(input, hx[0])
             c = hx[1] if batched else hx[1].unsqueeze(0)
-        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), (h, c), self.weight_hh,
+        h, c = lstm_step(F.linear(x, self.weight_ih, self.bias_ih), (h, c), self.weight_hh,
                           self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
@@ -440,6 +443,6 @@ class GRUCell(RNNCellBase):
         (zeros if None).
         """
         x, h, batched = self._hidden(input, hx)
-        out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
+        out = gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
                         self.bias_hh)
         return out if batched else out.squeeze(0)
