@@ -9,6 +9,7 @@ import numpy as np
 from .._core import Tensor, _from_array
 from ..autograd.function import Op
 from ._util import const
+from .reduce import norm
 from .selection import where
 
 
@@ -207,6 +208,57 @@ def outer(input, vec2) -> Tensor:
 
 
 ger = outer
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``.
+
+    Raises:
+        RuntimeError: ``vec1`` or ``vec2`` not 1-D.
+    """
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"addr: Expected 1-D argument vec1 and vec2, but got {vec1.ndim}-D "
+                           f"and {vec2.ndim}-D")
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch summed away."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor; got "
+                           f"{batch1.ndim}D and {batch2.ndim}D")
+    if batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{batch1.shape[0]} and {batch2.shape[0]}")
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """The product of a chain of 2-D matrices (``torch.chain_matmul``, deprecated by PyTorch
+    for ``linalg.multi_dot``)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out if len(matrices) > 1 else out.clone()
+
+
+def dist(input, other, p=2) -> Tensor:
+    """The p-norm of ``input - other`` (broadcast), over all elements.
+
+    Raises:
+        RuntimeError: integer inputs (PyTorch's norm takes floating point only).
+    """
+    if not input.is_floating_point():
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {input.dtype} instead.")
+    return norm(input - other, p)
 
 
 # ======================================================================== einsum
@@ -563,3 +615,24 @@ def cholesky(input, *, upper: bool = False) -> Tensor:
     _square("cholesky", input)
     lo = Cholesky.apply(input)
     return _mT(lo) if upper else lo
+
+
+# ======================================================================== removed names
+# PyTorch keeps these names only to raise and point to their linalg replacements.
+
+
+def _removed(name: str, replacement: str):
+    def removed(*args, **kwargs):
+        raise RuntimeError(f"torch.{name} was deprecated in PyTorch 1.9 and is now removed; "
+                           f"use {replacement} instead.")
+
+    removed.__name__ = name
+    removed.__doc__ = f"Removed from PyTorch: raises, naming ``{replacement}``."
+    return removed
+
+
+lstsq = _removed("lstsq", "torch.linalg.lstsq (note its arguments are reversed)")
+symeig = _removed("symeig", "torch.linalg.eigh or torch.linalg.eigvalsh (UPLO='L' by default)")
+eig = _removed("eig", "torch.linalg.eig (complex results)")
+matrix_rank = _removed("matrix_rank", "torch.linalg.matrix_rank (symmetric is now hermitian)")
+solve_removed = _removed("solve", "torch.linalg.solve (note its arguments are reversed)")
