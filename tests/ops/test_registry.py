@@ -28,6 +28,9 @@ ARRAYS = {
     "b": rng.standard_normal((2, 3, 4)),
     "b2": rng.standard_normal((2, 4, 3)),
     "bsq": rng.standard_normal((2, 3, 3)),
+    "spd": np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]]),  # positive-definite
+    "lowf": np.tril(rng.standard_normal((3, 3)), -1) + np.diag([2.0, 1.5, 3.0]),  # Cholesky L
+    "piv": np.array([2, 3, 3], np.int32),  # LAPACK row swaps, 1-based
     "src23": rng.standard_normal((2, 3)),
     "src32": rng.standard_normal((3, 2)),
     "i": rng.integers(0, 8, (3, 4)),
@@ -104,6 +107,21 @@ CASES: dict[str, tuple] = {
     "logdet": (("sq",), {}),
     "slogdet": (("sq",), {}),
     "inverse": (("sq",), {}),
+    "addr": (("x", "col", "row"), {"beta": 0.5, "alpha": 2.0}),
+    "addbmm": (("sq", "b", "b2"), {}),
+    "chain_matmul": (("x", "m43", "sq"), {}),
+    "dist": (("x", "y", 3), {}),
+    "cholesky": (("spd",), {}),
+    "cholesky_solve": (("x", "lowf"), {}),
+    "cholesky_inverse": (("lowf",), {}),
+    "triangular_solve": (("x", "sq"), {}),
+    "lu": (("sq",), {}),
+    "lu_solve": (("x", "sq", "piv"), {}),
+    "lu_unpack": (("sq", "piv"), {}),
+    "geqrf": (("m43",), {}),
+    "orgqr": (("m43", "col"), {}),
+    "ormqr": (("m43", "col", "m43"), {}),
+    **{n: (("sq", "sq"), {}) for n in ["lstsq", "symeig", "eig", "matrix_rank", "solve"]},
     "reshape": (("x", (4, 3)), {}),
     "view": (("x", 2, 6), {}),
     "view_as": (("x", "m43"), {}),
@@ -165,7 +183,9 @@ NO_INPLACE_VALUE = {"eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "le
 
 # PyTorch records these but its backward raises "derivative ... is not implemented"; ember's
 # floor_divide is div(rounding_mode="floor"), whose gradient is zero
-NO_GRAD_IN_TORCH = {"floor_divide"}
+NO_GRAD_IN_TORCH = {"floor_divide", "geqrf"}
+# removed from PyTorch: the names remain and raise RuntimeError (tested apart)
+REMOVED = {"lstsq", "symeig", "eig", "matrix_rank", "solve"}
 # PyTorch's slogdet keeps the sign output in the graph (zero gradient); ember's sign is a
 # constant, which changes nothing but its requires_grad flag
 SIGN_IN_GRAPH = {"slogdet"}
@@ -275,7 +295,7 @@ def test_every_form_exists_in_pytorch_and_in_ember():
         assert hasattr(torch.Tensor, dunder) and dunder in vars(ember.Tensor), dunder
 
 
-FORMS = [(name, form) for name, entry in OPS.items() if name not in RANDOM
+FORMS = [(name, form) for name, entry in OPS.items() if name not in RANDOM | REMOVED
          for form in "fmi" if form in entry.forms]
 
 
@@ -286,6 +306,17 @@ def test_form_agrees_with_pytorch_values_dtypes_and_gradients(name, form):
     _compare(name, form, grad=False)
     if name not in NO_GRAD_IN_TORCH:
         _compare(name, form, grad=True)
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED))
+def test_removed_names_raise_runtime_error_in_every_form(name):
+    for lib in (ember, torch):
+        a = lib.tensor(ARRAYS["sq"])
+        with pytest.raises(RuntimeError, match="removed"):
+            getattr(lib, name)(a, a)
+        if "m" in OPS[name].forms:
+            with pytest.raises(RuntimeError, match="removed"):
+                getattr(a, name)(a)
 
 
 @pytest.mark.parametrize("name", sorted(RANDOM))
