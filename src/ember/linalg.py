@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-from .ops.factorization import (  # noqa: F401
-    eig,
-    eigvals,
-    lu,
-    lu_factor,
-    lu_factor_ex,
-    lu_solve,
-)
 from .ops.linalg import (  # noqa: F401
     LinAlgError,
     cholesky,
@@ -19,6 +11,14 @@ from .ops.linalg import (  # noqa: F401
     matmul,
     slogdet,
     solve,
+)
+from .ops.linalg_factorization import (  # noqa: F401
+    eig,
+    eigvals,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
 )
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _norm
