@@ -183,12 +183,14 @@ NO_INPLACE_VALUE = {"eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "le
 
 # PyTorch records these but its backward raises "derivative ... is not implemented"; ember's
 # floor_divide is div(rounding_mode="floor"), whose gradient is zero
-NO_GRAD_IN_TORCH = {"floor_divide", "geqrf"}
-# removed from PyTorch: the names remain and raise RuntimeError (tested apart)
-REMOVED = {"lstsq", "symeig", "eig", "matrix_rank", "solve"}
+NO_GRAD_IN_TORCH = {"floor_divide"}
 # PyTorch's slogdet keeps the sign output in the graph (zero gradient); ember's sign is a
 # constant, which changes nothing but its requires_grad flag
 SIGN_IN_GRAPH = {"slogdet"}
+# geqrf: PyTorch records it, but its backward raises "not implemented"
+NO_GRAD_IN_TORCH = NO_GRAD_IN_TORCH | {"geqrf"}
+# removed from PyTorch: the names remain and raise RuntimeError (tested apart)
+REMOVED = {"lstsq", "symeig", "eig", "matrix_rank", "solve"}
 
 
 def _convert(lib, value, grad: bool):

@@ -451,6 +451,27 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     return where(zero, 0.0, safe ** (1.0 / p) if p != 2 else safe.sqrt())
 
 
+# ======================================================================== removed names
+# PyTorch keeps these names only to raise and point to their linalg replacements.
+
+
+def _removed(name: str, replacement: str):
+    def removed(*args, **kwargs):
+        raise RuntimeError(f"torch.{name} was deprecated in PyTorch 1.9 and is now removed; "
+                           f"use {replacement} instead.")
+
+    removed.__name__ = name
+    removed.__doc__ = f"Removed from PyTorch: raises, naming ``{replacement}``."
+    return removed
+
+
+lstsq = _removed("lstsq", "torch.linalg.lstsq (note its arguments are reversed)")
+symeig = _removed("symeig", "torch.linalg.eigh or torch.linalg.eigvalsh (UPLO='L' by default)")
+eig = _removed("eig", "torch.linalg.eig (complex results)")
+matrix_rank = _removed("matrix_rank", "torch.linalg.matrix_rank (symmetric is now hermitian)")
+solve_removed = _removed("solve", "torch.linalg.solve (note its arguments are reversed)")
+
+
 # ======================================================================== decompositions
 # inv, det, slogdet, solve, cholesky: NumPy's LAPACK forward, backward in ember ops (so
 # second order works). Matrices are the last two dims; leading dims batch.
@@ -615,24 +636,3 @@ def cholesky(input, *, upper: bool = False) -> Tensor:
     _square("cholesky", input)
     lo = Cholesky.apply(input)
     return _mT(lo) if upper else lo
-
-
-# ======================================================================== removed names
-# PyTorch keeps these names only to raise and point to their linalg replacements.
-
-
-def _removed(name: str, replacement: str):
-    def removed(*args, **kwargs):
-        raise RuntimeError(f"torch.{name} was deprecated in PyTorch 1.9 and is now removed; "
-                           f"use {replacement} instead.")
-
-    removed.__name__ = name
-    removed.__doc__ = f"Removed from PyTorch: raises, naming ``{replacement}``."
-    return removed
-
-
-lstsq = _removed("lstsq", "torch.linalg.lstsq (note its arguments are reversed)")
-symeig = _removed("symeig", "torch.linalg.eigh or torch.linalg.eigvalsh (UPLO='L' by default)")
-eig = _removed("eig", "torch.linalg.eig (complex results)")
-matrix_rank = _removed("matrix_rank", "torch.linalg.matrix_rank (symmetric is now hermitian)")
-solve_removed = _removed("solve", "torch.linalg.solve (note its arguments are reversed)")
