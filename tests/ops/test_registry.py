@@ -111,6 +111,8 @@ CASES: dict[str, tuple] = {
     "addbmm": (("sq", "b", "b2"), {}),
     "chain_matmul": (("x", "m43", "sq"), {}),
     "dist": (("x", "y", 3), {}),
+    "cross": (("x", "y", 0), {}),
+    "frobenius_norm": (("b", (1, 2)), {}),
     "cholesky": (("spd",), {}),
     "cholesky_solve": (("x", "lowf"), {}),
     "cholesky_inverse": (("lowf",), {}),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
 
-from .._core import Tensor, _from_array
+from .._core import Tensor, _from_array, _wrap_dim
 from ..autograd.function import Op
 from ._util import const
 from .reduce import norm
@@ -259,6 +260,43 @@ def dist(input, other, p=2) -> Tensor:
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
                            f"Got {input.dtype} instead.")
     return norm(input - other, p)
+
+
+def cross(input, other, dim=None) -> Tensor:
+    """The cross product of 3-vectors along ``dim``, batch dims broadcast. Without ``dim`` the
+    first dim of size 3 is used, with PyTorch's warning that this default will change.
+
+    Raises:
+        RuntimeError: no dim of size 3, or ``dim`` not of size 3 in both inputs.
+    """
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. "
+                           f"Got {input.ndim} and {other.ndim}")
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if dim is None:
+        dims = [d for d, n in enumerate(input.shape) if n == 3]  # input's, as PyTorch
+        if not dims:
+            raise RuntimeError("no dimension of size 3 in input")
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated; pass "
+                      "dim explicitly or use torch.linalg.cross (the default dim will change).",
+                      UserWarning, stacklevel=2)
+        dim = dims[0]
+    dim = _wrap_dim(dim, len(shape))
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
+    # component i is a[i+1] b[i+2] - a[i+2] b[i+1]: rolls by -1 and +1 along dim
+    return (input.roll(-1, dim) * other.roll(1, dim)
+            - input.roll(1, dim) * other.roll(-1, dim))
+
+
+def frobenius_norm(input, dim=(), keepdim: bool = False) -> Tensor:
+    """The 2-norm over at most two dims (all dims when ``dim`` is empty)."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions "
+                           "instead.")
+    return norm(input, 2, dims if dims else None, keepdim)
 
 
 # ======================================================================== einsum

@@ -206,6 +206,8 @@ OPS: dict[str, Entry] = {
     "addbmm": Entry(linalg.addbmm, "fmi"),
     "chain_matmul": Entry(linalg.chain_matmul, "f"),
     "dist": Entry(linalg.dist, "fm"),
+    "cross": Entry(linalg.cross, "fm"),
+    "frobenius_norm": Entry(linalg.frobenius_norm, "f"),
     "cholesky": Entry(linalg_factorization.cholesky_legacy, "fm"),
     "cholesky_solve": Entry(linalg_factorization.cholesky_solve, "fm"),
     "cholesky_inverse": Entry(linalg_factorization.cholesky_inverse, "fm"),
