@@ -26,6 +26,14 @@ from .ops.linalg import (  # noqa: F401
     slogdet,
     solve,
 )
+from .ops.linalg_factorization import (  # noqa: F401
+    eig,
+    eigvals,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+)
 from .ops.reduce import amax, amin
 from .ops.reduce import norm as _norm
 from .ops.selection import where

@@ -270,3 +270,33 @@ def test_linalg_errors_are_runtime_errors_as_torch(call):
     assert str(got.value).split(":")[0] == str(want.value).split(":")[0]
     assert isinstance(got.value, ember.linalg.LinAlgError) == isinstance(
         want.value, torch.linalg.LinAlgError)
+
+
+def test_cross_defaults_to_the_first_dim_of_size_3_with_pytorchs_warning():
+    a = np.random.default_rng(0).standard_normal((1, 3, 1))
+    b = np.random.default_rng(1).standard_normal((3, 3, 4))  # broadcast against a
+    with pytest.warns(UserWarning, match="dim"):
+        e = ember.cross(ember.tensor(a), ember.tensor(b))
+    with pytest.warns(UserWarning):
+        t = torch.cross(torch.tensor(a), torch.tensor(b))
+    np.testing.assert_allclose(e.numpy(), t.numpy())
+    assert ember.autograd.gradcheck(lambda x, y: ember.cross(x, y, dim=1), [
+        ember.tensor(a, requires_grad=True), ember.tensor(b, requires_grad=True)])
+
+
+def test_cross_errors_as_pytorch():
+    with pytest.raises(RuntimeError, match="no dimension of size 3"):
+        ember.cross(ember.ones(2, 4), ember.ones(2, 4))
+    with pytest.raises(RuntimeError, match="dimension 1 must have length 3. Got 4 and 4"):
+        ember.cross(ember.ones(3, 4), ember.ones(3, 4), dim=1)
+    # the default dim is the input's first of size 3, even where the other has size 1 there
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="Got 3 and 1"):
+        ember.cross(ember.ones(3, 3, 1), ember.ones(1, 3, 4))
+
+
+def test_frobenius_norm_takes_at_most_two_dims():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    np.testing.assert_allclose(ember.frobenius_norm(ember.tensor(x), (1, 2)).numpy(),
+                               torch.frobenius_norm(torch.tensor(x), (1, 2)).numpy())
+    with pytest.raises(RuntimeError, match="at most 2 dimensions, but got 3"):
+        ember.frobenius_norm(ember.tensor(x), (0, 1, 2))

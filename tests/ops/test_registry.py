@@ -28,6 +28,9 @@ ARRAYS = {
     "b": rng.standard_normal((2, 3, 4)),
     "b2": rng.standard_normal((2, 4, 3)),
     "bsq": rng.standard_normal((2, 3, 3)),
+    "spd": np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]]),  # positive-definite
+    "lowf": np.tril(rng.standard_normal((3, 3)), -1) + np.diag([2.0, 1.5, 3.0]),  # Cholesky L
+    "piv": np.array([2, 3, 3], np.int32),  # LAPACK row swaps, 1-based
     "src23": rng.standard_normal((2, 3)),
     "src32": rng.standard_normal((3, 2)),
     "i": rng.integers(0, 8, (3, 4)),
@@ -149,6 +152,23 @@ CASES: dict[str, tuple] = {
     "logdet": (("sq",), {}),
     "slogdet": (("sq",), {}),
     "inverse": (("sq",), {}),
+    "addr": (("x", "col", "row"), {"beta": 0.5, "alpha": 2.0}),
+    "addbmm": (("sq", "b", "b2"), {}),
+    "chain_matmul": (("x", "m43", "sq"), {}),
+    "dist": (("x", "y", 3), {}),
+    "cross": (("x", "y", 0), {}),
+    "frobenius_norm": (("b", (1, 2)), {}),
+    "cholesky": (("spd",), {}),
+    "cholesky_solve": (("x", "lowf"), {}),
+    "cholesky_inverse": (("lowf",), {}),
+    "triangular_solve": (("x", "sq"), {}),
+    "lu": (("sq",), {}),
+    "lu_solve": (("x", "sq", "piv"), {}),
+    "lu_unpack": (("sq", "piv"), {}),
+    "geqrf": (("m43",), {}),
+    "orgqr": (("m43", "col"), {}),
+    "ormqr": (("m43", "col", "m43"), {}),
+    **{n: (("sq", "sq"), {}) for n in ["lstsq", "symeig", "eig", "matrix_rank", "solve"]},
     "reshape": (("x", (4, 3)), {}),
     "view": (("x", 2, 6), {}),
     "view_as": (("x", "m43"), {}),
@@ -217,6 +237,10 @@ NO_INPLACE_GRAD_IN_TORCH = {"asinh", "acosh", "atanh", "arcsinh", "arccosh", "ar
 # PyTorch's slogdet keeps the sign output in the graph (zero gradient); ember's sign is a
 # constant, which changes nothing but its requires_grad flag
 SIGN_IN_GRAPH = {"slogdet"}
+# geqrf: PyTorch records it, but its backward raises "not implemented"
+NO_GRAD_IN_TORCH = NO_GRAD_IN_TORCH | {"geqrf"}
+# removed from PyTorch: the names remain and raise RuntimeError (tested apart)
+REMOVED = {"lstsq", "symeig", "eig", "matrix_rank", "solve"}
 
 
 def _convert(lib, value, grad: bool):
@@ -323,7 +347,7 @@ def test_every_form_exists_in_pytorch_and_in_ember():
         assert hasattr(torch.Tensor, dunder) and dunder in vars(ember.Tensor), dunder
 
 
-FORMS = [(name, form) for name, entry in OPS.items() if name not in RANDOM
+FORMS = [(name, form) for name, entry in OPS.items() if name not in RANDOM | REMOVED
          for form in "fmi" if form in entry.forms]
 
 
@@ -334,6 +358,17 @@ def test_form_agrees_with_pytorch_values_dtypes_and_gradients(name, form):
     _compare(name, form, grad=False)
     if name not in NO_GRAD_IN_TORCH and not (form == "i" and name in NO_INPLACE_GRAD_IN_TORCH):
         _compare(name, form, grad=True)
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED))
+def test_removed_names_raise_runtime_error_in_every_form(name):
+    for lib in (ember, torch):
+        a = lib.tensor(ARRAYS["sq"])
+        with pytest.raises(RuntimeError, match="removed"):
+            getattr(lib, name)(a, a)
+        if "m" in OPS[name].forms:
+            with pytest.raises(RuntimeError, match="removed"):
+                getattr(a, name)(a)
 
 
 @pytest.mark.parametrize("name", sorted(RANDOM))

@@ -14,6 +14,12 @@ from .differentiate import backward, grad
 from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
 from .graph import graph_memory, render_graph, to_dot
+from .modes import (  # noqa: F401 - public names
+    is_multithreading_enabled,
+    is_view_replay_enabled,
+    set_multithreading_enabled,
+    variable,
+)
 
 __all__ = [
     "Function", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",

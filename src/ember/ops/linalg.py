@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
 
 from .._autocast_mode import state as _autocast
-from .._core import Tensor, _from_array
+from .._core import Tensor, _from_array, _wrap_dim
 from .._dtype import BFLOAT16_NP
 from ..autograd.function import Op
 from ._util import const, round_to
 from .autocast_lists import lower_precision
+from .reduce import norm
 from .selection import where
 
 
@@ -243,6 +245,94 @@ def outer(input, vec2) -> Tensor:
 ger = outer
 
 
+def addr(input, vec1, vec2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``.
+
+    Raises:
+        RuntimeError: ``vec1`` or ``vec2`` not 1-D.
+    """
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"addr: Expected 1-D argument vec1 and vec2, but got {vec1.ndim}-D "
+                           f"and {vec2.ndim}-D")
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``: the batch summed away."""
+    if batch1.ndim != 3 or batch2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor, batch2 must be a 3D tensor; got "
+                           f"{batch1.ndim}D and {batch2.ndim}D")
+    if batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{batch1.shape[0]} and {batch2.shape[0]}")
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """The product of a chain of 2-D matrices (``torch.chain_matmul``, deprecated by PyTorch
+    for ``linalg.multi_dot``)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out if len(matrices) > 1 else out.clone()
+
+
+def dist(input, other, p=2) -> Tensor:
+    """The p-norm of ``input - other`` (broadcast), over all elements.
+
+    Raises:
+        RuntimeError: integer inputs (PyTorch's norm takes floating point only).
+    """
+    if not input.is_floating_point():
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {input.dtype} instead.")
+    return norm(input - other, p)
+
+
+def cross(input, other, dim=None) -> Tensor:
+    """The cross product of 3-vectors along ``dim``, batch dims broadcast. Without ``dim`` the
+    first dim of size 3 is used, with PyTorch's warning that this default will change.
+
+    Raises:
+        RuntimeError: no dim of size 3, or ``dim`` not of size 3 in both inputs.
+    """
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. "
+                           f"Got {input.ndim} and {other.ndim}")
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if dim is None:
+        dims = [d for d, n in enumerate(input.shape) if n == 3]  # input's, as PyTorch
+        if not dims:
+            raise RuntimeError("no dimension of size 3 in input")
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated; pass "
+                      "dim explicitly or use torch.linalg.cross (the default dim will change).",
+                      UserWarning, stacklevel=2)
+        dim = dims[0]
+    dim = _wrap_dim(dim, len(shape))
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
+    # component i is a[i+1] b[i+2] - a[i+2] b[i+1]: rolls by -1 and +1 along dim
+    return (input.roll(-1, dim) * other.roll(1, dim)
+            - input.roll(1, dim) * other.roll(-1, dim))
+
+
+def frobenius_norm(input, dim=(), keepdim: bool = False) -> Tensor:
+    """The 2-norm over at most two dims (all dims when ``dim`` is empty)."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions "
+                           "instead.")
+    return norm(input, 2, dims if dims else None, keepdim)
+
+
 # ======================================================================== einsum
 
 
@@ -431,6 +521,27 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     zero = const(total._data == 0)
     safe = where(zero, 1.0, total)
     return where(zero, 0.0, safe ** (1.0 / p) if p != 2 else safe.sqrt())
+
+
+# ======================================================================== removed names
+# PyTorch keeps these names only to raise and point to their linalg replacements.
+
+
+def _removed(name: str, replacement: str):
+    def removed(*args, **kwargs):
+        raise RuntimeError(f"torch.{name} was deprecated in PyTorch 1.9 and is now removed; "
+                           f"use {replacement} instead.")
+
+    removed.__name__ = name
+    removed.__doc__ = f"Removed from PyTorch: raises, naming ``{replacement}``."
+    return removed
+
+
+lstsq = _removed("lstsq", "torch.linalg.lstsq (note its arguments are reversed)")
+symeig = _removed("symeig", "torch.linalg.eigh or torch.linalg.eigvalsh (UPLO='L' by default)")
+eig = _removed("eig", "torch.linalg.eig (complex results)")
+matrix_rank = _removed("matrix_rank", "torch.linalg.matrix_rank (symmetric is now hermitian)")
+solve_removed = _removed("solve", "torch.linalg.solve (note its arguments are reversed)")
 
 
 # ======================================================================== decompositions
