@@ -197,7 +197,7 @@ class Generator:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 exec(code, self.ns)  # noqa: S102
-        except (RuntimeError, IndexError, TypeError, ValueError) as e:
+        except (RuntimeError, IndexError, TypeError, ValueError):
             if self.rng.random() < 0.12:
                 self.stmts.append(stmt)
                 self.failed = True

@@ -9,6 +9,8 @@ them exact and dyadic (selection, +, -, *), ``E`` exact but no longer dyadic (/,
 
 from __future__ import annotations
 
+import torch
+
 import ember
 import ember.nn.functional as ember_F
 
@@ -57,12 +59,13 @@ def _ok(template: str) -> bool:
     return True
 
 
-def _filter(table):
-    return tuple(row for row in table if _ok(row[0]))
+def _draw(g, table):
+    row = g.rng.choice(table)
+    return row if _ok(row[0]) else None
 
 
 # ---------------------------------------------------------------------- elementwise
-UNARY = _filter((
+UNARY = (
     ("torch.neg({x})", "D"), ("-{x}", "D"), ("{x}.abs()", "D"), ("torch.abs({x})", "D"),
     ("torch.exp({x})", "T"), ("torch.log({x})", "T"), ("torch.sqrt({x})", "E"),
     ("torch.sin({x})", "T"), ("torch.tanh({x})", "T"), ("torch.sigmoid({x})", "T"),
@@ -82,11 +85,14 @@ UNARY = _filter((
     ("{x}.float()", "C"), ("{x}.double()", "C"), ("{x}.half()", "C"), ("{x}.long()", "C"),
     ("{x}.int()", "C"), ("{x}.bool()", "C"), ("{x}.byte()", "C"),
     ("{x}.to(torch.float64)", "C"), ("{x}.to(torch.int32)", "C"),
-))
+)
 
 
 def unary(g) -> bool:
-    code, flag = g.rng.choice(UNARY)
+    row = _draw(g, UNARY)
+    if row is None:
+        return False
+    code, flag = row
     exact = flag in "XC"
     x = g.pick(exact=exact)
     if x is None:
@@ -101,7 +107,7 @@ def unary(g) -> bool:
     return g.emit(f"{v} = " + code.format(x=x), [v], "D" if flag in "XCB" else flag, [x])
 
 
-BINARY = _filter((
+BINARY = (
     ("{a} + {b}", "D"), ("{a} - {b}", "D"), ("{a} * {b}", "D"), ("{a} / {b}", "E"),
     ("{a} // {b}", "X"), ("{a} % {b}", "X"), ("{a} ** {b}", "T"),
     ("torch.add({a}, {b})", "D"), ("torch.add({a}, {b}, alpha=2)", "D"),
@@ -121,14 +127,17 @@ BINARY = _filter((
     ("torch.bitwise_or({a}, {b})", "D"), ("torch.bitwise_xor({a}, {b})", "D"),
     ("{a} & {b}", "D"), ("{a} | {b}", "D"), ("{a} ^ {b}", "D"),
     ("torch.copysign({a}, {b})", "D"), ("torch.float_power({a}, {b})", "T"),
-))
+)
 # forms where the scalar may come first (reflected dunders, function forms)
 SCALAR_FIRST = ("+", "-", "*", "/", "//", "%", "**", "torch.add(", "torch.mul(",
                 "torch.sub(", "torch.div(", "torch.pow(", "torch.remainder(", "torch.eq(")
 
 
 def binary(g) -> bool:
-    code, flag = g.rng.choice(BINARY)
+    row = _draw(g, BINARY)
+    if row is None:
+        return False
+    code, flag = row
     exact = flag == "X"
     a = g.pick(exact=exact)
     if a is None:
@@ -150,7 +159,7 @@ def ternary(g) -> bool:
     (v,) = g.fresh()
     kind = r.choice(("where", "where", "clamp", "clamp_t", "lerp", "addcmul", "masked_fill"))
     if kind == "where":
-        c = g.pick(lambda t: t.dtype == _bool() and g.broadcasts(t.shape, g.t(x).shape))
+        c = g.pick(lambda t: t.dtype == torch.bool and g.broadcasts(t.shape, g.t(x).shape))
         cond = c or f"{x} > {g.scalar('int')}"
         if c is None and not g.meta[x]["exact"]:
             return False
@@ -173,30 +182,27 @@ def ternary(g) -> bool:
     if kind == "addcmul":
         b, c = g.operand(x), g.operand(x)
         return g.emit(f"{v} = torch.addcmul({x}, {b}, {c}, value=2)", [v], "D", [x, b, c])
-    mask = g.pick(lambda t: t.dtype == _bool() and g.broadcasts(t.shape, g.t(x).shape))
+    mask = g.pick(lambda t: t.dtype == torch.bool and g.broadcasts(t.shape, g.t(x).shape))
     if mask is None:
         return False
     return g.emit(f"{v} = {x}.masked_fill({mask}, {g.scalar()})", [v], "D", [x])
 
 
-def _bool():
-    import torch
-
-    return torch.bool
-
-
 # ---------------------------------------------------------------------- reductions
-REDUCE = _filter((
+REDUCE = (
     ("sum", "R"), ("mean", "R"), ("prod", "R"), ("amax", "D"), ("amin", "D"),
     ("max", "D"), ("min", "D"), ("argmax", "X"), ("argmin", "X"), ("std", "T"), ("var", "T"),
     ("logsumexp", "T"), ("all", "X"), ("any", "X"), ("cumsum", "R"), ("cumprod", "R"),
     ("norm", "T"), ("count_nonzero", "X"), ("nansum", "R"), ("nanmean", "R"),
-))
+)
 
 
 def reduction(g) -> bool:
     r = g.rng
-    name, flag = r.choice(REDUCE)
+    row = _draw(g, REDUCE)
+    if row is None or not _ok(f"torch.{row[0]}("):
+        return False
+    name, flag = row
     x = g.pick(exact=flag == "X" or name in ("max", "min"))
     if x is None:
         return False
@@ -372,7 +378,7 @@ def _index(g, t) -> str:
         vals = [r.randrange(-s[0], s[0]) if s[0] else 0 for _ in range(r.randint(1, 4))]
         return f"torch.tensor({vals!r})"
     if kind == "bool":
-        m = g.pick(lambda u: u.dtype == _bool() and tuple(u.shape) == s[:u.dim()]
+        m = g.pick(lambda u: u.dtype == torch.bool and tuple(u.shape) == s[:u.dim()]
                    and u.dim() >= 1)
         if m is not None:
             return m
@@ -480,7 +486,7 @@ def inplace(g) -> bool:
             return False
         code = f"{target}.copy_({src})"
     elif op == "masked_fill_":
-        m = g.pick(lambda u: u.dtype == _bool())
+        m = g.pick(lambda u: u.dtype == torch.bool)
         if m is None:
             return False
         code = f"{target}.masked_fill_({m}, {g.scalar()})"

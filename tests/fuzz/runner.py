@@ -76,6 +76,8 @@ def snapshot(x):
 def _gathered(ns, idx_name, src, dim):
     """The values an index output selects from its source (tie-break independent)."""
     idx = snapshot(ns[idx_name])[4]
+    if src.ndim == 0:
+        return ("tensor", idx.shape, "selected", False, src)
     return ("tensor", idx.shape, "selected", False, np.take_along_axis(src, idx, dim))
 
 
@@ -105,7 +107,9 @@ def execute(program: Program, lib: str, backward_names=None) -> Trace:
                 trace.values[f"{name}@{i}"] = snapshot(ns[name])
             if stmt is not None:
                 for idx_name, src, dim in stmt.ties:
-                    trace.values[f"{idx_name}@{i}"] = _gathered(ns, idx_name, sources[src], dim)
+                    if src in sources:
+                        trace.values[f"{idx_name}@{i}"] = _gathered(ns, idx_name,
+                                                                    sources[src], dim)
         ties = {t[0] for s in program.stmts for t in s.ties}
         for name in program.names():
             if name in ns and name not in ties:
@@ -161,8 +165,9 @@ def _values_differ(a: np.ndarray, b: np.ndarray, dtype: str) -> str | None:
         return f"shape {a.shape} != {b.shape}"
     if a.dtype.kind not in "fc":
         if not np.array_equal(a, b):
-            bad = np.argwhere(a != b)[:3].tolist()
-            return f"values differ at {bad}: ember {a[tuple(np.array(bad).T)]}, torch {b[tuple(np.array(bad).T)]}"
+            bad = a != b
+            return f"values differ at {np.argwhere(bad)[:3].tolist()}: ember {a[bad][:3]}, " \
+                   f"torch {b[bad][:3]}"
         return None
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     nan_a, nan_b = np.isnan(a64), np.isnan(b64)
@@ -226,12 +231,20 @@ def compare_snapshots(e, t, where: str, kind: str = "value") -> list[Divergence]
     return []
 
 
+def _same_error(e, t, position, kind) -> bool:
+    """Both ran, or both raised (at the same statement) the same built-in exception type."""
+    if e is None or t is None:
+        return e is None and t is None
+    if position is not None and e[position] != t[position]:
+        return False
+    return canonical(e[kind]) is canonical(t[kind])
+
+
 def compare(e: Trace, t: Trace, program: Program) -> list[Divergence]:
     """Every divergence of ember's trace ``e`` from torch's ``t``."""
     out = []
     lines = program.lines()
-    if (e.error is None) != (t.error is None) or (
-            e.error and (e.error[0] != t.error[0] or canonical(e.error[1]) is not canonical(t.error[1]))):
+    if not _same_error(e.error, t.error, position=0, kind=1):
         def show(err):
             if err is None:
                 return "no error"
@@ -244,8 +257,7 @@ def compare(e: Trace, t: Trace, program: Program) -> list[Divergence]:
         out.extend(compare_snapshots(e.values[key], tv, key))
     if out:
         return out
-    if (e.backward_error is None) != (t.backward_error is None) or (
-            e.backward_error and canonical(e.backward_error[0]) is not canonical(t.backward_error[0])):
+    if not _same_error(e.backward_error, t.backward_error, position=None, kind=0):
         def show(err):
             return "no error" if err is None else f"{err[0].__name__}({err[1]!r})"
         return [Divergence("exception", "backward",
