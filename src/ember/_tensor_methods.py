@@ -82,17 +82,9 @@ Tensor.where = _where
 # ---------------------------------------------------------------------- operators
 def _reflect(fn):
     def reflected(self, other):
-        return fn(as_operand(other) if not isinstance(other, (int, float, bool)) else
-                  _scalar_tensor(other, self), self)
+        return fn(other, self)  # the op promotes (a number first does not decide the dtype)
 
     return reflected
-
-
-def _scalar_tensor(value, like: Tensor) -> Tensor:
-    dt = like._data.dtype
-    if isinstance(value, float) and dt.kind != "f":
-        dt = np.dtype(np.float32)
-    return _from_array(np.asarray(value, dtype=dt))
 
 
 def _fast_binary(op, general, ufunc):
@@ -144,7 +136,7 @@ def _floordiv(self, other):
 
 
 def _rfloordiv(self, other):
-    return ew.div(_scalar_tensor(other, self), self, rounding_mode="floor")
+    return ew.div(other, self, rounding_mode="floor")
 
 
 def _mod(self, other):
@@ -158,7 +150,10 @@ def _mod(self, other):
 
 
 def _rmod(self, other):
-    return _mod(_scalar_tensor(other, self), self)
+    from .ops._util import promote, tensor_operand
+
+    a, b = promote(other, self)
+    return _mod(tensor_operand(a, b), b)
 
 
 Tensor.__floordiv__ = _floordiv

@@ -33,10 +33,10 @@ def campaign(n: int, seed: int, max_ops: int = 8, show: int = 20, quiet: bool = 
             signatures.setdefault(sig, []).append(s)
     elapsed = time.perf_counter() - start
     if not quiet:
-        for k, (sig, seeds) in enumerate(sorted(signatures.items(), key=lambda kv: -len(kv[1]))):
-            if k >= show:
-                print(f"... and {len(signatures) - show} more signatures")
-                break
+        ranked = sorted(signatures.items(), key=lambda kv: -len(kv[1]))
+        for sig, seeds in ranked:
+            print(f"{len(seeds):5d}  {sig}  (seeds {', '.join(map(str, seeds[:5]))})")
+        for sig, seeds in ranked[:show]:
             program = generate(seeds[0], max_ops)
             small = shrink(program)
             divs, names = run(small)
@@ -55,14 +55,34 @@ def _signature(program, divs) -> str:
     d = divs[0]
     if isinstance(d, str):
         return d[:80]
-    where = d.where.split("@")
     line = ""
+    where = d.where.split("@")
     if len(where) == 2 and where[1].isdigit():
         line = program.lines()[int(where[1])]
+    elif d.kind == "exception" and "`" in d.detail:
+        line = d.detail.split("`")[1]
+        if d.where == "run":
+            ember_err = d.detail.split(";")[0].split("(")[0].replace("ember ", "")
+            torch_err = d.detail.split("; torch ")[1].split("(")[0]
+            return f"exception: {_op(line)}: ember {ember_err}, torch {torch_err}"
     elif d.kind == "exception":
-        line = d.detail
-    op = line.split("=", 1)[-1].strip().split("(")[0][:40]
-    return f"{d.kind}: {op}"
+        return f"exception at backward: {d.detail[:60]}"
+    return f"{d.kind}: {_op(line)}"
+
+
+def _op(line: str) -> str:
+    """The op a statement calls: ``torch.add``, ``.sum``, ``//``, ``[...]``."""
+    rhs = line.split(" = ", 1)[-1]
+    for token in (" // ", " ** ", " % ", " + ", " - ", " * ", " / ", " @ ", " & ", " | ", " ^ ",
+                  " == ", " != ", " < ", " >= "):
+        if token in rhs and "(" not in rhs.split(token)[0]:
+            return token.strip()
+    if rhs.startswith(("torch.", "F.")):
+        return rhs.split("(")[0]
+    head = rhs.split("(")[0]
+    if "[" in head:
+        return "[]=" if " = " in line and "[" in line.split(" = ")[0] else "[]"
+    return "." + head.split(".")[-1] if "." in head else head[:30]
 
 
 def main(argv=None) -> int:

@@ -4,31 +4,54 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
+from .._promotion import result_type, scalar_as
 from ..tensor import Tensor, _from_array
 
 
-def promote(a, b):
-    """Apply PyTorch's type promotion where NumPy's differs (int with float, 0-d operands)."""
-    if type(b) is float or type(b) is int or type(b) is bool:
-        if type(b) is float and a._data.dtype.kind in "iub":
-            a = a.to(np.float32)
-        return a, b
-    if not isinstance(b, Tensor):
-        b = as_operand(b, a)
-    da, db = a._data.dtype, b._data.dtype
-    if da is db or da == db:
-        return a, b
-    fa, fb = da.kind == "f", db.kind == "f"
-    if fa and not fb:
-        return a, b.to(da)
-    if fb and not fa:
-        return a.to(db), b
-    # same category: a 0-d tensor does not decide the dtype (as a Python scalar would not)
-    if a._data.ndim == 0 and b._data.ndim > 0:
-        return a.to(db), b
-    if b._data.ndim == 0 and a._data.ndim > 0:
-        return a, b.to(da)
-    return a, b
+def promote(*operands, floating: bool = False) -> tuple:
+    """The operands of an op in PyTorch's result dtype (``ember._promotion.result_type``).
+
+    The one place ops cast their operands: tensors are cast differentiably (``.to``), NumPy
+    arrays become tensors, numbers stay Python numbers of the result's kind, which NumPy 2 treats
+    as weak (they take the array's dtype, so an int32 tensor plus 3 stays int32). Integers out of
+    the result dtype's range wrap as PyTorch's casts do.
+
+    Args:
+        operands: tensors, NumPy arrays, Python numbers or NumPy scalars.
+        floating: the op computes in floating point (true division, ``exp``...): an integral
+            result dtype becomes the default float dtype.
+
+    Raises:
+        TypeError: an operand is not a tensor or a number (``t + None``).
+    """
+    operands = [as_operand(x) if isinstance(x, (np.ndarray, list, tuple)) else x
+                for x in operands]
+    dt = result_type(*operands)
+    if floating and dt.kind in "biu":
+        dt = _dtype.DEFAULT_FLOAT
+    return tuple(_in_dtype(x, dt) for x in operands)
+
+
+def _in_dtype(x, dt: np.dtype):
+    if isinstance(x, Tensor):
+        return x if x._data.dtype == dt else x.to(dt)
+    kind = dt.kind
+    if kind == "f":
+        return float(x)
+    if kind == "b":
+        return bool(x)
+    v = int(x)
+    info = np.iinfo(dt)
+    return v if info.min <= v <= info.max else scalar_as(v, dt)
+
+
+def tensor_operand(x, like) -> Tensor:
+    """A number, promoted with the tensor ``like``, as a constant 0-d tensor of ``like``'s
+    dtype, for ops whose first operand must be a tensor (``2 - t``); tensors pass through."""
+    if isinstance(x, Tensor):
+        return x
+    return _from_array(scalar_as(x, like._data.dtype))
 
 
 def as_operand(x, like: Tensor | None = None) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import as_operand, const, promote, write_out
+from ._util import as_operand, const, promote, tensor_operand, write_out
 
 # ======================================================================== arithmetic
 
@@ -503,9 +503,8 @@ def _binary(op, a, b):
             return op.apply(a, b)  # the common case: no promotion to apply
         except ValueError:
             raise _broadcast_error(a, b) from None
-    if not isinstance(a, Tensor):
-        a = as_operand(a)
     a, b = promote(a, b)
+    a = tensor_operand(a, b)  # a number first (2 - t): a constant 0-d tensor of b's dtype
     try:
         return op.apply(a, b)
     except ValueError:
@@ -537,11 +536,25 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         out: a tensor to write the result into (see ``ops._util.write_out``).
 
     Raises:
-        RuntimeError: shapes that do not broadcast.
+        RuntimeError: shapes that do not broadcast, or a float ``alpha`` with integer operands.
     """
     if alpha != 1:
-        other = other * alpha
+        input, other = _scaled(input, other, alpha)
     return write_out(_binary(Add, input, other), out)
+
+
+def _scaled(input, other, alpha):
+    """``input`` and ``alpha * other``, scaled in the promoted dtype (uint8 + 2 * uint8 is
+    computed in uint8 only when both are uint8)."""
+    input, other = promote(input, other)
+    if isinstance(alpha, float) and not _is_floating(input) and not _is_floating(other):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    return input, other * alpha
+
+
+def _is_floating(x) -> bool:
+    return isinstance(x, float) or isinstance(x, Tensor) and x._data.dtype.kind == "f"
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
@@ -563,7 +576,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if alpha != 1:
-        other = other * alpha
+        input, other = _scaled(input, other, alpha)
     return write_out(_binary(Sub, input, other), out)
 
 
@@ -607,25 +620,27 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
 
 def _div(input, other, rounding_mode) -> Tensor:
     """``div`` without ``out=``."""
-    if rounding_mode is not None:
-        if rounding_mode not in ("floor", "trunc"):
-            raise RuntimeError(
-                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                f"'{rounding_mode}'"
-            )
-        if not isinstance(input, Tensor):  # scalar // tensor: the tensor decides the dtype
-            other, _ = promote(other, input)
-            input = _from_array(np.asarray(input, dtype=other._data.dtype))
-        a, b = promote(input, other)
-        fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
-        return RoundedDiv.apply(a, b, fn=fn)
-    if not isinstance(input, Tensor):
-        input = as_operand(input)
-    if input._data.dtype.kind != "f" and (
-        not isinstance(other, Tensor) or other._data.dtype.kind != "f"
-    ):
-        input = input.to(np.float32)  # true division of integers gives the default float
-    return _binary(Div, input, other)
+    if rounding_mode is None:
+        a, b = promote(input, other, floating=True)  # integers divide to the default float
+        return _binary(Div, a, b)
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = promote(input, other)
+    a = tensor_operand(a, b)
+    if a._data.dtype.kind in "iub":
+        _check_integer_divisor(b)
+    fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
+    return RoundedDiv.apply(a, b, fn=fn)
+
+
+def _check_integer_divisor(b) -> None:
+    """Integer division by zero raises (as PyTorch) instead of NumPy's silent 0."""
+    data = b._data if isinstance(b, Tensor) else b
+    if not np.all(data):
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _trunc_div(a, b):

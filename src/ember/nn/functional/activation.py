@@ -100,9 +100,12 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError("min_val cannot be greater than max_val")
 
     def fn(x):
-        # gradient is zero at the bounds themselves (PyTorch's hardtanh_backward)
-        inside = const(((x._data > min_val) & (x._data < max_val)).astype(x._data.dtype))
-        return ew.clamp(x, min_val, max_val).detach() * (1 - inside) + x * inside
+        if x._data.dtype.kind != "f":  # integer tensors stay integer (bounds truncated)
+            return ew.clamp(x, int(min_val), int(max_val))
+        # selected, never multiplied by a 0/1 mask (inf * 0 is NaN); the gradient is zero
+        # at the bounds themselves (PyTorch's hardtanh_backward)
+        inside = const((x._data > min_val) & (x._data < max_val))
+        return ew.where(inside, x, ew.clamp(x, min_val, max_val).detach())
 
     return _maybe_inplace(input, fn, inplace)
 
@@ -168,8 +171,8 @@ def logsigmoid(input: Tensor) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
     def fn(x):
-        inside = const(((x._data > -3) & (x._data < 3)).astype(x._data.dtype))
-        return (ew.clamp(x + 3, 0.0, 6.0).detach() * (1 - inside) + (x + 3) * inside) / 6
+        inside = const((x._data > -3) & (x._data < 3))
+        return ew.where(inside, x + 3, ew.clamp(x + 3, 0.0, 6.0).detach()) / 6
 
     return _maybe_inplace(input, fn, inplace)
 
