@@ -103,7 +103,7 @@ def result_type(*operands) -> np.dtype:
     dim = zero = wrapped = None
     for x in operands:
         data = getattr(x, "_data", x)
-        if isinstance(data, np.ndarray):
+        if isinstance(data, np.ndarray) or data is not x and isinstance(data, np.generic):
             if data.ndim:
                 dim = _join(dim, data.dtype)
             else:

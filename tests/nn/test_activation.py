@@ -8,7 +8,7 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 from ._parity import module_parity
 
@@ -166,3 +166,20 @@ def test_gumbel_softmax_samples_and_straight_through_gradient(hard):
     np.testing.assert_allclose(freq, want, atol=0.04)
     (y[:, 0]).sum().backward()
     assert logits.grad.abs().sum().item() > 0
+
+
+def test_clamping_activations_select_bounds_for_inf_and_keep_nan():
+    # issue 10: a 0/1 mask multiplied into the output turned +-inf into NaN
+    x = [float("-inf"), float("inf"), float("nan"), -5.0, 0.5, 3.0, 7.0]
+    for name in ("hardtanh", "relu6", "hardsigmoid"):
+        def fn(lib, name=name):
+            t = lib.tensor(x, requires_grad=True)
+            y = getattr(lib.nn.functional, name)(t)
+            y.sum().backward()
+            return y.detach(), t.grad
+        check_parity(fn)
+
+
+def test_hardtanh_of_integers_keeps_their_dtype():
+    check_parity(lambda lib: lib.nn.functional.hardtanh(lib.tensor([1, 5, -4]), -2.0, 3.0))
+    check_parity(lambda lib: lib.nn.functional.relu6(lib.tensor([1, 7, -4])))

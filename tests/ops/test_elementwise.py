@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 BINARY_SHAPES = [
     [(3, 4), (3, 4)],
@@ -556,3 +556,55 @@ def test_rounded_division_stays_in_graph_with_zero_gradient():
     assert y.requires_grad and y.tolist() == [1.0, -2.0]
     (y.sum() + x.sum()).backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------- promotion (issue 10, fuzzer)
+def test_number_first_is_not_cast_to_a_bool_tensors_dtype():
+    b = [True, False]
+    check_parity(lambda lib: -3 / lib.tensor(b))
+    check_parity(lambda lib: lib.mul(-3, lib.tensor(b)))
+    check_parity(lambda lib: lib.add(lib.tensor(-3), lib.tensor(b)))
+    check_parity(lambda lib: 2 - lib.tensor([1, 2], dtype=lib.int32))
+    check_parity(lambda lib: 2.5 ** lib.tensor([1, 2]))
+
+
+def test_numpy_scalars_promote_as_python_numbers():
+    x = [1.0, 2.0]
+    check_parity(lambda lib: lib.tensor(x, dtype=lib.float64) + np.float64(0.1))
+    check_parity(lambda lib: lib.tensor(x) * np.float64(0.1))
+    check_parity(lambda lib: lib.tensor([1, 2]) + np.float16(0.5))
+    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.uint8) + np.int64(3))
+    check_parity(lambda lib: np.bool_(True) + lib.tensor([True, False]))
+
+
+def test_zero_dim_tensors_lift_only_across_categories():
+    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.int32) + lib.tensor(1.5, dtype=lib.float64))
+    check_parity(lambda lib: lib.tensor([1.0], dtype=lib.float16) + lib.tensor(1.5, dtype=lib.float64))
+    check_parity(lambda lib: lib.tensor(1, dtype=lib.int32) + lib.tensor(200, dtype=lib.uint8))
+
+
+def test_mixed_float_rounded_division_promotes():
+    a, b = [7.0, -7.0], [2.0, 2.0]
+    check_parity(lambda lib: lib.tensor(a) // lib.tensor(b, dtype=lib.float64))
+    check_parity(lambda lib: lib.tensor(a) % lib.tensor(b, dtype=lib.float64))
+    for mode in ("floor", "trunc"):
+        check_parity(lambda lib: lib.div(lib.tensor(a), lib.tensor(b, dtype=lib.float64),
+                                         rounding_mode=mode))
+
+
+def test_integer_floor_division_by_zero_raises():
+    check_parity(lambda lib: lib.tensor([1, 2]) // 0)
+    check_parity(lambda lib: lib.tensor([1, 2]) // lib.tensor([1, 0]))
+    check_parity(lambda lib: lib.div(lib.tensor([1, 2]), 0, rounding_mode="trunc"))
+    check_parity(lambda lib: lib.tensor([1.0, -1.0]) // 0)  # floats divide to +-inf
+
+
+def test_add_alpha_scales_in_the_promoted_dtype():
+    check_parity(lambda lib: lib.add(lib.tensor(1, dtype=lib.int32),
+                                     lib.tensor(200, dtype=lib.uint8), alpha=2))
+    check_parity(lambda lib: lib.sub(lib.tensor([1, 2]), lib.tensor([1, 1]), alpha=1.5))
+
+
+def test_none_operand_raises_type_error():
+    check_parity(lambda lib: lib.tensor([1.0]) + None)
+    check_parity(lambda lib: lib.add(lib.tensor([1.0]), None))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 READS = {
     "int": lambda lib, a: a[1],
@@ -245,3 +245,19 @@ def test_index_add_errors_match_torch(index, src_shape):
     with pytest.raises(RuntimeError) as got:
         ember.zeros(3, 2).index_add(0, ember.tensor(index), ember.ones(*src_shape))
     assert str(got.value) == str(want.value)
+
+
+def test_empty_index_list_selects_nothing():
+    # issue 10: NumPy reads [] as a float array; PyTorch as an empty int64 index
+    x = np.arange(6.0).reshape(2, 3)
+    check_parity(lambda lib: lib.tensor(x)[[]])
+    check_parity(lambda lib: lib.tensor(x)[[], 0])
+    check_parity(lambda lib: lib.tensor(x)[:, []])
+
+    def assign(lib):
+        t = lib.tensor(x)
+        t[[]] = 5.0
+        t[[], 1] = 1.0
+        return t
+
+    check_parity(assign)

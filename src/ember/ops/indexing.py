@@ -34,7 +34,10 @@ def normalize_index(idx):
             else:
                 advanced = True
         elif isinstance(it, (list, np.ndarray)):
+            from_list = isinstance(it, list)
             it = np.asarray(it)
+            if from_list and it.size == 0:
+                it = it.astype(np.int64)  # x[[]] selects nothing; NumPy reads [] as float
             if it.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced = True

@@ -103,8 +103,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         if x._data.dtype.kind != "f":  # integer tensors stay integer (bounds truncated)
             return ew.clamp(x, int(min_val), int(max_val))
         # selected, never multiplied by a 0/1 mask (inf * 0 is NaN); the gradient is zero
-        # at the bounds themselves (PyTorch's hardtanh_backward)
-        inside = const((x._data > min_val) & (x._data < max_val))
+        # at and beyond the bounds, and passes at NaN (PyTorch's hardtanh_backward)
+        inside = const(~((x._data <= min_val) | (x._data >= max_val)))
         return ew.where(inside, x, ew.clamp(x, min_val, max_val).detach())
 
     return _maybe_inplace(input, fn, inplace)
