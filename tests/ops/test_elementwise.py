@@ -578,8 +578,8 @@ def test_numpy_scalars_promote_as_python_numbers():
 
 
 def test_zero_dim_tensors_lift_only_across_categories():
-    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.int32) + lib.tensor(1.5, dtype=lib.float64))
-    check_parity(lambda lib: lib.tensor([1.0], dtype=lib.float16) + lib.tensor(1.5, dtype=lib.float64))
+    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.int32) + lib.tensor(1.5).double())
+    check_parity(lambda lib: lib.tensor([1.0], dtype=lib.float16) + lib.tensor(1.5).double())
     check_parity(lambda lib: lib.tensor(1, dtype=lib.int32) + lib.tensor(200, dtype=lib.uint8))
 
 
@@ -588,8 +588,8 @@ def test_mixed_float_rounded_division_promotes():
     check_parity(lambda lib: lib.tensor(a) // lib.tensor(b, dtype=lib.float64))
     check_parity(lambda lib: lib.tensor(a) % lib.tensor(b, dtype=lib.float64))
     for mode in ("floor", "trunc"):
-        check_parity(lambda lib: lib.div(lib.tensor(a), lib.tensor(b, dtype=lib.float64),
-                                         rounding_mode=mode))
+        check_parity(lambda lib, mode=mode: lib.div(lib.tensor(a), lib.tensor(b).double(),
+                                                    rounding_mode=mode))
 
 
 def test_integer_floor_division_by_zero_raises():
