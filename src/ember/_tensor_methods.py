@@ -132,11 +132,11 @@ Tensor.__setitem__ = indexing.setitem
 
 
 def _floordiv(self, other):
-    return ew.div(self, other, rounding_mode="floor")
+    return ew.floor_divide(self, other)
 
 
 def _rfloordiv(self, other):
-    return ew.div(other, self, rounding_mode="floor")
+    return ew.floor_divide(other, self)
 
 
 def _mod(self, other):

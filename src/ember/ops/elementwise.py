@@ -98,7 +98,7 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.power(a, b)
+        return _power(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -109,7 +109,7 @@ class Pow(Op):
             if isinstance(b, Tensor):
                 ga = g * b * a ** (b - 1)
             else:
-                ga = g * b * a ** (b - 1) if b != 0 else g * 0
+                ga = g * b * a ** (b - 1) if b != 0 else const(np.zeros_like(g._data))
         if need[1]:
             base = a if isinstance(a, Tensor) else const(np.asarray(a, dtype=b._data.dtype))
             # d(a^b)/db = a^b log a, taken as 0 where a == 0 and b >= 0 (as PyTorch)
@@ -409,7 +409,19 @@ class RoundedDiv(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (g * 0 if need[0] else None), (g * 0 if need[1] else None)
+        zero = const(np.zeros_like(g._data))  # not g * 0: an infinite g would give NaN
+        return (zero if need[0] else None), (zero if need[1] else None)
+
+
+class FloorDivide(RoundedDiv):
+    """``floor_divide`` / ``//``: recorded, but PyTorch defines no derivative for it."""
+
+    def name(self) -> str:
+        return "FloorDivideBackward0"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class Clamp(Op):
@@ -618,7 +630,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     return write_out(_div(input, other, rounding_mode), out)
 
 
-def _div(input, other, rounding_mode) -> Tensor:
+def _div(input, other, rounding_mode, op=RoundedDiv) -> Tensor:
     """``div`` without ``out=``."""
     if rounding_mode is None:
         a, b = promote(input, other, floating=True)  # integers divide to the default float
@@ -633,7 +645,7 @@ def _div(input, other, rounding_mode) -> Tensor:
     if a._data.dtype.kind in "iub":
         _check_integer_divisor(b)
     fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
-    return RoundedDiv.apply(a, b, fn=fn)
+    return op.apply(a, b, fn=fn)
 
 
 def _check_integer_divisor(b) -> None:
@@ -644,44 +656,49 @@ def _check_integer_divisor(b) -> None:
 
 
 def _trunc_div(a, b):
-    q = np.trunc(np.true_divide(a, b))
-    return q.astype(np.result_type(a, b)) if np.result_type(a, b).kind in "iu" else q
+    if np.result_type(a, b).kind in "iu":
+        # exact in integers (through float64, large int64 values would round)
+        q = np.floor_divide(a, b)
+        inexact_negative = (q * b != a) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+        return np.where(inexact_negative, q + 1, q).astype(q.dtype, copy=False)
+    return np.trunc(np.true_divide(a, b))
 
 
 divide = true_divide = div
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
-    """``input ** exponent`` with PyTorch's dtype rules.
+    """``input ** exponent`` in the promoted dtype (``2 ** int_tensor`` stays integer,
+    ``2.5 ** int_tensor`` is float32, ``int_tensor ** 0.5`` is float32).
 
-    A Python float exponent makes an integer tensor float32; a scalar base takes the exponent
-    tensor's dtype unless it is a float and the exponent is integral (``2 ** int`` stays int64,
-    ``2.5 ** int`` is float32).
+    Integer tensors raised to negative integer tensors follow PyTorch: 1 and -1 keep their
+    magnitude, other bases give 0.
 
     Raises:
-        RuntimeError: an integer tensor raised to a negative integer power, or shapes that do not
-            broadcast.
+        RuntimeError: an integer tensor raised to a negative integer scalar, or shapes that do
+            not broadcast.
     """
-    if not isinstance(input, Tensor):
-        if not isinstance(input, (int, float, bool)):
-            return pow(as_operand(input), exponent)
-        # scalar ** tensor: the scalar does not decide the dtype unless it is a float and the
-        # exponent is integral (2 ** int_tensor stays int64, 2.5 ** int_tensor is float32)
-        exponent, _ = promote(exponent, input)
-        base = np.asarray(input, dtype=exponent._data.dtype)
-        return Pow.apply(base.item() if base.ndim == 0 else base, exponent)
-    if isinstance(exponent, Tensor):
-        input, exponent = promote(input, exponent)
-    elif isinstance(exponent, np.generic):  # np.float64(2): a Python scalar to torch, not an
-        return pow(input, exponent.item())  # array whose dtype NumPy would promote to
-    elif type(exponent) is float and input._data.dtype.kind in "iub":
-        input = input.to(np.float32)
+    base, exp_ = promote(input, exponent)
+    if not isinstance(exp_, Tensor) and not isinstance(exp_, bool) and exp_ < 0 and \
+            base._data.dtype.kind in "iu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     try:
-        return Pow.apply(input, exponent)
-    except ValueError as e:
-        if "negative integer powers" in str(e):
-            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
-        raise _broadcast_error(input, exponent) from None
+        return Pow.apply(base, exp_)
+    except ValueError:
+        raise _broadcast_error(base, exp_) from None
+
+
+def _power(a, b):
+    """``np.power`` with PyTorch's integer results for negative exponents (NumPy raises)."""
+    b_arr = np.asarray(b)
+    if b_arr.dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iub" or \
+            not (b_arr < 0).any():
+        return np.power(a, b)
+    neg = b_arr < 0
+    out = np.power(a, np.where(neg, 0, b_arr).astype(b_arr.dtype))
+    odd = (b_arr % 2) != 0
+    inverse = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(neg, inverse, out).astype(out.dtype, copy=False)
 
 
 def neg(input) -> Tensor:
@@ -732,7 +749,7 @@ absolute = abs
 
 def sign(input) -> Tensor:
     """-1, 0 or 1 by the sign of each element, in ``input``'s dtype; its gradient is zero."""
-    return ZeroGrad.apply(input, np.sign)
+    return ZeroGrad.apply(input, np.sign if input._data.dtype.kind != "b" else np.copy)
 
 
 def sin(input) -> Tensor:
@@ -894,8 +911,9 @@ def reciprocal(input) -> Tensor:
 
 
 def square(input) -> Tensor:
-    """``input * input``, keeping the dtype."""
-    return Mul.apply(input, input)
+    """``input * input`` in ``pow(input, 2)``'s dtype (bool gives int64)."""
+    (x, _) = promote(input, 2)
+    return Mul.apply(x, x)
 
 
 def lerp(input, end, weight) -> Tensor:
@@ -909,11 +927,10 @@ def frac(input) -> Tensor:
 
 
 def _floating(t):
+    """``t`` in the dtype a floating op computes in (integers: the default float)."""
     if not isinstance(t, Tensor):
         t = as_operand(t)
-    if t._data.dtype.kind != "f":
-        return t.to(np.float32)
-    return t
+    return promote(t, floating=True)[0]
 
 
 # ======================================================================== more math
@@ -1087,8 +1104,9 @@ def remainder(input, other) -> Tensor:
 
 
 def floor_divide(input, other) -> Tensor:
-    """``div(input, other, rounding_mode="floor")``: rounds toward -inf, not zero."""
-    return div(input, other, rounding_mode="floor")
+    """``div(input, other, rounding_mode="floor")`` (toward -inf), but, as PyTorch's
+    ``floor_divide``, without a derivative: backward through it raises."""
+    return _div(input, other, "floor", FloorDivide)
 
 
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:

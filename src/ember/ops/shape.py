@@ -710,17 +710,61 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal over dims ``dim1``/``dim2`` (moved to the last dim), as a copy."""
+    """The diagonal over dims ``dim1``/``dim2`` (moved to the last dim): a view, as PyTorch's,
+    so in-place writes through it reach ``input``."""
     n = input._data.ndim
     d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    x = movedim(input, (d1, d2), (-2, -1))
-    rows, cols = x._data.shape[-2], x._data.shape[-1]
+    out = Diagonal.apply(input, offset=offset, d1=d1, d2=d2)
+    return _view(input, out, lambda base: Diagonal.apply(base, offset=offset, d1=d1, d2=d2))
+
+
+def _diagonal_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """A strided NumPy view of ``a``'s diagonal (writable when ``a`` is)."""
     r0, c0 = (0, offset) if offset >= 0 else (-offset, 0)
-    k = max(0, min(rows - r0, cols - c0))
-    i = np.arange(k)
-    return x[..., i + r0, i + c0]
+    k = max(0, min(a.shape[d1] - r0, a.shape[d2] - c0))
+    if k:
+        start = [slice(None)] * a.ndim
+        start[d1], start[d2] = slice(r0, None), slice(c0, None)
+        a = a[tuple(start)]
+    rest = [i for i in range(a.ndim) if i not in (d1, d2)]
+    shape = tuple(a.shape[i] for i in rest) + (k,)
+    strides = tuple(a.strides[i] for i in rest) + (a.strides[d1] + a.strides[d2],)
+    return np.lib.stride_tricks.as_strided(a, shape, strides)
+
+
+class Diagonal(Op):
+    """A diagonal as a strided view; its adjoint writes the gradient onto a zero diagonal."""
+
+    def name(self) -> str:
+        return "DiagonalBackward0"
+
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        ctx.args = (a.shape, offset, d1, d2)
+        return _diagonal_view(a, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, offset, d1, d2 = ctx.args
+        return DiagonalScatter.apply(g, shape=shape, offset=offset, d1=d1, d2=d2)
+
+
+class DiagonalScatter(Op):
+    """Zeros of ``shape`` with ``g`` on the diagonal (the adjoint of ``Diagonal``)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        out = np.zeros(shape, dtype=g.dtype)
+        _diagonal_view(out, offset, d1, d2)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, d1, d2 = ctx.args
+        return Diagonal.apply(g, offset=offset, d1=d1, d2=d2)
 
 
 def diag(input, diagonal: int = 0) -> Tensor:  # noqa: F811 - PyTorch's argument name
