@@ -608,3 +608,44 @@ def test_add_alpha_scales_in_the_promoted_dtype():
 def test_none_operand_raises_type_error():
     check_parity(lambda lib: lib.tensor([1.0]) + None)
     check_parity(lambda lib: lib.add(lib.tensor([1.0]), None))
+
+
+def test_integer_pow_with_negative_integer_tensor_exponents():
+    base, exp = [1, -1, 2, 0, -1, 3], [-1, -3, -2, 2, -2, 0]
+    check_parity(lambda lib: lib.tensor(base) ** lib.tensor(exp))
+    check_parity(lambda lib: lib.tensor([True, False]) ** lib.tensor([-2, 1]))
+    check_parity(lambda lib: lib.tensor([2]) ** -1)  # a negative scalar exponent raises
+
+
+def test_pow_promotes_like_torch():
+    check_parity(lambda lib: 2 ** lib.tensor([1, 2], dtype=lib.int32))
+    check_parity(lambda lib: 2.5 ** lib.tensor([1, 2]))
+    check_parity(lambda lib: lib.tensor([1, 2]) ** 0.5)
+    check_parity(lambda lib: lib.tensor([1.0, 2.0]) ** np.float64(2.0))
+
+
+def test_square_and_sign_of_bool():
+    check_parity(lambda lib: lib.square(lib.tensor([True, False])))
+    check_parity(lambda lib: lib.sign(lib.tensor([True, False])))
+
+
+def test_floor_divide_backward_raises_but_rounded_div_has_zero_gradient():
+    def floor_divide(lib):
+        x = lib.tensor([3.5, -2.5], requires_grad=True)
+        y = x // 2
+        assert y.requires_grad
+        y.sum().backward()
+
+    check_parity(floor_divide)
+
+    def rounded(lib):
+        x = lib.tensor([3.5, float("inf")], requires_grad=True)
+        lib.div(x, 2, rounding_mode="trunc").sum().backward()
+        return x.grad
+
+    check_parity(rounded)
+
+
+def test_integer_trunc_division_is_exact():
+    check_parity(lambda lib: lib.div(lib.tensor([2**62 + 1, -7]), lib.tensor([3, 2]),
+                                     rounding_mode="trunc"))

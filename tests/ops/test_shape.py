@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 SHAPE_OPS = {
     "reshape": ([(2, 3, 4)], lambda lib, a: a.reshape(4, -1)),
@@ -295,3 +295,18 @@ def test_movedim_with_unequal_lengths_names_both():
 def test_hstack_accepts_zero_dim_tensors_like_torch():
     out = ember.hstack([ember.tensor(1.0), ember.tensor(2.0)])
     assert out.tolist() == [1.0, 2.0]
+
+
+def test_diagonal_is_a_view_that_writes_reach():
+    # issue 10 (fuzzer): diagonal copied, so in-place ops on it left the base unchanged
+    def fn(lib):
+        a = lib.arange(12.0).reshape(3, 4).requires_grad_()
+        b = a * 1
+        b.diagonal(1).mul_(10)
+        e = b.diagonal(-1, 1, 0)
+        (b.sum() + (e * e).sum()).backward()
+        return b.detach(), a.grad
+
+    check_parity(fn)
+    check_parity(lambda lib: lib.ones(2, 3, 3).diagonal(0, 1, 2))
+    check_parity(lambda lib: lib.ones(2, 3).diagonal(5))
