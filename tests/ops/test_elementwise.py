@@ -649,3 +649,18 @@ def test_floor_divide_backward_raises_but_rounded_div_has_zero_gradient():
 def test_integer_trunc_division_is_exact():
     check_parity(lambda lib: lib.div(lib.tensor([2**62 + 1, -7]), lib.tensor([3, 2]),
                                      rounding_mode="trunc"))
+
+
+def test_where_promotes_its_values_like_a_binary_op():
+    cond = [True, False]
+    check_parity(lambda lib: lib.where(lib.tensor(cond), np.float16(0.25),
+                                       lib.tensor([1, 2], dtype=lib.int32)))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), -3, lib.tensor(cond)))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), 1, 2.5))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), lib.tensor(1.5).double(),
+                                       lib.tensor([1.0, 2.0])))
+
+
+def test_atan2_promotes_integers_with_a_float64_zero_dim_tensor():
+    check_parity(lambda lib: lib.atan2(lib.tensor([1, 2], dtype=lib.uint8),
+                                       lib.tensor(1.0).double()), rtol=1e-7)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 MATMUL_SHAPES = [
     [(3,), (3,)],
@@ -270,3 +270,21 @@ def test_linalg_errors_are_runtime_errors_as_torch(call):
     assert str(got.value).split(":")[0] == str(want.value).split(":")[0]
     assert isinstance(got.value, ember.linalg.LinAlgError) == isinstance(
         want.value, torch.linalg.LinAlgError)
+
+
+def test_einsum_sums_integers_to_int64_and_checks_diagonals():
+    check_parity(lambda lib: lib.einsum("ij->", lib.tensor([[True, False]])))
+    check_parity(lambda lib: lib.einsum("...i->...", lib.ones(2, 1, 3, dtype=lib.uint8)))
+    check_parity(lambda lib: lib.einsum("ij->ji", lib.tensor([[True, False]])))
+    for shape in ((2, 3), (1, 3), (3, 1)):  # a diagonal of a non-square operand raises
+        check_parity(lambda lib, shape=shape: lib.einsum("ii->i", lib.ones(*shape)))
+    check_parity(lambda lib: lib.einsum("ij,jk->ik", lib.ones(2, 2, dtype=lib.bool),
+                                        lib.ones(2, 2, dtype=lib.bool)))
+
+
+def test_mixed_dtype_matmul_raises_as_torch():
+    # torch 2.13 does not promote matmul/bmm/einsum operands (it raises RuntimeError)
+    check_parity(lambda lib: lib.matmul(lib.ones(2, 2), lib.ones(2, 2).double()))
+    check_parity(lambda lib: lib.bmm(lib.ones(1, 2, 2), lib.ones(1, 2, 2).double()))
+    check_parity(lambda lib: lib.einsum("ij,jk->ik", lib.ones(2, 2),
+                                        lib.ones(2, 2, dtype=lib.int64)))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 DIMS = [None, 0, -1, (0, 2), (-1, 1), 1]
 KEEP = [False, True]
@@ -456,3 +456,9 @@ def test_all_any_keep_uint8_like_torch():
         theirs = getattr(torch.tensor(data, dtype=torch.uint8), fn)()
         assert ours.dtype.name == "uint8" and ours.item() == theirs.item()
     assert ember.tensor([1.0, 0.0]).all().dtype == ember.bool
+
+
+def test_nansum_of_integers_is_an_integer_sum_and_nanmean_refuses_them():
+    check_parity(lambda lib: lib.nansum(lib.tensor([[1, 2, 3]])))
+    check_parity(lambda lib: lib.tensor([True, True]).nansum(dim=0))
+    check_parity(lambda lib: lib.nanmean(lib.tensor([1, 2])))

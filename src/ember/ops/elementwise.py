@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
 from ._util import as_operand, const, promote, tensor_operand, write_out
@@ -829,8 +830,8 @@ def where(condition, input=None, other=None) -> Tensor:
     """Pick ``input`` where ``condition`` holds and ``other`` elsewhere, broadcasting all three.
 
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``. A non-bool condition is
-    tested for nonzero. Python scalars take the tensor operand's dtype (a float scalar makes an
-    integer tensor float32); two scalars give float32, int64 or bool.
+    tested for nonzero. ``input`` and ``other`` promote as any binary op's operands
+    (``ember._promotion``); two numbers give float32, int64 or bool.
 
     Raises:
         RuntimeError: shapes that do not broadcast.
@@ -842,23 +843,10 @@ def where(condition, input=None, other=None) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    scalar = (int, float, bool)
-    if not isinstance(input, Tensor) and not isinstance(input, scalar):
-        input = as_operand(input)
-    if not isinstance(other, Tensor) and not isinstance(other, scalar):
-        other = as_operand(other)
-    if isinstance(input, Tensor) and isinstance(other, Tensor):
-        input, other = promote(input, other)
-    elif isinstance(input, Tensor):
-        input, _ = promote(input, other)  # a float scalar makes an integer tensor float32
-        other = np.asarray(other, dtype=input._data.dtype)
-    elif isinstance(other, Tensor):
-        other, _ = promote(other, input)
-        input = np.asarray(input, dtype=other._data.dtype)
-    else:  # two Python scalars: float32 if either is a float (as PyTorch's default dtype)
-        dt = np.float32 if float in (type(input), type(other)) else \
-            np.bool_ if type(input) is bool and type(other) is bool else np.int64
-        input, other = np.asarray(input, dtype=dt), np.asarray(other, dtype=dt)
+    input, other = promote(input, other)
+    dt = result_type(input, other)  # numbers become 0-d arrays of the promoted dtype
+    input = input if isinstance(input, Tensor) else scalar_as(input, dt)
+    other = other if isinstance(other, Tensor) else scalar_as(other, dt)
     try:
         return Where.apply(cond, input, other)
     except ValueError:
@@ -1019,9 +1007,9 @@ arcsin, arccos, arctan = asin, acos, atan
 
 def atan2(input, other) -> Tensor:
     """The angle of the point ``(other, input)``, i.e. ``atan(input / other)`` in the right
-    quadrant. Integer inputs are computed in float32.
+    quadrant, in the promoted dtype (integers: float32).
     """
-    input, other = _floating(input), _floating(other)
+    input, other = promote(input, other, floating=True)
     return _binary(Atan2, input, other)
 
 

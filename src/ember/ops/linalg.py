@@ -334,15 +334,24 @@ def einsum(equation: str, *operands) -> Tensor:
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     dtypes = {t._data.dtype for t in operands}
-    if len(dtypes) > 1:
+    if len(dtypes) > 1:  # torch 2.13 does not promote here either
         raise RuntimeError(
             "einsum(): operands must have the same dtype, got "
             + ", ".join(str(t.dtype) for t in operands)
         )
     subs, out = _parse_einsum(equation, [t._data.shape for t in operands])
+    kind = operands[0]._data.dtype.kind
+    if len(operands) > 1 and kind == "b":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if len(operands) == 1 and kind in "biu" and set(subs[0]) - set(out):
+        operands = (operands[0].to(np.int64),)  # a sum over integers is int64 (as torch.sum)
     size: dict = {}
-    for sub, t in zip(subs, operands, strict=False):
+    for k, (sub, t) in enumerate(zip(subs, operands, strict=False)):
+        own: dict = {}
         for c, n in zip(sub, t._data.shape, strict=False):
+            if own.setdefault(c, n) != n:  # a diagonal needs equal sizes, even 1 (as torch)
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but "
+                                   f"the sizes don't match, {n} != {own[c]}")
             if size.get(c, 1) == 1:
                 size[c] = n
             elif n not in (1, size[c]):

@@ -828,11 +828,20 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``sum`` treating NaNs as zero (their gradient is zero)."""
     from .elementwise import where
 
+    if input._data.dtype.kind != "f":
+        return sum(input, dim, keepdim, dtype=dtype)  # integers have no NaN (and sum to int64)
     clean = where(_from_array(np.isnan(input._data)), 0.0, input)
     return sum(clean, dim, keepdim, dtype=dtype)
 
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """``mean`` over the non-NaN entries."""
+    """``mean`` over the non-NaN entries.
+
+    Raises:
+        RuntimeError: an integer or bool input (as PyTorch).
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtype.scalar_type_name(input.dtype)}")
     count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))
