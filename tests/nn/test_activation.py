@@ -183,3 +183,12 @@ def test_clamping_activations_select_bounds_for_inf_and_keep_nan():
 def test_hardtanh_of_integers_keeps_their_dtype():
     check_parity(lambda lib: lib.nn.functional.hardtanh(lib.tensor([1, 5, -4]), -2.0, 3.0))
     check_parity(lambda lib: lib.nn.functional.relu6(lib.tensor([1, 7, -4])))
+
+
+def test_softmax_of_empty_tensors():
+    # issue 10: "zero-size array to reduction operation maximum" from NumPy
+    for name in ("softmax", "log_softmax"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(3, 0), 1))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(0, dtype=lib.int64), 0))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(2, dtype=lib.int32), 0))
+    check_parity(lambda lib: lib.logsumexp(lib.ones(3, 0), 1))

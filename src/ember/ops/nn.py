@@ -131,9 +131,15 @@ def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
     return a.sum(axis=axis, keepdims=True)
 
 
+def _shift(x: np.ndarray, axis: int) -> np.ndarray:
+    """The row maxima that softmax subtracts: finite (an all -inf row stays -inf rather than
+    NaN) and defined for empty rows (``initial``), so empty inputs give empty outputs."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # an all -inf row stays -inf rather than nan
+    m = _shift(x, axis)
     s = x - m
     np.exp(s, out=s)
     return np.log(_sum_axis(s, axis)) + m
@@ -165,9 +171,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = x - m
+        e = x - _shift(x, axis)
         np.exp(e, out=e)
         e /= _sum_axis(e, axis)
         return e
@@ -195,8 +199,7 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
+        m = _shift(x, axis)
         e = x - m
         np.exp(e, out=e)  # our own temporary: exponentiate in place
         s = _sum_axis(e, axis)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _random
+from ... import _dtype, _random
 from ..._warnings import warn_user
 from ...ops import elementwise as ew
 from ...ops import nn as nnops
@@ -246,8 +246,9 @@ def _softmax_args(input, dim, dtype):
         dim = _softmax_dim(input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
+    if input._data.dtype.kind != "f" and input._data.size:
+        raise NotImplementedError(
+            f'"softmax" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         input = input.reshape(1)
@@ -266,9 +267,11 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         dtype: cast ``input`` to this dtype first.
 
     Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
+        NotImplementedError: a non-empty integer input without a float ``dtype``.
     """
     input, axis, scalar = _softmax_args(input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return input.clone()  # empty: PyTorch returns it, in its dtype
     out = nnops.Softmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
 
@@ -280,9 +283,11 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     Takes the same arguments as ``softmax``.
 
     Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
+        NotImplementedError: a non-empty integer input without a float ``dtype``.
     """
     input, axis, scalar = _softmax_args(input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return input.clone()  # empty: PyTorch returns it, in its dtype
     out = nnops.LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
 

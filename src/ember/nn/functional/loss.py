@@ -132,38 +132,29 @@ def _class_targets(input: Tensor, target: Tensor, fn: str):
     return 1, t
 
 
-def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int,
-              reduction: str, label_smoothing: float) -> np.ndarray:
-    """The constant A with loss = sum(A * log_probs) (per sample, or reduced)."""
-    x = input._data
-    n_classes = x.shape[axis]
-    valid = t != ignore_index
-    safe_t = _checked_targets(t, valid, n_classes)
-    w = None if weight is None else weight._data.astype(x.dtype, copy=False)
-    tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
-    coef = np.zeros(x.shape, dtype=x.dtype)
-    idx = np.expand_dims(safe_t, axis)
-    np.put_along_axis(coef, idx, -(1.0 - label_smoothing) * np.expand_dims(tw, axis), axis=axis)
-    if label_smoothing > 0:
-        wshape = [1] * x.ndim
-        wshape[axis] = n_classes
-        wc = np.ones(wshape, x.dtype) if w is None else w.reshape(wshape)
-        coef -= (label_smoothing / n_classes) * wc * np.expand_dims(valid, axis).astype(x.dtype)
-    if reduction == "mean":
-        coef /= tw.sum()  # 0 when every target is ignored: the mean is then nan, as PyTorch
-    return coef
-
-
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class indices given log-probabilities (class dim 1)."""
+    """Negative log-likelihood of class indices given log-probabilities (class dim 1).
+
+    Each sample's log-probability is selected (gathered), never picked out by multiplying with
+    a one-hot mask: a -inf at another class would make that 0 * -inf = NaN. The mean divides
+    by the total weight of the kept targets, so it is NaN when there are none (as PyTorch).
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     axis, t = _class_targets(input, target, "nll_loss")
     check_reduction(reduction)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coef = const(_nll_coef(input, t, axis, weight, ignore_index, reduction, 0.0))
-    prod = input * coef
-    return prod.sum() if reduction != "none" else prod.sum(axis)
+    x = input._data
+    valid = t != ignore_index
+    safe_t = _checked_targets(t, valid, x.shape[axis])
+    w = None if weight is None else weight._data.astype(x.dtype, copy=False)
+    tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
+    picked = input.gather(axis, const(np.expand_dims(safe_t, axis))).squeeze(axis)
+    loss = ew.where(const(valid), picked * const(-tw), 0.0)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / const(np.asarray(tw.sum(), dtype=x.dtype))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -201,8 +192,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                 shape = [1] * x.ndim
                 shape[axis] = n_classes
                 class_w = w.reshape(shape)
-    return nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
-                                    class_w=class_w, axis=axis, reduce=reduction != "none")
+    out = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
+                                   class_w=class_w, axis=axis, reduce=reduction != "none")
+    if reduction == "mean" and t.size == 0:
+        return out + x.dtype.type(np.nan)  # the mean of no samples is 0 / 0 (as PyTorch)
+    return out
 
 
 def _checked_targets(t: np.ndarray, valid: np.ndarray, n_classes: int) -> np.ndarray:
@@ -225,8 +219,10 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
         wshape[axis] = n_classes
         prod = prod * weight.reshape(wshape)
     loss = -prod.sum(axis)
-    if reduction == "mean":
-        return loss.sum() / (input.numel() // n_classes) if input.ndim > 1 else loss
+    if reduction == "mean":  # over the samples: numel / n_classes (0 / 0 when both are 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            count = np.divide(np.float64(input.numel()), n_classes)
+        return loss.sum() / count if input.ndim > 1 else loss
     return apply_reduction(loss, reduction)
 
 
