@@ -310,3 +310,10 @@ def test_diagonal_is_a_view_that_writes_reach():
     check_parity(fn)
     check_parity(lambda lib: lib.ones(2, 3, 3).diagonal(0, 1, 2))
     check_parity(lambda lib: lib.ones(2, 3).diagonal(5))
+
+
+def test_cat_promotes_like_torch_and_refuses_zero_dim_tensors():
+    check_parity(lambda lib: lib.cat([lib.ones(2, dtype=lib.int32), lib.ones(2)]))
+    check_parity(lambda lib: lib.cat([lib.ones(2, dtype=lib.uint8), lib.ones(2, dtype=lib.int8)]))
+    check_parity(lambda lib: lib.stack([lib.tensor(1.0), lib.tensor(2.0).double()]))
+    check_parity(lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]))  # RuntimeError

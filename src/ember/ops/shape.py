@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._promotion import result_type
 from ..autograd.function import Op
 from ..tensor import Tensor, _wrap_dim
 from .reduce import SumTo
@@ -427,6 +428,9 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch skips 1-D empty tensors in cat (legacy behaviour)
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
     ref = kept[0]._data
     axis = _wrap_dim(dim, ref.ndim)
@@ -450,11 +454,9 @@ concat = concatenate = cat
 
 
 def _common_dtype(tensors: list) -> list:
-    dt = np.result_type(*[t._data.dtype for t in tensors])
-    if any(t._data.dtype.kind == "f" for t in tensors) and dt == np.float64 and not any(
-        t._data.dtype == np.float64 for t in tensors
-    ):
-        dt = np.dtype(np.float32)
+    """The tensors in their promoted dtype (``ember._promotion``: int32 with float32 is float32,
+    not NumPy's float64)."""
+    dt = result_type(*tensors)
     return [t if t._data.dtype == dt else t.to(dt) for t in tensors]
 
 
