@@ -22,8 +22,8 @@ def campaign(n: int, seed: int, max_ops: int = 8, show: int = 20, quiet: bool = 
     signatures = {}
     start = time.perf_counter()
     for s in range(seed, seed + n):
-        program = generate(s, max_ops)
         try:
+            program = generate(s, max_ops)
             divs, _ = run(program)
         except Exception as e:  # noqa: BLE001 - a crash of the harness is a finding too
             divs = [f"harness crash: {type(e).__name__}: {e}"]

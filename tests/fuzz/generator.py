@@ -155,6 +155,13 @@ class Generator:
         v = self.values(1, dt)[0]
         return f"torch.tensor({literal(v)}, dtype=torch.{dt})"
 
+    def has_int_min(self, name: str) -> bool:
+        """Whether ``name`` is a signed integer tensor holding its dtype's minimum."""
+        x = self.ns.get(name)
+        if not isinstance(x, torch.Tensor) or x.dtype not in (torch.int32, torch.int64):
+            return False
+        return bool((x == torch.iinfo(x.dtype).min).any())
+
     def broadcasts(self, a, b) -> bool:
         try:
             torch.broadcast_shapes(tuple(a), tuple(b))

@@ -192,3 +192,12 @@ def test_softmax_of_empty_tensors():
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(0, dtype=lib.int64), 0))
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(2, dtype=lib.int32), 0))
     check_parity(lambda lib: lib.logsumexp(lib.ones(3, 0), 1))
+
+
+@pytest.mark.parametrize("name", ["hardswish", "hardsigmoid", "leaky_relu", "elu", "gelu", "silu",
+                                  "softplus", "logsigmoid", "selu", "celu", "mish", "hardshrink",
+                                  "softshrink", "hardtanh", "relu6"])
+def test_activations_refuse_integer_inputs_as_torch_kernels_do(name):
+    for values in ([1, 2], [True, False]):
+        check_parity(lambda lib, values=values: getattr(lib.nn.functional, name)(
+            lib.tensor(values)))

@@ -7,6 +7,8 @@ short compositions of ember ops, so their gradients (and second derivatives) com
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ... import _dtype, _random
@@ -15,6 +17,25 @@ from ...ops import elementwise as ew
 from ...ops import nn as nnops
 from ...ops._util import const
 from ...tensor import Tensor, _from_array, _wrap_dim, inplace
+
+
+def _floating_only(kernel: str):
+    """Refuse integer and bool inputs as PyTorch's CPU kernel ``kernel`` does (it has no
+    integer version): NotImplementedError naming the kernel and the dtype."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def checked(input, *args, **kwargs):
+            if isinstance(input, Tensor) and input._data.dtype.kind != "f":
+                raise NotImplementedError(
+                    f'"{kernel}" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
+            return fn(input, *args, **kwargs)
+        return checked
+    return decorate
+
+
+def _no_bool(fn_name: str, input: Tensor) -> None:
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"Bool inputs not supported for {fn_name}")
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -34,6 +55,7 @@ def _maybe_inplace(input: Tensor, fn, flag: bool) -> Tensor:
     return inplace(input, fn) if flag else fn(input)
 
 
+@_floating_only("leaky_relu_cpu")
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``input`` where positive, ``negative_slope * input`` elsewhere.
 
@@ -45,6 +67,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("elu_cpu")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere.
 
@@ -57,6 +80,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("GeluKernelImpl")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit, exact (``'none'``) or the ``'tanh'`` approximation."""
     if approximate not in ("none", "tanh"):
@@ -64,6 +88,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return nnops.Gelu.apply(input, approximate=approximate)
 
 
+@_floating_only("silu_cpu")
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (also called swish).
 
@@ -72,6 +97,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, lambda x: x * ew.sigmoid(x), inplace)
 
 
+@_floating_only("softplus_cpu")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (as PyTorch)."""
     bx = input * beta if beta != 1 else input
@@ -82,6 +108,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return ew.where(bx > threshold, input, smooth)
 
 
+@_floating_only("mish_cpu")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``. ``inplace=True`` overwrites ``input`` and returns it."""
     return _maybe_inplace(input, lambda x: x * ew.tanh(softplus(x)), inplace)
@@ -98,6 +125,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    _no_bool("hardtanh", input)
 
     def fn(x):
         if x._data.dtype.kind != "f":  # integer tensors stay integer (bounds truncated)
@@ -133,6 +161,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@_floating_only("elu_cpu")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants."""
     def fn(x):
@@ -141,6 +170,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("elu_cpu")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` for x > 0, else ``alpha * (exp(x / alpha) - 1)``."""
     def fn(x):
@@ -163,11 +193,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return ew.where(input > 0, input, input * weight)
 
 
+@_floating_only("log_sigmoid_cpu")
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, finite for any x."""
     return -(ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input))
 
 
+@_floating_only("hardsigmoid_cpu")
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
     def fn(x):
@@ -177,6 +209,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("hardswish_cpu")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``."""
     def fn(x):
@@ -203,11 +236,13 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("hardshrink_cpu")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``input`` where ``|input| > lambd``, zero elsewhere."""
     return ew.where(ew.abs(input) > lambd, input, 0.0)
 
 
+@_floating_only("softshrink_check")
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """Shrink toward zero by ``lambd``: ``input -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
     # input * 0 keeps the sign of zeroed negatives (-0.0), as PyTorch's softshrink does
