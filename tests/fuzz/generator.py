@@ -122,7 +122,11 @@ class Generator:
                 continue
             if exact and not m["exact"]:
                 continue
-            if pred is None or pred(x):
+            try:
+                ok = pred is None or pred(x)
+            except RuntimeError:  # e.g. is_leaf of an unbind() output written in place
+                ok = False
+            if ok:
                 out.append(name)
         return out
 

@@ -664,3 +664,10 @@ def test_where_promotes_its_values_like_a_binary_op():
 def test_atan2_promotes_integers_with_a_float64_zero_dim_tensor():
     check_parity(lambda lib: lib.atan2(lib.tensor([1, 2], dtype=lib.uint8),
                                        lib.tensor(1.0).double()), rtol=1e-7)
+
+
+def test_lerp_checks_dtypes_and_sign_of_nan_is_zero():
+    check_parity(lambda lib: lib.lerp(lib.ones(2), lib.ones(2).double(), 0.5))
+    check_parity(lambda lib: lib.lerp(lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64),
+                                      0.5))
+    check_parity(lambda lib: lib.sign(lib.tensor([float("nan"), -2.0, 0.0])))

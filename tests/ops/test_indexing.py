@@ -261,3 +261,13 @@ def test_empty_index_list_selects_nothing():
         return t
 
     check_parity(assign)
+
+
+def test_integer_index_put_refuses_a_value_of_another_dtype():
+    for idx in ([0], 0, slice(0, 2)):
+        def fn(lib, idx=idx):
+            x = lib.zeros(3)
+            x[idx] = lib.tensor(2, dtype=lib.int32)
+            return x
+
+        check_parity(fn)

@@ -288,3 +288,9 @@ def test_mixed_dtype_matmul_raises_as_torch():
     check_parity(lambda lib: lib.bmm(lib.ones(1, 2, 2), lib.ones(1, 2, 2).double()))
     check_parity(lambda lib: lib.einsum("ij,jk->ik", lib.ones(2, 2),
                                         lib.ones(2, 2, dtype=lib.int64)))
+
+
+def test_outer_needs_vectors():
+    check_parity(lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)))
+    check_parity(lambda lib: lib.outer(lib.ones(2), lib.ones(())))
+    check_parity(lambda lib: lib.outer(lib.ones(2, dtype=lib.int32), lib.ones(3)))

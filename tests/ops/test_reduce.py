@@ -462,3 +462,14 @@ def test_nansum_of_integers_is_an_integer_sum_and_nanmean_refuses_them():
     check_parity(lambda lib: lib.nansum(lib.tensor([[1, 2, 3]])))
     check_parity(lambda lib: lib.tensor([True, True]).nansum(dim=0))
     check_parity(lambda lib: lib.nanmean(lib.tensor([1, 2])))
+
+
+def test_norm_refuses_integers_and_logsumexp_computes_them_in_float():
+    check_parity(lambda lib: lib.norm(lib.tensor([1, 2])))
+    check_parity(lambda lib: lib.tensor([1, 2]).norm(p=1))
+    check_parity(lambda lib: lib.logsumexp(lib.tensor([1, -2**31], dtype=lib.int32), 0))
+    check_parity(lambda lib: lib.logsumexp(lib.tensor([True, False]), 0))
+
+
+def test_topk_refuses_bool():
+    check_parity(lambda lib: lib.topk(lib.tensor([True, False]), 1))

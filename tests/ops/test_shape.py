@@ -317,3 +317,9 @@ def test_cat_promotes_like_torch_and_refuses_zero_dim_tensors():
     check_parity(lambda lib: lib.cat([lib.ones(2, dtype=lib.uint8), lib.ones(2, dtype=lib.int8)]))
     check_parity(lambda lib: lib.stack([lib.tensor(1.0), lib.tensor(2.0).double()]))
     check_parity(lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]))  # RuntimeError
+
+
+def test_tril_triu_need_matrices():
+    for name in ("tril", "triu"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(3)))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(True)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
@@ -750,7 +751,16 @@ absolute = abs
 
 def sign(input) -> Tensor:
     """-1, 0 or 1 by the sign of each element, in ``input``'s dtype; its gradient is zero."""
-    return ZeroGrad.apply(input, np.sign if input._data.dtype.kind != "b" else np.copy)
+    return ZeroGrad.apply(input, _sign)
+
+
+def _sign(a):
+    """``np.sign``, except that bool stays bool and NaN gives 0 (as PyTorch)."""
+    if a.dtype.kind == "b":
+        return a.copy()
+    out = np.sign(a)
+    return np.where(np.isnan(out), 0, out).astype(a.dtype, copy=False) if a.dtype.kind == "f" \
+        else out
 
 
 def sin(input) -> Tensor:
@@ -905,7 +915,19 @@ def square(input) -> Tensor:
 
 
 def lerp(input, end, weight) -> Tensor:
-    """Linear interpolation ``input + weight * (end - input)``; ``weight`` may be a tensor."""
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` may be a tensor.
+
+    Raises:
+        RuntimeError: ``end`` (or a tensor ``weight``) of another dtype than ``input``.
+        NotImplementedError: integer tensors (PyTorch's kernel is floating-only).
+    """
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_dtype.from_numpy_dtype(input._data.dtype).name} "
+                               f"for `{name}` but got dtype {t.dtype.name}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError("\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     return input + weight * (end - input)
 
 

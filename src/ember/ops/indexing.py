@@ -232,12 +232,20 @@ def setitem(t: Tensor, idx, value) -> None:
     ``value`` (a scalar or tensor) is cast to ``t``'s dtype and broadcast to the indexed region.
 
     Raises:
-        RuntimeError: ``value`` does not broadcast to the indexed shape.
+        RuntimeError: ``value`` does not broadcast to the indexed shape, or a tensor ``value``
+            of another dtype written through integer indices (PyTorch's ``index_put_``
+            does not cast).
     """
     from ..tensor import inplace
 
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
+    if isinstance(value, Tensor) and value._data.dtype != t._data.dtype and any(
+            isinstance(it, np.ndarray) and it.dtype.kind in "iu" for it in idx):
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_dtype.scalar_type_name(t.dtype)} for the destination and "
+            f"{_dtype.scalar_type_name(value.dtype)} for the source.")
     if not isinstance(value, Tensor):
         value = np.asarray(value, dtype=t._data.dtype)
     elif value._data.dtype != t._data.dtype:

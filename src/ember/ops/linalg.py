@@ -185,7 +185,14 @@ inner = dot
 
 
 def outer(input, vec2) -> Tensor:
-    """``input[i] * vec2[j]`` as an (n, m) matrix (inputs are flattened)."""
+    """``input[i] * vec2[j]`` as an (n, m) matrix, in the promoted dtype.
+
+    Raises:
+        RuntimeError: an argument that is not 1-D (PyTorch's message).
+    """
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
 
 

@@ -557,8 +557,11 @@ def _arg(input, dim, keepdim, fn, name) -> Tensor:
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, shifted by the maximum so it does not overflow.
 
-    Slices that are all -inf give -inf (not nan).
+    Slices that are all -inf give -inf (not nan). Integer and bool inputs are computed in the
+    default float dtype (as PyTorch).
     """
+    if input._data.dtype.kind != "f":
+        input = input.to(np.float32)
     axes = _axes(dim, input._data.ndim)
     m = np.max(input._data, axis=axes, keepdims=True) if input._data.size else \
         np.zeros((1,) * input._data.ndim, input._data.dtype)
@@ -611,6 +614,9 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype.scalar_type_name(input.dtype)}")
     axes = _axes(dim, input._data.ndim)
     if p is None or p == "fro" or p == 2:
         return Norm2.apply(input, axis=axes, keepdim=keepdim)
@@ -776,6 +782,8 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     axis = _wrap_dim(dim, a.ndim)
     n = a.shape[axis] if a.ndim else 1
     if not 0 <= k <= n:

@@ -594,12 +594,19 @@ def flipud(input) -> Tensor:
 
 def tril(input, diagonal: int = 0) -> Tensor:
     """Zero the elements above diagonal ``diagonal`` of the last two dims."""
+    _check_matrix("tril", input)
     return Triangle.apply(input, k=diagonal, upper=False)
 
 
 def triu(input, diagonal: int = 0) -> Tensor:
     """Zero the elements below diagonal ``diagonal`` of the last two dims."""
+    _check_matrix("triu", input)
     return Triangle.apply(input, k=diagonal, upper=True)
+
+
+def _check_matrix(name: str, input) -> None:
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
 
 
 def movedim(input, source, destination) -> Tensor:
