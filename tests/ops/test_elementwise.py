@@ -671,3 +671,23 @@ def test_lerp_checks_dtypes_and_sign_of_nan_is_zero():
     check_parity(lambda lib: lib.lerp(lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64),
                                       0.5))
     check_parity(lambda lib: lib.sign(lib.tensor([float("nan"), -2.0, 0.0])))
+
+
+def test_tensor_only_arguments_refuse_numbers():
+    t = [1.0, 2.0]
+    check_parity(lambda lib: lib.maximum(lib.tensor(t), 2))
+    check_parity(lambda lib: lib.minimum(2, lib.tensor(t)))
+    check_parity(lambda lib: lib.maximum(lib.tensor(t), np.float64(2)))
+    check_parity(lambda lib: lib.atan2(lib.tensor(t), 2))
+    check_parity(lambda lib: lib.addcmul(lib.tensor(t), lib.tensor(t), 2))
+    check_parity(lambda lib: lib.lerp(lib.tensor(t), 2, 0.5))
+
+
+def test_piecewise_constant_ops_have_zero_gradients_even_for_infinite_upstream():
+    def fn(lib):
+        x = lib.tensor([1.5, -2.5], requires_grad=True)
+        y = lib.floor(x) + lib.sign(x)
+        (y * float("inf")).sum().backward()
+        return x.grad
+
+    check_parity(fn)

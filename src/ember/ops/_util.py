@@ -46,6 +46,18 @@ def _in_dtype(x, dt: np.dtype):
     return v if info.min <= v <= info.max else scalar_as(v, dt)
 
 
+def require_tensors(fn: str, **args) -> None:
+    """PyTorch's TypeError for a number (or anything else) passed where only a tensor is
+    accepted, e.g. ``maximum(t, 2)``; ``args`` maps argument names to values, in order."""
+    for position, (name, value) in enumerate(args.items(), start=1):
+        if not isinstance(value, Tensor):
+            kind = type(value)
+            shown = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__}.{kind.__name__}"
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {shown}")
+
+
 def tensor_operand(x, like) -> Tensor:
     """A number, promoted with the tensor ``like``, as a constant 0-d tensor of ``like``'s
     dtype, for ops whose first operand must be a tensor (``2 - t``); tensors pass through."""

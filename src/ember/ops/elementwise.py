@@ -12,7 +12,7 @@ from .. import _dtype
 from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import as_operand, const, promote, tensor_operand, write_out
+from ._util import as_operand, const, promote, require_tensors, tensor_operand, write_out
 
 # ======================================================================== arithmetic
 
@@ -391,7 +391,7 @@ class ZeroGrad(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return const(np.zeros_like(g._data))  # not g * 0: an infinite g would give NaN
 
 
 class RoundedDiv(Op):
@@ -763,6 +763,9 @@ def _sign(a):
         else out
 
 
+_sign.__name__ = "sign"  # the node is SignBackward0, as PyTorch's
+
+
 def sin(input) -> Tensor:
     """Elementwise sine. Integer input gives float32."""
     return Sin.apply(_floating(input))
@@ -827,12 +830,22 @@ clip = clamp
 
 
 def maximum(input, other) -> Tensor:
-    """Elementwise maximum of two tensors; on ties the gradient is split equally (as PyTorch)."""
+    """Elementwise maximum of two tensors; on ties the gradient is split equally (as PyTorch).
+
+    Raises:
+        TypeError: a number instead of a tensor (use ``clamp`` for those, as in PyTorch).
+    """
+    require_tensors("maximum", input=input, other=other)
     return _binary(Maximum, input, other)
 
 
 def minimum(input, other) -> Tensor:
-    """Elementwise minimum of two tensors; on ties the gradient is split equally (as PyTorch)."""
+    """Elementwise minimum of two tensors; on ties the gradient is split equally (as PyTorch).
+
+    Raises:
+        TypeError: a number instead of a tensor (use ``clamp`` for those, as in PyTorch).
+    """
+    require_tensors("minimum", input=input, other=other)
     return _binary(Minimum, input, other)
 
 
@@ -921,6 +934,7 @@ def lerp(input, end, weight) -> Tensor:
         RuntimeError: ``end`` (or a tensor ``weight``) of another dtype than ``input``.
         NotImplementedError: integer tensors (PyTorch's kernel is floating-only).
     """
+    require_tensors("lerp", input=input, end=end)
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
             raise RuntimeError(f"expected dtype {_dtype.from_numpy_dtype(input._data.dtype).name} "
@@ -1031,6 +1045,7 @@ def atan2(input, other) -> Tensor:
     """The angle of the point ``(other, input)``, i.e. ``atan(input / other)`` in the right
     quadrant, in the promoted dtype (integers: float32).
     """
+    require_tensors("atan2", input=input, other=other)
     input, other = promote(input, other, floating=True)
     return _binary(Atan2, input, other)
 
@@ -1161,11 +1176,13 @@ def logit(input, eps: float | None = None) -> Tensor:
 
 def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 * tensor2`` (optimizer-style updates)."""
+    require_tensors("addcmul", input=input, tensor1=tensor1, tensor2=tensor2)
     return add(input, mul(tensor1, tensor2) * value if value != 1 else mul(tensor1, tensor2))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
+    require_tensors("addcdiv", input=input, tensor1=tensor1, tensor2=tensor2)
     return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))
 
 
