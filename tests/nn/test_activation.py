@@ -201,3 +201,12 @@ def test_activations_refuse_integer_inputs_as_torch_kernels_do(name):
     for values in ([1, 2], [True, False]):
         check_parity(lambda lib, values=values: getattr(lib.nn.functional, name)(
             lib.tensor(values)))
+
+
+def test_softmax_rows_with_inf_are_nan_as_torch():
+    inf = float("inf")
+    x = [[1.0, inf], [-inf, -inf], [inf, inf], [-inf, 1.0]]
+    for name in ("softmax", "log_softmax", "logsumexp"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(x), 1))
+    check_parity(lambda lib: lib.nn.functional.cross_entropy(
+        lib.tensor(x), lib.tensor([0, 0, 0, 1]), reduction="none"))

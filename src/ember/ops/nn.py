@@ -132,10 +132,10 @@ def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _shift(x: np.ndarray, axis: int) -> np.ndarray:
-    """The row maxima that softmax subtracts: finite (an all -inf row stays -inf rather than
-    NaN) and defined for empty rows (``initial``), so empty inputs give empty outputs."""
-    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    """The row maxima that softmax subtracts, defined for empty rows (``initial``), so empty
+    inputs give empty outputs. Not made finite: as PyTorch's kernels, a row holding +inf, or
+    only -inf, gives NaN (inf - inf)."""
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
