@@ -323,3 +323,11 @@ def test_tril_triu_need_matrices():
     for name in ("tril", "triu"):
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(3)))
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(True)))
+
+
+def test_cast_of_an_expanded_tensor_is_contiguous():
+    def fn(lib):
+        v1 = lib.tensor([1, 1], dtype=lib.uint8).reshape(1, 1, 2).unsqueeze(0).expand(2, 1, 1, 2)
+        return lib.true_divide(v1, lib.tensor(-1.5).double()).view(-1)
+
+    check_parity(fn)
