@@ -691,3 +691,8 @@ def test_piecewise_constant_ops_have_zero_gradients_even_for_infinite_upstream()
         return x.grad
 
     check_parity(fn)
+
+
+def test_negating_a_bool_tensor_raises_runtime_error():
+    check_parity(lambda lib: -lib.tensor([True, False]))
+    check_parity(lambda lib: lib.neg(lib.tensor(True)))

@@ -710,7 +710,15 @@ def _power(a, b):
 
 
 def neg(input) -> Tensor:
-    """``-input``."""
+    """``-input``.
+
+    Raises:
+        RuntimeError: a bool tensor (use ``~`` or ``logical_not`` to invert a mask).
+    """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
 
 
