@@ -271,3 +271,10 @@ def test_integer_index_put_refuses_a_value_of_another_dtype():
             return x
 
         check_parity(fn)
+
+
+def test_scatter_value_wraps_into_the_dtype_and_take_along_dim_shapes():
+    check_parity(lambda lib: lib.ones(1, 3, dtype=lib.uint8).scatter(
+        0, lib.zeros(1, 3, dtype=lib.int64), -3))
+    check_parity(lambda lib: lib.take_along_dim(lib.ones(4, 4), lib.ones(3, 1, dtype=lib.int64),
+                                                dim=1))

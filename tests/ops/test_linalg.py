@@ -294,3 +294,7 @@ def test_outer_needs_vectors():
     check_parity(lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)))
     check_parity(lambda lib: lib.outer(lib.ones(2), lib.ones(())))
     check_parity(lambda lib: lib.outer(lib.ones(2, dtype=lib.int32), lib.ones(3)))
+
+
+def test_bool_matmul_raises_not_implemented():
+    check_parity(lambda lib: lib.ones(4, 1, dtype=lib.bool) @ lib.ones(1, 2, dtype=lib.bool))

@@ -473,3 +473,8 @@ def test_norm_refuses_integers_and_logsumexp_computes_them_in_float():
 
 def test_topk_refuses_bool():
     check_parity(lambda lib: lib.topk(lib.tensor([True, False]), 1))
+
+
+def test_argmax_argmin_refuse_bool():
+    check_parity(lambda lib: lib.argmax(lib.tensor([True, False])))
+    check_parity(lambda lib: lib.tensor([True, False]).argmin(0))

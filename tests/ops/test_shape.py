@@ -331,3 +331,10 @@ def test_cast_of_an_expanded_tensor_is_contiguous():
         return lib.true_divide(v1, lib.tensor(-1.5).double()).view(-1)
 
     check_parity(fn)
+
+
+def test_shape_methods_without_their_shape_raise_type_error():
+    check_parity(lambda lib: lib.ones(2).reshape())
+    check_parity(lambda lib: lib.ones(2).permute())
+    check_parity(lambda lib: lib.ones(2).view())
+    check_parity(lambda lib: lib.ones(()).reshape(()))

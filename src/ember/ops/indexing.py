@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._promotion import scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
@@ -365,7 +366,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
     if src is None:
         src = value
     if not isinstance(src, Tensor):
-        src = np.asarray(src, dtype=input._data.dtype)
+        src = scalar_as(src, input._data.dtype)  # -3 into uint8 wraps, as PyTorch's cast
     if reduce not in (None, "add"):
         raise NotImplementedError(f"scatter reduce={reduce!r} is not supported by ember")
     return Scatter.apply(input, src, idx, axis, reduce == "add")
@@ -465,7 +466,13 @@ def take_along_dim(input, indices, dim: int) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     # broadcast every axis but ``axis`` between input and indices; ``axis`` keeps idx's length
-    others = np.broadcast_shapes(_with_one(idx.shape, axis), _with_one(input._data.shape, axis))
+    try:
+        others = np.broadcast_shapes(_with_one(idx.shape, axis),
+                                     _with_one(input._data.shape, axis))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: indices of shape {tuple(idx.shape)} do not "
+                           f"broadcast against input of shape {tuple(input._data.shape)} "
+                           f"outside dim {axis}") from None
     shape = others[:axis] + (idx.shape[axis],) + others[axis + 1:]
     return TakeAlongDim.apply(input, np.broadcast_to(idx, shape), axis)
 

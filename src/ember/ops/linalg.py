@@ -95,6 +95,8 @@ def matmul(input, other) -> Tensor:
             f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
             f"{other.dtype.name}"
         )
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     return MatMul.apply(input, other)
 
 

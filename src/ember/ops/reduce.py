@@ -542,6 +542,8 @@ def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
 
 def _arg(input, dim, keepdim, fn, name) -> Tensor:
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
     _check_nonempty(input, _axes(dim, a.ndim), name)

@@ -185,6 +185,8 @@ def reshape(input, *shape) -> Tensor:
     Raises:
         RuntimeError: the shape does not fit the number of elements.
     """
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
     return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
 
@@ -207,6 +209,9 @@ def view(input, *shape) -> Tensor:
         RuntimeError: the shape does not fit, or a non-contiguous input cannot be viewed with it
             without a copy (use ``reshape``).
     """
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected a dtype or a tuple of ints")
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
         return input.to(shape[0])  # view(dtype)
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
@@ -299,6 +304,8 @@ def permute(input, *dims) -> Tensor:
     Raises:
         RuntimeError: the number of dims is wrong or a dim repeats.
     """
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     n = input._data.ndim
     if len(dims) != n:
