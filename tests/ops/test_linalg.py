@@ -298,3 +298,15 @@ def test_outer_needs_vectors():
 
 def test_bool_matmul_raises_not_implemented():
     check_parity(lambda lib: lib.ones(4, 1, dtype=lib.bool) @ lib.ones(1, 2, dtype=lib.bool))
+
+
+def test_einsum_promotes_when_nothing_larger_than_one_is_contracted():
+    # torch 2.13 multiplies elementwise then (promoting), and uses bmm (same dtype) otherwise
+    i64, u8 = "int64", "uint8"
+    cases = [("i,iz->z", (1,), (1, 2)), ("i,j->ij", (3,), (3,)), ("i,i->i", (3,), (3,)),
+             ("i,i->", (3,), (3,)), ("i,iz->z", (3,), (3, 2))]
+    for spec, sa, sb in cases:
+        check_parity(lambda lib, spec=spec, sa=sa, sb=sb: lib.einsum(
+            spec, lib.ones(sa, dtype=getattr(lib, i64)), lib.ones(sb, dtype=getattr(lib, u8))))
+    check_parity(lambda lib: lib.einsum("i,j->ij", lib.ones(2, dtype=lib.bool),
+                                        lib.ones(2, dtype=lib.bool)))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import const
+from ._util import const, promote
 
 
 class MatMul(Op):
@@ -342,18 +342,7 @@ def einsum(equation: str, *operands) -> Tensor:
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
-    dtypes = {t._data.dtype for t in operands}
-    if len(dtypes) > 1:  # torch 2.13 does not promote here either
-        raise RuntimeError(
-            "einsum(): operands must have the same dtype, got "
-            + ", ".join(str(t.dtype) for t in operands)
-        )
     subs, out = _parse_einsum(equation, [t._data.shape for t in operands])
-    kind = operands[0]._data.dtype.kind
-    if len(operands) > 1 and kind == "b":
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
-    if len(operands) == 1 and kind in "biu" and set(subs[0]) - set(out):
-        operands = (operands[0].to(np.int64),)  # a sum over integers is int64 (as torch.sum)
     size: dict = {}
     for k, (sub, t) in enumerate(zip(subs, operands, strict=False)):
         own: dict = {}
@@ -369,11 +358,38 @@ def einsum(equation: str, *operands) -> Tensor:
                     f"has size {size[c]} and {n} (operand shapes "
                     + ", ".join(str(tuple(o._data.shape)) for o in operands) + ")"
                 )
+    operands = _einsum_dtypes(operands, subs, out, size)
     expanded = []
     for sub, t in zip(subs, operands, strict=False):
         target = tuple(size[c] for c in sub)
         expanded.append(t if target == t._data.shape else t.expand(target))
     return _einsum_op(len(expanded)).apply(*expanded, subs=tuple(subs), out=out)
+
+
+def _einsum_dtypes(operands, subs, out, size) -> tuple:
+    """The operands in the dtype torch 2.13's einsum computes in.
+
+    PyTorch contracts a pair through ``bmm`` (same dtype required, no bool) unless nothing of
+    size > 1 is summed between them, in which case it multiplies elementwise (promoting, bool
+    allowed); one operand with summed subscripts is a ``sum`` (integers give int64).
+    """
+    kind = operands[0]._data.dtype.kind
+    if len(operands) == 1:
+        if kind in "biu" and set(subs[0]) - set(out):
+            return (operands[0].to(np.int64),)
+        return operands
+    if len(operands) == 2:
+        contracted = (set(subs[0]) & set(subs[1])) - set(out)
+        if all(size[c] == 1 for c in contracted):
+            return promote(*operands)
+    if len({t._data.dtype for t in operands}) > 1:
+        raise RuntimeError(
+            "einsum(): operands must have the same dtype, got "
+            + ", ".join(str(t.dtype) for t in operands)
+        )
+    if kind == "b":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    return operands
 
 
 def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
