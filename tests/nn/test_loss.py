@@ -359,3 +359,19 @@ def test_losses_of_an_empty_batch_are_nan_means():
         lib.ones(0, 3), lib.ones(0, dtype=lib.int64), label_smoothing=0.5))
     check_parity(lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 0, 1),
                                                              lib.ones(3, 0, 1)))
+
+
+def test_cross_entropy_ignores_nan_and_inf_in_ignored_samples():
+    # issue 10 (fuzzer): an ignored row's NaN reached the loss through a 0 coefficient
+    nan, inf = float("nan"), float("inf")
+    for reduction in ("mean", "sum", "none"):
+        for smoothing in (0.0, 0.5):
+            def fn(lib, reduction=reduction, smoothing=smoothing):
+                x = lib.tensor([[1.0, nan], [1.0, 2.0], [-inf, 1.0]], requires_grad=True)
+                loss = lib.nn.functional.cross_entropy(
+                    x, lib.tensor([3, 1, 3]), ignore_index=3, reduction=reduction,
+                    label_smoothing=smoothing)
+                loss.sum().backward()
+                return loss.detach(), x.grad
+
+            check_parity(fn, rtol=1e-5, atol=1e-7)

@@ -198,7 +198,7 @@ class CrossEntropy(Op):
     save_inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
+    def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce, valid=None):
         m = _shift(x, axis)
         e = x - m
         np.exp(e, out=e)  # our own temporary: exponentiate in place
@@ -213,6 +213,8 @@ class CrossEntropy(Op):
             coef_sum = row_w + smooth_w * wsum
         else:
             coef_sum = row_w
+        if valid is not None:  # ignored samples are selected away: a NaN there is not 0 * NaN
+            rows = np.where(valid, rows, 0)
         if ctx.requires_grad:
             ctx.e, ctx.s, ctx.t = e, s, t
             ctx.row_w, ctx.smooth_w, ctx.class_w = row_w, smooth_w, class_w

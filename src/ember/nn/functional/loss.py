@@ -193,9 +193,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                 shape[axis] = n_classes
                 class_w = w.reshape(shape)
     out = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
-                                   class_w=class_w, axis=axis, reduce=reduction != "none")
-    if reduction == "mean" and t.size == 0:
-        return out + x.dtype.type(np.nan)  # the mean of no samples is 0 / 0 (as PyTorch)
+                                   class_w=class_w, axis=axis, reduce=reduction != "none",
+                                   valid=None if valid.all() else valid)
+    if reduction == "mean" and denom == 0:
+        return out + x.dtype.type(np.nan)  # no (weighted) sample: the mean is 0 / 0 (PyTorch)
     return out
 
 
