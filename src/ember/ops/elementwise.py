@@ -45,6 +45,7 @@ class Mul(Op):
     """``a * b``."""
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # d/da reads b, d/db reads a
 
     @staticmethod
     def forward(ctx, a, b):
@@ -61,6 +62,7 @@ class Div(Op):
     """``a / b``."""
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0, 1))  # d/da = 1/b; d/db = -a/b^2
 
     @staticmethod
     def forward(ctx, a, b):

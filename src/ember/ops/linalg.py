@@ -24,6 +24,7 @@ class MatMul(Op):
                 (3, 3): "BmmBackward0"}.get(ranks, "MatmulBackward0")
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # d/da reads b, d/db reads a
 
     @staticmethod
     def forward(ctx, a, b):

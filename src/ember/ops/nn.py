@@ -46,6 +46,7 @@ class Linear(Op):
     """``x @ W.T + b`` in one node (b may be None)."""
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # dx reads W, dW reads x
 
     @staticmethod
     def forward(ctx, x, w, b):
