@@ -696,3 +696,12 @@ def test_piecewise_constant_ops_have_zero_gradients_even_for_infinite_upstream()
 def test_negating_a_bool_tensor_raises_runtime_error():
     check_parity(lambda lib: -lib.tensor([True, False]))
     check_parity(lambda lib: lib.neg(lib.tensor(True)))
+
+
+def test_bool_pow_and_alpha_keep_bool():
+    b = [True, False]
+    check_parity(lambda lib: lib.tensor(b) ** True)
+    check_parity(lambda lib: lib.tensor(b) ** False)
+    check_parity(lambda lib: lib.tensor(b) ** lib.tensor(b))  # NotImplementedError
+    check_parity(lambda lib: lib.pow(True, lib.tensor(b)))
+    check_parity(lambda lib: lib.add(lib.tensor(b), lib.tensor(b), alpha=2))

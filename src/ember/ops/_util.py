@@ -30,10 +30,11 @@ def promote(*operands, floating: bool = False) -> tuple:
     dt = result_type(*operands)
     if floating and dt.kind in "biu":
         dt = _dtype.DEFAULT_FLOAT
-    return tuple(_in_dtype(x, dt) for x in operands)
+    return tuple(in_dtype(x, dt) for x in operands)
 
 
-def _in_dtype(x, dt: np.dtype):
+def in_dtype(x, dt: np.dtype):
+    """``x`` as an operand of dtype ``dt``: a tensor cast, a number of ``dt``'s kind."""
     if isinstance(x, Tensor):
         return x if x._data.dtype == dt else x.to(dt)
     kind = dt.kind

@@ -12,7 +12,8 @@ from .. import _dtype
 from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import as_operand, const, promote, require_tensors, tensor_operand, write_out
+from ._util import (as_operand, const, in_dtype, promote, require_tensors, tensor_operand,
+                    write_out)
 
 # ======================================================================== arithmetic
 
@@ -572,6 +573,8 @@ def _scaled(input, other, alpha):
     if isinstance(alpha, float) and not _is_floating(input) and not _is_floating(other):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if isinstance(other, Tensor):  # alpha takes the result dtype (True for bool tensors)
+        alpha = in_dtype(alpha, other._data.dtype)
     return input, other * alpha
 
 
@@ -689,6 +692,8 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
             not broadcast.
     """
     base, exp_ = promote(input, exponent)
+    if isinstance(exp_, Tensor) and exp_._data.dtype == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if not isinstance(exp_, Tensor) and not isinstance(exp_, bool) and exp_ < 0 and \
             base._data.dtype.kind in "iu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -700,6 +705,8 @@ def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
 
 def _power(a, b):
     """``np.power`` with PyTorch's integer results for negative exponents (NumPy raises)."""
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        return np.logical_or(a, np.logical_not(b))  # bool ** bool stays bool: x**False is True
     b_arr = np.asarray(b)
     if b_arr.dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iub" or \
             not (b_arr < 0).any():
