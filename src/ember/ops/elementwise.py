@@ -12,8 +12,7 @@ from .. import _dtype
 from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
 from ..tensor import Tensor, _from_array
-from ._util import (as_operand, const, in_dtype, promote, require_tensors, tensor_operand,
-                    write_out)
+from ._util import as_operand, const, in_dtype, promote, require_tensors, tensor_operand, write_out
 
 # ======================================================================== arithmetic
 
