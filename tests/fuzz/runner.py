@@ -191,7 +191,8 @@ def _values_differ(a: np.ndarray, b: np.ndarray, dtype: str) -> str | None:
     return None
 
 
-def compare_snapshots(e, t, where: str, kind: str = "value") -> list[Divergence]:
+def compare_snapshots(e, t, where: str, kind: str = "value",
+                      weakest: str = "float64") -> list[Divergence]:
     if e[0] != t[0]:
         return [Divergence("type", where, f"ember {e[0]} {e[1:2]}, torch {t[0]} {t[1:2]}")]
     if t[0] == "tensor":
@@ -206,7 +207,12 @@ def compare_snapshots(e, t, where: str, kind: str = "value") -> list[Divergence]
         if a.dtype != b.dtype:
             common = np.result_type(a.dtype, b.dtype)
             a, b = a.astype(common), b.astype(common)
-        why = _values_differ(a, b, t[2] if t[2] in TOLERANCE else str(b.dtype))
+        # a float64 result computed from float32 values is only float32-accurate
+        dt = t[2] if t[2] in TOLERANCE else str(b.dtype)
+        if dt in TOLERANCE and weakest in TOLERANCE and \
+                TOLERANCE[weakest][0] > TOLERANCE[dt][0]:
+            dt = weakest
+        why = _values_differ(a, b, dt)
         if why:
             out.append(Divergence(kind, where, why))
         return out
@@ -215,7 +221,7 @@ def compare_snapshots(e, t, where: str, kind: str = "value") -> list[Divergence]
             return [Divergence("shape", where, f"ember {len(e[1])} items, torch {len(t[1])}")]
         out = []
         for k, (x, y) in enumerate(zip(e[1], t[1])):
-            out.extend(compare_snapshots(x, y, f"{where}[{k}]", kind))
+            out.extend(compare_snapshots(x, y, f"{where}[{k}]", kind, weakest))
         return out
     if t[0] == "scalar":
         x, y = e[2], t[2]
@@ -229,6 +235,13 @@ def compare_snapshots(e, t, where: str, kind: str = "value") -> list[Divergence]
     if e != t:
         return [Divergence("type", where, f"ember {e}, torch {t}")]
     return []
+
+
+def _weakest_float(trace: Trace) -> str:
+    """The least precise float dtype any value of the program had (its results are no more
+    accurate than that)."""
+    found = {v[2] for v in trace.values.values() if v[0] == "tensor" and v[2] in TOLERANCE}
+    return max(found, key=lambda d: TOLERANCE[d][0], default="float64")
 
 
 def _same_error(e, t, position, kind) -> bool:
@@ -250,11 +263,12 @@ def compare(e: Trace, t: Trace, program: Program) -> list[Divergence]:
                 return "no error"
             return f"{err[1].__name__}({err[2]!r}) at `{lines[err[0]]}`"
         return [Divergence("exception", "run", f"ember {show(e.error)}; torch {show(t.error)}")]
+    weakest = _weakest_float(t)
     for key, tv in t.values.items():
         if key not in e.values:
             out.append(Divergence("type", key, "missing in ember"))
             continue
-        out.extend(compare_snapshots(e.values[key], tv, key))
+        out.extend(compare_snapshots(e.values[key], tv, key, weakest=weakest))
     if out:
         return out
     if not _same_error(e.backward_error, t.backward_error, position=None, kind=0):
@@ -266,7 +280,7 @@ def compare(e: Trace, t: Trace, program: Program) -> list[Divergence]:
         ev = e.grads.get(key, ("none",))
         if tv[0] == "tensor" and ev[0] == "tensor":
             # gradients are sums of many terms: looser than forward values
-            out.extend(compare_snapshots(ev, tv, f"{key}.grad", kind="grad"))
+            out.extend(compare_snapshots(ev, tv, f"{key}.grad", kind="grad", weakest=weakest))
         elif tv[0] != ev[0]:
             out.append(Divergence("grad", f"{key}.grad", f"ember {ev[0]}, torch {tv[0]}"))
     return out

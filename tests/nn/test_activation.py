@@ -210,3 +210,13 @@ def test_softmax_rows_with_inf_are_nan_as_torch():
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(x), 1))
     check_parity(lambda lib: lib.nn.functional.cross_entropy(
         lib.tensor(x), lib.tensor([0, 0, 0, 1]), reduction="none"))
+
+
+def test_hardswish_gradient_at_infinity():
+    def fn(lib):
+        x = lib.tensor([float("inf"), 1.0, -5.0, 3.0, -3.0], requires_grad=True)
+        y = lib.nn.functional.hardswish(x)
+        y.sum().backward()
+        return y.detach(), x.grad
+
+    check_parity(fn, rtol=1e-6)

@@ -213,7 +213,10 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``."""
     def fn(x):
-        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, x * (x + 3) / 6))
+        # the middle branch sees x clamped to [-3, 3], so at +-inf its (unselected) gradient is
+        # 0, not 0 * inf; x * 0 keeps PyTorch's NaN at -inf and -0.0 below -3
+        xc = ew.clamp(x, -3.0, 3.0)
+        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, xc * (xc + 3) / 6))
 
     return _maybe_inplace(input, fn, inplace)
 
