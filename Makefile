@@ -24,6 +24,10 @@ demo: $(VENV)/.examples
 test: $(VENV)/.test
 	$(PY) -m pytest -q tests
 
+# ruff comes with the test extra; configured in pyproject.toml ([tool.ruff])
+lint: $(VENV)/.test
+	$(PY) -m ruff check src tests bench examples
+
 bench: $(VENV)/.test
 	$(PY) -m pip install --quiet -e '.[bench]'
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run_all.py

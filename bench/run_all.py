@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["per_op.py", "mlp.py", "cnn_small.py", "nn_ops.py", "loop_checks.py"]
+SCRIPTS = ["per_op.py", "mlp.py", "cnn_small.py", "nn_ops.py", "loop_checks.py",
+           "dataloader_workers.py"]
 
 if __name__ == "__main__":
     failed = 0

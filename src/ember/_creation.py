@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._core import Tensor, _check_device, _from_array, _to_array
 from ._random import rng
 from .ops._util import write_out
-from .tensor import Tensor, _check_device, _from_array, _to_array
+from .ops.random import Sampled, bernoulli, multinomial  # noqa: F401 - re-exported
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
@@ -307,8 +308,6 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
     params = [t for t in (mean, std) if isinstance(t, Tensor)]
     if params and not requires_grad:
         # like PyTorch, a sample stays in the graph of mean/std, with zero gradients
-        from .ops.random import Sampled
-
         return Sampled.apply(arr, *params)
     return _finish(arr, requires_grad)
 
@@ -353,61 +352,6 @@ def randint_like(input, low, high=None, *, dtype=None, requires_grad=False) -> T
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
-
-
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator=None) -> Tensor:
-    """Category indices drawn from the (unnormalised) weights in each row of ``input``.
-
-    Args:
-        input: non-negative float weights, 1-D (one distribution) or 2-D (one per row).
-        num_samples: draws per distribution.
-        replacement: draw with replacement; without it the categories of a row are distinct.
-        generator: the random generator (the default one if None).
-
-    Returns:
-        An int64 tensor of shape ``(num_samples,)`` or ``(rows, num_samples)``.
-
-    Raises:
-        RuntimeError: integer weights, wrong rank, negative/non-finite weights, a row summing
-            to 0, or more samples than categories without replacement (PyTorch's messages).
-    """
-    w = input._data
-    if w.dtype.kind != "f":
-        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
-                           f"{_dtype.scalar_type_name(input.dtype)}")
-    if w.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if num_samples <= 0:
-        raise RuntimeError("cannot sample n_sample <= 0 samples")
-    n_cat = w.shape[-1]
-    if not replacement and num_samples > n_cat:
-        raise RuntimeError(
-            "cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    rows = w.reshape(-1, n_cat).astype(np.float64)
-    if not np.isfinite(rows).all() or (rows < 0).any():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    total = rows.sum(axis=1, keepdims=True)
-    if (total <= 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    gen = rng(generator)
-    if replacement:  # inverse CDF per row
-        cdf = np.cumsum(rows / total, axis=1)
-        u = gen.random((rows.shape[0], num_samples))
-        out = np.stack([np.searchsorted(c, x, side="right") for c, x in zip(cdf, u, strict=True)])
-        out = np.minimum(out, n_cat - 1)  # u just below 1 with a cdf rounding to under 1
-    else:  # exponential race: the smallest Exp(1)/w are a weighted draw without replacement
-        with np.errstate(divide="ignore"):
-            keys = gen.exponential(size=rows.shape) / rows
-        out = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
-    return _from_array(out.astype(np.int64).reshape(w.shape[:-1] + (num_samples,)))
-
-
-def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """0/1 draws with probability ``input`` (or the scalar ``p``), in ``input``'s dtype."""
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    draws = rng(generator).random(input._data.shape) < probs
-    return _from_array(draws.astype(input._data.dtype))
 
 
 # ---------------------------------------------------------------------- legacy tensor types

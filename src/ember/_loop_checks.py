@@ -9,18 +9,15 @@ evaluates in training mode; the model just trains badly. ember watches for them:
   point of the mistake. Meant for a user's own tests of a training script.
 - ``"off"``: no checks and no cost.
 
-The hooks below are called from the optimizer, the engine and the train/eval-sensitive layers;
-each returns at once when checks are off.
+The hooks below are called from the optimizer and the engine; the module-side checks (train/eval
+mode) live in ``ember.nn._loop_checks``. Each returns at once when checks are off.
 """
 
 from __future__ import annotations
 
-import gc
-import warnings
 import weakref
 from weakref import ref as _weakref
 
-from ._grad_mode import state as _grad_state
 from ._warnings import warn_user
 
 _LEVELS = ("off", "warn", "strict")
@@ -79,26 +76,6 @@ def _report(owner, kind: str, message: str, heuristic: bool = False) -> None:
 
 def _optimizer_name(opt) -> str:
     return f"{type(opt).__name__} optimizer (id {id(opt):#x})"
-
-
-def module_path(module) -> str:
-    """``model.features.2 (Dropout)``: the module's attribute path from the outermost model."""
-    from .nn.module import Module
-
-    best = ""
-    # only on the error path: find the outermost model holding this module
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # isinstance on lazy proxy objects may warn
-        candidates = [o for o in gc.get_objects() if isinstance(o, Module) and o is not module]
-    for obj in candidates:
-        try:
-            for name, sub in obj.named_modules():
-                if sub is module and len(name) > len(best):
-                    best = name
-        except Exception:  # a half-built module: skip it  # noqa: BLE001
-            continue
-    path = "model" + ("." + best if best else "")
-    return f"{path} ({type(module).__name__})"
 
 
 # ---------------------------------------------------------------------- optimizer hooks
@@ -178,91 +155,3 @@ def mark_stale(leaf) -> None:
     """After backward added into a used gradient: remember it until a step or a zeroing."""
     g = leaf._grad
     leaf.__dict__["_ember_stale"] = (_weakref(g), g._version)
-
-
-# ---------------------------------------------------------------------- module hooks
-def training_layer_forward(module) -> None:
-    """Strict only: a Dropout/BatchNorm in training mode runs under no_grad (looks like eval)."""
-    if config.strict and not _grad_state.enabled:
-        _report(
-            module, "train_mode_in_no_grad",
-            f"{module_path(module)} runs in training mode inside no_grad()/inference_mode(): this "
-            "looks like evaluation without model.eval() (Dropout drops activations, BatchNorm "
-            "overwrites its running statistics with this data). Fix: call model.eval() before "
-            "evaluating.",
-            heuristic=True,
-        )
-
-
-def eval_layer_forward(module, output):
-    """Strict only: mark an eval-mode Dropout/BatchNorm output so backward through it reports."""
-    if not config.strict or not _grad_state.enabled or not output.requires_grad:
-        return output
-    return _EvalModeMarker.apply(output, module=module)
-
-
-_depth = [0]  # nesting of Module calls: only the outermost call is "the model"
-
-
-def checked_call(module, call, args, kwargs):
-    """Strict mode's Module.__call__: the heuristic module checks around ``call``."""
-    _depth[0] += 1
-    try:
-        if (_depth[0] == 1 and not module.training and _grad_state.enabled
-                and any(p.requires_grad for p in module.parameters())):
-            _report(
-                module, "recording_in_eval",
-                f"{module_path(module)} is in eval mode but runs with gradient recording on "
-                "while its parameters require grad: the graph costs memory an evaluation won't "
-                "use. Fix: wrap evaluation in `with ember.no_grad():`.",
-                heuristic=True,
-            )
-        sensitive = getattr(module, "_mode_sensitive", False)
-        if sensitive and module.training:
-            training_layer_forward(module)
-        out = call(*args, **kwargs)
-        if sensitive and not module.training:
-            out = eval_layer_forward(module, out)
-        return out
-    finally:
-        _depth[0] -= 1
-
-
-def _make_marker():
-    from .autograd.function import Op
-
-    class EvalModeMarker(Op):
-        """Identity whose backward reports training through an eval-mode layer (strict)."""
-
-        @staticmethod
-        def forward(ctx, a, module):
-            ctx.module = weakref.ref(module)
-            return a
-
-        @staticmethod
-        def backward(ctx, g):
-            module = ctx.module()
-            where = module_path(module) if module is not None else "a Dropout/BatchNorm layer"
-            _report(
-                module, "training_in_eval",
-                f"backward() runs through a forward pass in which {where} was in eval mode: "
-                "Dropout did not drop and BatchNorm used running statistics while training. Did "
-                "you forget model.train() after evaluating? (Legitimate when fine-tuning with "
-                "frozen BatchNorm.) Fix: call model.train() before the training forward pass.",
-                heuristic=True,
-            )
-            return g
-
-    return EvalModeMarker
-
-
-class _LazyMarker:
-    _cls = None
-
-    def apply(self, output, module):
-        if _LazyMarker._cls is None:
-            _LazyMarker._cls = _make_marker()
-        return _LazyMarker._cls.apply(output, module=module)
-
-
-_EvalModeMarker = _LazyMarker()

@@ -179,16 +179,21 @@ def run(epochs: int = 8, batch_size: int = 32, seed: int = 0, out: str = "runs/d
             "seconds": elapsed}
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The demo's command line (``python -m ember --help`` shows it too)."""
     parser = argparse.ArgumentParser(prog="ember demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--lr", type=float, default=0.05)
-    parser.add_argument("--model", choices=["cnn", "mlp"], default="cnn")
+    parser.add_argument("--epochs", type=int, default=8, help="passes over the training split")
+    parser.add_argument("--batch-size", type=int, default=32, help="examples per step")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split, init and shuffle")
+    parser.add_argument("--lr", type=float, default=0.05, help="SGD learning rate")
+    parser.add_argument("--model", choices=["cnn", "mlp"], default="cnn", help="network")
     parser.add_argument("--out", default="runs/demo", help="folder for checkpoint and plot")
-    parser.add_argument("--quiet", action="store_true")
-    args = parser.parse_args(argv)
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
     result = run(args.epochs, args.batch_size, args.seed, args.out, args.model, args.lr,
                  args.quiet)
     return 0 if result["reloaded_acc"] == result["history"]["acc"][-1] else 1

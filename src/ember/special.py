@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .ops.elementwise import erf, erfc, exp2, expm1, log1p, logit
-from .ops.elementwise import sigmoid as expit
 from .ops.reduce import logsumexp
+from .ops.transcendental import erf, erfc, exp2, expm1, log1p, logit
+from .ops.transcendental import sigmoid as expit
 
 
 def softmax(input, dim: int, *, dtype=None):

@@ -99,3 +99,17 @@ def run_both(script, data, *, rtol=2e-4, atol=2e-5):
     assert sync.i == len(sync.states), "ember run synced fewer models than the torch run"
     compare(got, want, rtol=rtol, atol=atol)
     return got, want
+
+
+def seeded_rng() -> np.random.Generator:
+    """The generator every scenario draws its data from (fixed seed: reproducible inputs)."""
+    return np.random.default_rng(1234)
+
+
+def blobs(n: int = 128, d: int = 10, k: int = 3) -> dict[str, np.ndarray]:
+    """``k`` Gaussian clusters in ``d`` dimensions: float32 features ``X``, int64 labels ``y``."""
+    rng = seeded_rng()
+    centers = rng.normal(0, 2, size=(k, d))
+    y = rng.integers(0, k, size=n)
+    X = (centers[y] + rng.normal(0, 1, size=(n, d))).astype(np.float32)
+    return {"X": X, "y": y.astype(np.int64)}

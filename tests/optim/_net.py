@@ -104,3 +104,21 @@ def assert_same_maximizing(make_opt, rtol: float = 1e-4, atol: float = 1e-5):
 
     for a, b in zip(final_weights(ember), final_weights(torch), strict=True):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+
+
+def assert_same_state_dict_layout(name: str) -> None:
+    """After one step, ``ember.optim.<name>`` and ``torch.optim.<name>`` save the same state
+    keys and group options."""
+    import torch
+
+    import ember
+
+    layouts = []
+    for lib in (torch, ember):
+        p = lib.zeros(2, requires_grad=True)
+        opt = getattr(lib.optim, name)([p])
+        p.grad = lib.ones(2)
+        opt.step()
+        sd = opt.state_dict()
+        layouts.append((sorted(sd["state"][0]), sorted(sd["param_groups"][0])))
+    assert layouts[0] == layouts[1]

@@ -6,7 +6,11 @@ import pytest
 
 import ember
 
-from ._net import assert_invalid_option_raises_like_torch, assert_same_training
+from ._net import (
+    assert_invalid_option_raises_like_torch,
+    assert_same_maximizing,
+    assert_same_training,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -40,3 +44,8 @@ def test_adadelta_state_dict_keys_match_torch():
         sd = opt.state_dict()
         keys.append((sorted(sd["state"][0]), sorted(sd["param_groups"][0])))
     assert keys[0] == keys[1]
+
+
+def test_adadelta_maximize_with_weight_decay_matches_torch():
+    assert_same_maximizing(lambda lib, ps: lib.optim.Adadelta(ps, lr=1.0, weight_decay=0.1,
+                                                              maximize=True))

@@ -6,7 +6,11 @@ import pytest
 
 import ember
 
-from ._net import assert_invalid_option_raises_like_torch, assert_same_training
+from ._net import (
+    assert_invalid_option_raises_like_torch,
+    assert_same_maximizing,
+    assert_same_training,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -38,3 +42,8 @@ def test_adagrad_creates_state_at_construction_like_torch():
 ])
 def test_adagrad_invalid_options_raise_like_torch(kwargs, message):
     assert_invalid_option_raises_like_torch("Adagrad", kwargs, message)
+
+
+def test_adagrad_maximize_with_weight_decay_matches_torch():
+    assert_same_maximizing(lambda lib, ps: lib.optim.Adagrad(ps, lr=0.05, lr_decay=0.01,
+                                                             weight_decay=0.1, maximize=True))

@@ -55,3 +55,9 @@ def test_adam_float64_parameters_keep_float64_state():
 ])
 def test_adam_invalid_options_raise_like_torch(kwargs, message):
     assert_invalid_option_raises_like_torch("Adam", kwargs, message)
+
+
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_adam_maximize_with_weight_decay_matches_torch(decoupled):
+    assert_same_maximizing(lambda lib, ps: lib.optim.Adam(
+        ps, lr=0.01, weight_decay=0.1, decoupled_weight_decay=decoupled, maximize=True))

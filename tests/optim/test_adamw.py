@@ -6,7 +6,7 @@ import pytest
 
 import ember
 
-from ._net import assert_same_training
+from ._net import assert_same_maximizing, assert_same_training
 
 torch = pytest.importorskip("torch")
 
@@ -28,3 +28,9 @@ def test_adamw_defaults_match_torch():
 
 def test_adamw_is_an_adam():
     assert issubclass(ember.optim.AdamW, ember.optim.Adam)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adamw_maximize_with_weight_decay_matches_torch(amsgrad):
+    assert_same_maximizing(lambda lib, ps: lib.optim.AdamW(ps, lr=0.01, weight_decay=0.1,
+                                                           amsgrad=amsgrad, maximize=True))

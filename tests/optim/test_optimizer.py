@@ -21,6 +21,10 @@ OPTIMIZERS = {
     "AdamW": dict(lr=0.01),
     "RMSprop": dict(lr=0.01, momentum=0.5, centered=True),
     "Adagrad": dict(lr=0.05, lr_decay=0.01),
+    "Adadelta": dict(lr=1.0, weight_decay=0.01),
+    "Adamax": dict(lr=0.01),
+    "NAdam": dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.01),
+    "RAdam": dict(lr=0.01, betas=(0.9, 0.9)),  # ρ_t > 5 from step 6: the round trip crosses it
 }
 
 

@@ -6,7 +6,11 @@ import pytest
 
 import ember
 
-from ._net import assert_invalid_option_raises_like_torch, assert_same_training
+from ._net import (
+    assert_invalid_option_raises_like_torch,
+    assert_same_maximizing,
+    assert_same_training,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -37,3 +41,10 @@ def test_rmsprop_state_keys_follow_options():
     p.grad = ember.ones(2)
     opt.step()
     assert set(opt.state[p]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(centered=True, momentum=0.5)],
+                         ids=["plain", "centered,momentum"])
+def test_rmsprop_maximize_with_weight_decay_matches_torch(kwargs):
+    assert_same_maximizing(lambda lib, ps: lib.optim.RMSprop(ps, lr=0.005, weight_decay=0.1,
+                                                             maximize=True, **kwargs))

@@ -49,3 +49,11 @@ def test_sgd_param_groups_with_their_own_options():
 ])
 def test_sgd_invalid_options_raise_like_torch(kwargs, message):
     assert_invalid_option_raises_like_torch("SGD", kwargs, message)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_maximize_with_weight_decay_matches_torch(nesterov):
+    # the gradient is negated before the decay term is added (PyTorch's code, not its docs' box)
+    assert_same_maximizing(lambda lib, ps: lib.optim.SGD(ps, lr=0.05, momentum=0.9,
+                                                         nesterov=nesterov, weight_decay=0.1,
+                                                         maximize=True))

@@ -11,24 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _loop_checks
+from .._core import AccumulateGrad, _from_array, edge
 from .._grad_mode import state as _grad_state
 from .._loop_checks import config as _checks
-from . import function as _function
-from .function import AccumulateGrad
-
-
-def _from_array(arr):
-    t = _function._new(_function.Tensor)
-    _function._init(t, arr)
-    return t
-
-
-_edge = _sum_to = None  # bound by ember.tensor (circular import)
-
-
-def _bind_tensor_helpers(edge, sum_to) -> None:
-    global _edge, _sum_to
-    _edge, _sum_to = edge, sum_to
+from .broadcast import SumTo
 
 
 def _count_dependencies(roots: list) -> dict:
@@ -37,10 +23,10 @@ def _count_dependencies(roots: list) -> dict:
     stack = list(roots)
     while stack:
         node = stack.pop()
-        for edge in node.next_edges:
-            if edge is None:
+        for next_edge in node.next_edges:
+            if next_edge is None:
                 continue
-            target = edge[0]
+            target = next_edge[0]
             deps[target] = deps.get(target, 0) + 1
             if target not in seen:
                 seen.add(target)
@@ -59,7 +45,7 @@ def run_backward(
     buffers: dict = {}
     roots = []
     for t, g in zip(tensors, grad_tensors):
-        node, nr = _edge(t)
+        node, nr = edge(t)
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._n_out
@@ -92,13 +78,13 @@ def run_backward(
                 if node._freed:
                     _ = node.saved_tensors  # raises the retain_graph error
                 in_grads = node._call_backward(grads)
-            for edge, g, shape in zip(edges, in_grads, node._shapes):
-                if edge is None:
+            for next_edge, g, shape in zip(edges, in_grads, node._shapes):
+                if next_edge is None:
                     continue
-                target, nr = edge
+                target, nr = next_edge
                 if g is not None:
                     if g._data.shape != shape:
-                        g = _sum_to(g, shape)
+                        g = SumTo.apply(g, shape=shape)
                     buf = buffers.get(target)
                     if buf is None:
                         buf = buffers[target] = [None] * target._n_out

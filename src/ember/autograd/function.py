@@ -19,66 +19,27 @@ Two flavours share that node type and the engine:
 
 from __future__ import annotations
 
-import weakref
+import functools
 
 import numpy as np
 from numpy import ndarray
 
+from .._core import (
+    AccumulateGrad,
+    Node,
+    Tensor,
+    _from_array,
+    _init,
+    _RemovableHandle,
+    _Version,
+    edge,
+    zeros_for,
+)
 from .._grad_mode import state as _grad_state
 
+_new = object.__new__
 
-class _RemovableHandle:
-    """Returned by hook registrations; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        try:
-            self._hooks.remove(self._hook)
-        except ValueError:
-            pass
-
-
-class Node:
-    """What a graph node holds; ``Function`` and ``AccumulateGrad`` are the two kinds."""
-
-    next_edges: tuple = ()
-    _n_out = 1
-    _pre_hooks = None  # {output_nr: [hook, ...]}: tensor hooks of non-leaf outputs
-    _freed = False
-
-    def name(self) -> str:
-        return type(self).__name__ + "Backward0"
-
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
-
-    @property
-    def next_functions(self) -> tuple:
-        return tuple((None, 0) if e is None else e for e in self.next_edges)
-
-    def _add_pre_hook(self, output_nr: int, hook) -> _RemovableHandle:
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
-        hooks = self._pre_hooks.setdefault(output_nr, [])
-        hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
-
-
-class AccumulateGrad(Node):
-    """Terminal node of a leaf tensor: sums incoming gradients into ``leaf.grad``."""
-
-    def __init__(self, leaf) -> None:
-        self._leaf = weakref.ref(leaf)
-
-    def name(self) -> str:
-        return "AccumulateGrad"
-
-    @property
-    def variable(self):
-        return self._leaf()
+__all__ = ["AccumulateGrad", "Function", "Node", "Op", "_RemovableHandle", "once_differentiable"]
 
 
 class Function(Node):
@@ -144,8 +105,6 @@ class Function(Node):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run a user-defined Function: forward on Tensors under no_grad, then record a node."""
-        from ..tensor import Tensor, _edge, _from_array
-
         ctx = cls.__new__(cls)
         record = _grad_state.enabled and any(
             isinstance(a, Tensor) and a._requires_grad for a in args
@@ -160,7 +119,7 @@ class Function(Node):
         outputs = (result,) if single else result
         if not record:
             return result
-        ctx.next_edges = tuple(_edge(a) if isinstance(a, Tensor) else None for a in args)
+        ctx.next_edges = tuple(edge(a) if isinstance(a, Tensor) else None for a in args)
         ctx.needs_input_grad = tuple(e is not None for e in ctx.next_edges)
         ctx._shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
         ctx._n_out = len(outputs)
@@ -182,8 +141,6 @@ class Function(Node):
 
     def _call_backward(self, grads: list):
         if self.materialize_grads and any(g is None for g in grads):
-            from ..tensor import zeros_for
-
             grads = [
                 zeros_for(*meta) if g is None else g for g, meta in zip(grads, self._out_meta)
             ]
@@ -228,11 +185,37 @@ class Op(Function):
     saved_for: tuple | None = None
     save_output = False
     differentiable = True
+    ufunc = None  # a NumPy ufunc equal to forward: called directly when nothing records
 
     @classmethod
     def apply(cls, *args, **kwargs):
         # the hot path of every op: kept flat on purpose (no helper calls, no generators)
-        ctx = _new(cls)
+        ufunc = cls.ufunc
+        if ufunc is not None:
+            # the no-record shortcut: forward is one NumPy ufunc and no input will be recorded
+            # (grad mode off, or none requires grad), so call it and wrap: no ctx, no node
+            enabled = _grad_state.enabled
+            if len(args) == 2 and type(args[0]) is Tensor and type(args[1]) is Tensor:
+                a, b = args  # the arithmetic operators' case, without building a list
+                vals = None if enabled and (a._requires_grad or b._requires_grad) else \
+                    (a._data, b._data)
+            else:
+                vals = []
+                for a in args:
+                    if isinstance(a, Tensor):
+                        if enabled and a._requires_grad:
+                            vals = None
+                            break
+                        vals.append(a._data)
+                    else:
+                        vals.append(a)
+            if vals is not None:
+                out = ufunc(*vals)
+                result = _new(Tensor)
+                result._data = out if type(out) is ndarray else np.asarray(out)
+                result._requires_grad = False
+                result._grad_fn = None
+                return result
         record = False
         vals = []
         push = vals.append
@@ -245,6 +228,7 @@ class Op(Function):
                 push(a)
         if record and not (_grad_state.enabled and cls.differentiable):
             record = False
+        ctx = _new(cls)
         if record:
             ctx.requires_grad = True  # else the class default (False) answers
         out = cls.forward(ctx, *vals, **kwargs)
@@ -322,19 +306,10 @@ class Op(Function):
         return result if type(result) is tuple else (result,)
 
 
-_new = object.__new__
-Tensor = _init = _Version = None  # bound by ember.tensor once Tensor exists (circular import)
-
-
-def _bind_tensor(tensor_cls, init, version_cls) -> None:
-    global Tensor, _init, _Version
-    Tensor, _init, _Version = tensor_cls, init, version_cls
 
 
 def once_differentiable(fn):
     """Decorator accepted for PyTorch compatibility: runs backward with grad disabled."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         prev = _grad_state.enabled

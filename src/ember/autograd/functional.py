@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._core import Tensor, _from_array
 from .._grad_mode import enable_grad
-from ..tensor import Tensor, _from_array
+from ..ops.shape import stack
+from .differentiate import grad
 
 
 def _as_tuple(x) -> tuple[tuple, bool]:
@@ -29,8 +31,6 @@ def _prepare(inputs: tuple, create_graph: bool) -> tuple:
 
 
 def _grads(output: Tensor, inputs: tuple, grad_output, create_graph: bool) -> tuple:
-    from . import grad
-
     if not output.requires_grad:
         return tuple(_zeros(t) for t in inputs)
     gs = grad(output, inputs, grad_output, retain_graph=True, create_graph=create_graph,
@@ -53,8 +53,6 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
     Returns a Tensor for one input and one output, a tuple over inputs (or outputs), or a
     tuple over outputs of tuples over inputs, as PyTorch.
     """
-    from ..ops.shape import stack
-
     inputs, tuple_in = _as_tuple(inputs)
     with enable_grad():
         inputs = _prepare(inputs, create_graph)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+
+from .._core import Tensor, _from_array
+from .differentiate import grad
 
 
 def _numerical_jacobian(fn, inputs: list, i: int, eps: float) -> np.ndarray:
-    from ..tensor import Tensor
-
     x = inputs[i]._data
     cols = []
     flat = x.reshape(-1)
@@ -19,22 +22,16 @@ def _numerical_jacobian(fn, inputs: list, i: int, eps: float) -> np.ndarray:
         minus = _flat_outputs(fn(*inputs))
         flat[k] = old
         cols.append((plus - minus) / (2 * eps))
-    del Tensor
     return np.stack(cols, axis=1) if cols else np.zeros((0, 0))
 
 
 def _flat_outputs(out) -> np.ndarray:
-    from ..tensor import Tensor
-
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return np.concatenate([o._data.astype(np.float64).reshape(-1) for o in outs
                            if isinstance(o, Tensor)])
 
 
 def _analytic_jacobian(fn, inputs: list, i: int, n_out: int) -> np.ndarray:
-    from ..tensor import Tensor, _from_array
-    from . import grad
-
     rows = []
     for j in range(n_out):
         out = fn(*inputs)
@@ -63,13 +60,9 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
 
     Returns True, or raises RuntimeError naming the input and the largest mismatch.
     """
-    from ..tensor import Tensor
-
     inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad and t._data.dtype != np.float64:
-            import warnings
-
             warnings.warn(
                 f"gradcheck: input of dtype {t.dtype} is not float64; finite differences will "
                 "be imprecise", UserWarning, stacklevel=2)
@@ -93,9 +86,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True, **_) -> bool:
     """Check second derivatives: gradcheck of the (create_graph) first derivatives."""
-    from ..tensor import Tensor, _from_array
-    from . import grad
-
     inputs = list(inputs) if isinstance(inputs, (tuple, list)) else [inputs]
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     out = func(*inputs)

@@ -6,6 +6,8 @@ import numpy as np
 
 from .. import _creation
 from .._grad_mode import no_grad
+from ..nn.functional import binary_cross_entropy_with_logits
+from ..ops.shape import broadcast_tensors
 from ..tensor import Tensor
 from .distribution import Distribution, as_float_tensor
 
@@ -50,15 +52,10 @@ class Bernoulli(Distribution):
 
     def log_prob(self, value) -> Tensor:
         """``log p(value)`` computed from the logits (stable near 0 and 1); broadcasts."""
-        from ..nn.functional import binary_cross_entropy_with_logits
-        from ..ops.shape import broadcast_tensors
-
         logits, value = broadcast_tensors(self.logits, as_float_tensor(value))
         return -binary_cross_entropy_with_logits(logits, value.to(logits.dtype),
                                                  reduction="none")
 
     def entropy(self) -> Tensor:
         """The entropy of each distribution, computed from the logits."""
-        from ..nn.functional import binary_cross_entropy_with_logits
-
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")

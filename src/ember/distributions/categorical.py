@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _creation
 from .._grad_mode import no_grad
+from ..ops.shape import broadcast_tensors
 from ..tensor import Size, Tensor
 from .distribution import Distribution
 
@@ -70,8 +71,6 @@ class Categorical(Distribution):
                 f"the support (IntegerInterval(lower_bound=0, upper_bound="
                 f"{self._num_events - 1})) of the distribution {self!r}, but found invalid "
                 f"values:\n{value}")
-        from ..ops.shape import broadcast_tensors
-
         index, log_pmf = broadcast_tensors(value.unsqueeze(-1), self.logits)
         return log_pmf.gather(-1, index[..., :1]).squeeze(-1)
 

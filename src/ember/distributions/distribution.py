@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._creation import tensor
 from .._grad_mode import no_grad
 from ..tensor import Size, Tensor
 
@@ -71,6 +72,4 @@ def as_float_tensor(x) -> Tensor:
     """A parameter as a float tensor (Python numbers become 0-d float32 tensors)."""
     if isinstance(x, Tensor):
         return x
-    from .._creation import tensor
-
     return tensor(float(x))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..nn.functional import softplus
 from ..tensor import Tensor
 from .bernoulli import Bernoulli
 from .categorical import Categorical
@@ -20,8 +21,6 @@ def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
 
 
 def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
-    from ..nn.functional import softplus
-
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
     return t1 + t2

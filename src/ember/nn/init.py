@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _random
-from ..ops.nn import _np_erf
+from ..ops.transcendental import _np_erf
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",

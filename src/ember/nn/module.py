@@ -16,10 +16,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import _dtype, _loop_checks
+from .. import _dtype
 from .._grad_mode import no_grad
 from .._loop_checks import config as _checks
 from ..tensor import Tensor, _check_device
+from . import _loop_checks
+from ._backward_hooks import after_forward as _hooks_after_forward
+from ._backward_hooks import before_forward as _hooks_before_forward
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -188,12 +191,10 @@ class Module:
     def _install_backward_hooks(self) -> None:
         if "_backward_hooks" in self.__dict__:
             return
-        from . import _backward_hooks
-
         self.__dict__["_backward_hooks"] = OrderedDict()
         self.__dict__["_backward_pre_hooks"] = OrderedDict()
-        self.register_forward_pre_hook(_backward_hooks.before_forward)
-        self.register_forward_hook(_backward_hooks.after_forward, prepend=True)
+        self.register_forward_pre_hook(_hooks_before_forward)
+        self.register_forward_hook(_hooks_after_forward, prepend=True)
 
     # ------------------------------------------------------------------ registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._core import Tensor, _from_array
+from .._grad_mode import state as _grad_state
 from .._promotion import result_type, scalar_as
-from ..tensor import Tensor, _from_array
 
 
 def promote(*operands, floating: bool = False) -> tuple:
@@ -67,6 +68,21 @@ def tensor_operand(x, like) -> Tensor:
     return _from_array(scalar_as(x, like._data.dtype))
 
 
+def broadcast_error(a, b) -> RuntimeError:
+    """PyTorch's message for operands whose shapes do not broadcast."""
+    sa = np.shape(a._data if isinstance(a, Tensor) else a)
+    sb = np.shape(b._data if isinstance(b, Tensor) else b)
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for d in range(n - 1, -1, -1):
+        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
+                f"non-singleton dimension {d}"
+            )
+    return RuntimeError(f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
+
+
 def as_operand(x, like: Tensor | None = None) -> Tensor:
     """Turn an array-like operand into a Tensor (scalars stay Python numbers elsewhere)."""
     if isinstance(x, Tensor):
@@ -75,6 +91,14 @@ def as_operand(x, like: Tensor | None = None) -> Tensor:
     if arr.dtype == np.float64 and not isinstance(x, np.ndarray):
         arr = arr.astype(np.float32)
     return _from_array(arr)
+
+
+def floating(t) -> Tensor:
+    """``t`` in the dtype a floating op computes in: integer and bool inputs become the default
+    float (float32), through ``promote`` like every other cast."""
+    if not isinstance(t, Tensor):
+        t = as_operand(t)
+    return promote(t, floating=True)[0]
 
 
 def const(arr) -> Tensor:
@@ -94,9 +118,7 @@ def write_out(result: Tensor, out) -> Tensor:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
-    from .._grad_mode import state
-
-    if state.enabled and (result._requires_grad or out._requires_grad):
+    if _grad_state.enabled and (result._requires_grad or out._requires_grad):
         raise RuntimeError(
             "functions with out=... arguments don't support automatic differentiation, but one "
             "of the arguments requires grad."

@@ -29,9 +29,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._core import _from_array
 from .._grad_mode import state as _grad_state
 from ..autograd.function import Op
-from ..tensor import _from_array
 
 # ======================================================================== geometry
 

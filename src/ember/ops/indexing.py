@@ -10,12 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._core import Tensor, _from_array, _wrap_dim
+from .._grad_mode import state as _grad_state
 from .._promotion import scalar_as
 from ..autograd.function import Op
-from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
 from .reduce import ScatterAlongDim, TakeAlongDim
-from .shape import _view
+from .selection import where
+from .shape import _view, broadcast_tensors, diagonal
 
 
 def normalize_index(idx):
@@ -189,6 +191,43 @@ class WriteView(Op):
         return (g * const(ctx.keep) if need[0] else None), (ctx.fn(g) if need[1] else None)
 
 
+def inplace(self: Tensor, compute, others=()) -> Tensor:
+    """Write ``compute(self)`` into self's storage, rewriting its history if autograd records.
+
+    When recording, ``compute`` sees a clone of self, so ops that save their input keep
+    the old values; self then takes the result's grad_fn. Otherwise the result is just copied
+    into the storage. Either way the version counter moves, which is how backward notices a
+    saved tensor that was overwritten afterwards.
+    """
+    recording = _grad_state.enabled and (
+        self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    )
+    if recording and self._grad_fn is None and self._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if recording and "_view_src" in self.__dict__:  # a view: its base's history changes too
+        return inplace_view(self, compute)
+    if self._data.flags.writeable is False:
+        raise RuntimeError(
+            "unsupported operation: the tensor is a broadcast (expanded) view; more than one "
+            "element refers to the same memory location. Clone it before writing in place."
+        )
+    new = compute(self.clone() if recording else self.detach())
+    if new._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(new._data.shape)}"
+        )
+    self._data[...] = new._data
+    self._bump_version()
+    if recording:
+        self._grad_fn = new._grad_fn
+        self._output_nr = 0
+        self._requires_grad = True
+    return self
+
+
 def inplace_view(view: Tensor, compute) -> Tensor:
     """In-place write through a view while autograd records: rewrite the base's history.
 
@@ -196,8 +235,6 @@ def inplace_view(view: Tensor, compute) -> Tensor:
     ones), written into the base with ``WriteView`` (recursively, if the base is itself a
     view), and the view becomes a fresh view of the updated base.
     """
-    from ..tensor import inplace
-
     base, fn = view._view_src
     root = base
     while "_view_src" in root.__dict__:
@@ -237,8 +274,6 @@ def setitem(t: Tensor, idx, value) -> None:
             of another dtype written through integer indices (PyTorch's ``index_put_``
             does not cast).
     """
-    from ..tensor import inplace
-
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
     if isinstance(value, Tensor) and value._data.dtype != t._data.dtype and any(
@@ -429,8 +464,6 @@ def masked_fill(input, mask, value) -> Tensor:
     Raises:
         RuntimeError: a non-bool mask, or a tensor ``value`` that is not 0-d.
     """
-    from .elementwise import where
-
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -483,13 +516,27 @@ def _with_one(shape: tuple, axis: int) -> tuple:
 
 def masked_select(input, mask) -> Tensor:
     """The entries where ``mask`` (broadcast against input) is True, as a 1-D tensor."""
-    from .shape import broadcast_tensors
-
     m = mask if isinstance(mask, Tensor) else _from_array(np.asarray(mask))
     if m._data.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
     x, m = broadcast_tensors(input, m)
     return getitem(x, m)
+
+
+def diag(input, diagonal: int = 0) -> Tensor:  # noqa: F811 - PyTorch's argument name
+    """A 1-D input becomes a diagonal matrix; a 2-D input gives its diagonal."""
+    if input._data.ndim == 1:
+        n = input._data.shape[0] + abs(diagonal)
+        r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
+        i = np.arange(input._data.shape[0])
+        return IndexAdd.apply(input, idx=(i + r0, i + c0), shape=(n, n), advanced=True)
+    if input._data.ndim == 2:
+        return _diagonal_of(input, diagonal)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
+
+
+def _diagonal_of(input, offset: int) -> Tensor:
+    return diagonal(input, offset)  # diag's argument shadows the function inside diag
 
 
 __all__ = ["ScatterAlongDim"]

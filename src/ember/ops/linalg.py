@@ -6,9 +6,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._core import Tensor, _from_array
 from ..autograd.function import Op
-from ..tensor import Tensor, _from_array
 from ._util import const, promote
+from .selection import where
 
 
 class MatMul(Op):
@@ -140,8 +141,6 @@ def _scaled_sum(input, product, beta, alpha) -> Tensor:
     if alpha != 1:
         product = product * alpha
     if beta == 0:  # input takes part (a zero gradient, as PyTorch) but never its values
-        from .elementwise import where
-
         return where(const(np.zeros(input.shape, bool)), input, 0.0) + product
     return (input * beta if beta != 1 else input) + product
 
@@ -184,7 +183,25 @@ def dot(input, other) -> Tensor:
     return matmul(input, other)
 
 
-inner = dot
+def inner(input, other) -> Tensor:
+    """Sum of products over the last dim: ``dot`` for vectors; for n-D operands the result has
+    shape ``input.shape[:-1] + other.shape[:-1]``; a 0-D operand multiplies.
+
+    Raises:
+        RuntimeError: last dims of different sizes.
+    """
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    n = input.shape[-1]
+    if other.shape[-1] != n:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    if input.ndim == 1 and other.ndim == 1:
+        return matmul(input, other)
+    out = matmul(input.reshape(-1, n), other.reshape(-1, n).t())
+    return out.reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
 
 
 def outer(input, vec2) -> Tensor:
@@ -402,8 +419,6 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     Raises:
         RuntimeError: inputs of different widths (PyTorch's message).
     """
-    from .elementwise import where
-
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")

@@ -1,7 +1,7 @@
 """Reductions: sum, mean, prod, var/std, max/min/amax/amin, logsumexp, norm, cumsum.
 
-``SumTo`` and ``BroadcastTo`` are each other's backward; the engine uses ``SumTo`` to undo
-broadcasting, which is why no elementwise op has to.
+Reductions send their gradient back with ``BroadcastTo`` (``autograd/broadcast.py``, beside the
+``SumTo`` the engine uses to undo broadcasting).
 """
 
 from __future__ import annotations
@@ -12,64 +12,15 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
+from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
+from ..autograd.broadcast import BroadcastTo
 from ..autograd.function import Op
-from ..tensor import Tensor, _from_array, _wrap_dim
 from ._util import const
-from .elementwise import Sqrt
+from .selection import maximum, minimum, where
+from .transcendental import Sqrt
 
 # ======================================================================== primitives
-
-
-class SumTo(Op):
-    """Sum ``a`` down to a shape it was broadcast from."""
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape = a.shape
-        return sum_to_shape(a, shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        return BroadcastTo.apply(g, shape=ctx.in_shape)
-
-
-class BroadcastTo(Op):
-    """Broadcast to ``shape``; ``via`` first reshapes (a reduction's output with keepdim dims)."""
-
-    @staticmethod
-    def forward(ctx, a, shape, via=None):
-        ctx.in_shape = a.shape
-        ctx.via = via
-        if via is not None:
-            a = a.reshape(via)
-        if a.size == 1 or np.prod(shape) <= _MATERIALIZE_LIMIT:
-            # small: a real array is cheaper than np.broadcast_to's Python-level setup
-            out = np.empty(shape, dtype=a.dtype)
-            out[...] = a
-            return out
-        return np.broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        if ctx.via is None:
-            return SumTo.apply(g, shape=ctx.in_shape)
-        return SumTo.apply(g, shape=ctx.via).reshape(ctx.in_shape)
-
-
-_MATERIALIZE_LIMIT = 1 << 16
-
-
-def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``a`` over the axes that broadcasting added or stretched to reach ``shape``."""
-    if a.shape == shape:
-        return a
-    lead = a.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and a.shape[i + lead] != 1
-    )
-    out = a.sum(axis=axes, keepdims=True) if axes else a
-    return out.reshape(shape)
 
 
 class Sum(Op):
@@ -475,8 +426,6 @@ def max(input, dim=None, keepdim: bool = False):  # noqa: A001
         IndexError: reducing over a dim of size 0.
     """
     if isinstance(dim, Tensor):
-        from .elementwise import maximum
-
         return maximum(input, dim)
     return _extreme(input, dim, keepdim, np.argmax, np.max, "max")
 
@@ -492,8 +441,6 @@ def min(input, dim=None, keepdim: bool = False):  # noqa: A001
         IndexError: reducing over a dim of size 0.
     """
     if isinstance(dim, Tensor):
-        from .elementwise import minimum
-
         return minimum(input, dim)
     return _extreme(input, dim, keepdim, np.argmin, np.min, "min")
 
@@ -836,8 +783,6 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``sum`` treating NaNs as zero (their gradient is zero)."""
-    from .elementwise import where
-
     if input._data.dtype.kind != "f":
         return sum(input, dim, keepdim, dtype=dtype)  # integers have no NaN (and sum to int64)
     clean = where(_from_array(np.isnan(input._data)), 0.0, input)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._core import Tensor, _wrap_dim
 from .._promotion import result_type
+from ..autograd.broadcast import SumTo
 from ..autograd.function import Op
-from ..tensor import Tensor, _wrap_dim
-from .reduce import SumTo
 
 
 def _view(base: Tensor, out: Tensor, fn=None) -> Tensor:
@@ -783,24 +783,6 @@ class DiagonalScatter(Op):
         return Diagonal.apply(g, offset=offset, d1=d1, d2=d2)
 
 
-def diag(input, diagonal: int = 0) -> Tensor:  # noqa: F811 - PyTorch's argument name
-    """A 1-D input becomes a diagonal matrix; a 2-D input gives its diagonal."""
-    if input._data.ndim == 1:
-        from .indexing import IndexAdd
-
-        n = input._data.shape[0] + abs(diagonal)
-        r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
-        i = np.arange(input._data.shape[0])
-        return IndexAdd.apply(input, idx=(i + r0, i + c0), shape=(n, n), advanced=True)
-    if input._data.ndim == 2:
-        return _diagonal_of(input, diagonal)
-    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input._data.ndim}D")
-
-
-def _diagonal_of(input, offset: int) -> Tensor:
-    return diagonal(input, offset)  # diag's argument shadows the function inside diag
-
-
 def trace(input) -> Tensor:
     """The sum of the main diagonal of a matrix.
 
@@ -827,8 +809,6 @@ def unfold(input, dimension: int, size: int, step: int) -> Tensor:
     Raises:
         RuntimeError: ``size`` larger than the dimension, or a non-positive step.
     """
-    from ..tensor import _wrap_dim
-
     axis = _wrap_dim(dimension, input.ndim)
     n = input.shape[axis] if input.ndim else 1
     if size > n:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import _from_array
+from ._kernels import decay_square_
 from .optimizer import Optimizer, _check, _step_tensor
 
 
 class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012), as ``torch.optim.Adadelta`` (the MNIST example's optimizer).
 
-    Per parameter: ``v = rho * v + (1 - rho) * g * g``;
-    ``delta = sqrt(u + eps) / sqrt(v + eps) * g``; ``u = rho * u + (1 - rho) * delta**2``;
-    ``p -= lr * delta``.
+    Per parameter, in PyTorch's notation (γ lr, ρ rho, ε eps):
+    ``v_t = ρ v_{t-1} + (1 - ρ) g_t²``; ``Δx_t = √(u_{t-1} + ε) / √(v_t + ε) g_t``;
+    ``u_t = ρ u_{t-1} + (1 - ρ) Δx_t²``; ``θ_t = θ_{t-1} - γ Δx_t``.
 
     Args:
         params: parameters or parameter groups to optimize.
@@ -45,31 +46,19 @@ class Adadelta(Optimizer):
                 "acc_delta": _from_array(np.zeros_like(param._data))}
 
     @staticmethod
-    def _apply_single(grad, param, state, group, scratch) -> None:
-        s0, s1, s2 = scratch
+    def _apply_single(g, param, state, group, scratch) -> None:
+        _, s1, s2 = scratch
         rho, eps = group["rho"], group["eps"]
         state["step"]._data += 1
-        g = grad
-        if group["maximize"]:
-            g = np.negative(grad, out=s0)
-        if group["weight_decay"] != 0:
-            np.multiply(param, group["weight_decay"], out=s1)
-            g = np.add(g, s1, out=s0)
-        square_avg = state["square_avg"]._data
-        acc_delta = state["acc_delta"]._data
-        square_avg *= rho
-        np.multiply(g, g, out=s1)
-        s1 *= 1 - rho
-        square_avg += s1
-        std = np.add(square_avg, eps, out=s1)
+        v = state["square_avg"]._data
+        u = state["acc_delta"]._data
+        decay_square_(v, g, rho, s1)  # v_t ← ρ v_{t-1} + (1 - ρ) g_t²
+        std = np.add(v, eps, out=s1)  # √(v_t + ε)
         np.sqrt(std, out=std)
-        delta = np.add(acc_delta, eps, out=s2)
+        delta = np.add(u, eps, out=s2)  # Δx_t ← √(u_{t-1} + ε) / √(v_t + ε) g_t
         np.sqrt(delta, out=delta)
         delta /= std
         delta *= g
-        acc_delta *= rho
-        np.multiply(delta, delta, out=s1)
-        s1 *= 1 - rho
-        acc_delta += s1
-        delta *= -group["lr"]
+        decay_square_(u, delta, rho, s1)  # u_t ← ρ u_{t-1} + (1 - ρ) Δx_t²
+        delta *= -group["lr"]  # θ_t ← θ_{t-1} - γ Δx_t
         param += delta

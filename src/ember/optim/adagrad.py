@@ -11,9 +11,10 @@ from .optimizer import Optimizer, _check, _step_tensor
 class Adagrad(Optimizer):
     """Adagrad (Duchi et al.), as ``torch.optim.Adagrad``.
 
-    Per parameter, at step t: ``clr = lr / (1 + (t - 1) * lr_decay)``; ``sum += g * g``;
-    ``p -= clr * g / (sqrt(sum) + eps)``. Unlike the other optimizers, the state is created
-    for every parameter at construction (as PyTorch does).
+    Per parameter, at step t, in PyTorch's notation (γ lr, η lr_decay, ε eps):
+    ``γ̃ = γ / (1 + (t - 1) η)``; ``state_sum_t = state_sum_{t-1} + g_t²``;
+    ``θ_t = θ_{t-1} - γ̃ g_t / (√state_sum_t + ε)``. Unlike the other optimizers, the state is
+    created for every parameter at construction (as PyTorch does).
 
     Args:
         params: parameters or parameter groups to optimize.
@@ -50,23 +51,16 @@ class Adagrad(Optimizer):
         return {"step": _step_tensor(), "sum": _from_array(total)}
 
     @staticmethod
-    def _apply_single(grad, param, state, group, scratch) -> None:
+    def _apply_single(g, param, state, group, scratch) -> None:
         s0, s1 = scratch
         step = state["step"]._data
         step += 1
-        g = grad
-        if group["maximize"]:
-            g = np.negative(grad, out=s0)
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            np.multiply(param, weight_decay, out=s1)
-            g = np.add(g, s1, out=s0)
-        clr = group["lr"] / (1 + (float(step) - 1) * group["lr_decay"])
-        total = state["sum"]._data
-        np.multiply(g, g, out=s1)
-        total += s1
-        std = np.sqrt(total, out=s1)
+        clr = group["lr"] / (1 + (float(step) - 1) * group["lr_decay"])  # γ̃ ← γ / (1 + (t-1) η)
+        state_sum = state["sum"]._data
+        np.multiply(g, g, out=s1)  # state_sum_t ← state_sum_{t-1} + g_t²
+        state_sum += s1
+        std = np.sqrt(state_sum, out=s1)  # √state_sum_t + ε
         std += group["eps"]
-        np.multiply(g, -clr, out=s0)
+        np.multiply(g, -clr, out=s0)  # θ_t ← θ_{t-1} - γ̃ g_t / (√state_sum_t + ε)
         s0 /= std
         param += s0

@@ -7,16 +7,17 @@ import math
 import numpy as np
 
 from ..tensor import _from_array
+from ._kernels import decay_square_, lerp_
 from .optimizer import Optimizer, _check, _step_tensor
 
 
 class Adam(Optimizer):
     """Adam: adaptive moment estimation (Kingma & Ba), as ``torch.optim.Adam``.
 
-    Per parameter, at step t: ``m = lerp(m, g, 1 - beta1)``,
-    ``v = beta2 * v + (1 - beta2) * g * g``,
-    ``p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)``
-    (``max(v)`` over the steps instead of ``v`` with ``amsgrad``).
+    Per parameter, at step t, in PyTorch's notation (γ lr, β1, β2 betas, ε eps):
+    ``m_t = β1 m_{t-1} + (1 - β1) g_t``; ``v_t = β2 v_{t-1} + (1 - β2) g_t²``;
+    ``θ_t = θ_{t-1} - γ m̂_t / (√v̂_t + ε)`` with ``m̂_t = m_t / (1 - β1^t)``,
+    ``v̂_t = v_t / (1 - β2^t)`` (``v_t``'s running maximum instead with ``amsgrad``).
 
     Args:
         params: parameters or parameter groups to optimize.
@@ -38,11 +39,7 @@ class Adam(Optimizer):
                  foreach=None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused=None,
                  decoupled_weight_decay: bool = False) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_options(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, foreach=foreach, capturable=capturable,
                         differentiable=differentiable, fused=fused,
@@ -60,49 +57,32 @@ class Adam(Optimizer):
         return state
 
     @staticmethod
-    def _apply_single(grad, param, state, group, scratch) -> None:
+    def _apply_single(g, param, state, group, scratch) -> None:
         s0, s1 = scratch
-        lr = group["lr"]
         beta1, beta2 = group["betas"]
         step = state["step"]._data
         step += 1
-        g = grad
-        if group["maximize"]:
-            g = np.negative(grad, out=s0)
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                np.multiply(param, weight_decay, out=s1)
-                g = np.add(g, s1, out=s0)
-        exp_avg = state["exp_avg"]._data
-        exp_avg_sq = state["exp_avg_sq"]._data
-        _lerp(exp_avg, g, 1 - beta1, s1)
-        exp_avg_sq *= beta2
-        np.multiply(g, 1 - beta2, out=s1)
-        s1 *= g
-        exp_avg_sq += s1
         t = float(step)
-        step_size = lr / (1 - beta1**t)
-        bias_correction2_sqrt = math.sqrt(1 - beta2**t)
+        m = state["exp_avg"]._data
+        v = state["exp_avg_sq"]._data
+        lerp_(m, g, 1 - beta1, s1)  # m_t ← β1 m_{t-1} + (1 - β1) g_t
+        decay_square_(v, g, beta2, s1)  # v_t ← β2 v_{t-1} + (1 - β2) g_t²
         if group["amsgrad"]:
-            exp_avg_sq = state["max_exp_avg_sq"]._data
-            np.maximum(exp_avg_sq, state["exp_avg_sq"]._data, out=exp_avg_sq)
-        denom = np.sqrt(exp_avg_sq, out=s1)
-        denom /= bias_correction2_sqrt
+            np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
+            v = state["max_exp_avg_sq"]._data  # v_t^max ← max(v_{t-1}^max, v_t), used as v_t
+        step_size = group["lr"] / (1 - beta1**t)  # γ / (1 - β1^t): m̂_t's bias correction
+        denom = np.sqrt(v, out=s1)  # √v̂_t + ε, with v̂_t = v_t / (1 - β2^t)
+        denom /= math.sqrt(1 - beta2**t)
         denom += group["eps"]
-        np.multiply(exp_avg, -step_size, out=s0)
+        np.multiply(m, -step_size, out=s0)  # θ_t ← θ_{t-1} - γ m̂_t / (√v̂_t + ε)
         s0 /= denom
         param += s0
 
 
-def _lerp(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
-    """``start.lerp_(end, weight)`` with PyTorch's two-sided formula (exact at both ends)."""
-    np.subtract(end, start, out=tmp)
-    if weight < 0.5:
-        tmp *= weight
-        start += tmp
-    else:
-        tmp *= 1 - weight
-        np.subtract(end, tmp, out=start)
+def _check_adam_options(lr, betas, eps, weight_decay) -> None:
+    """The checks (and messages) every Adam-family optimizer of PyTorch makes."""
+    _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+    _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+    _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+    _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+    _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")

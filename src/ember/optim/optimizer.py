@@ -2,11 +2,13 @@
 pure per-parameter update.
 
 Each optimizer defines ``_init_state(param, group)`` (the per-parameter state PyTorch creates on
-the first step) and a pure ``_apply_single(grad, param, state, group, scratch)`` working on NumPy
+the first step) and a pure ``_apply_single(g, param, state, group, scratch)`` working on NumPy
 arrays in place (MLX's ``apply_single`` shape). ``step`` walks the groups, skips parameters
-without a gradient, calls the update on the raw storage (``param._data``), and bumps the
-parameter's version counter so autograd notices the write. No graph is ever built: the update
-never goes through ember ops.
+without a gradient, turns the gradient into the ``g_t`` of PyTorch's algorithm boxes (negated
+to maximize, weight decay applied: ``_gradient``, the one preamble every optimizer shares),
+calls the update on the raw storage (``param._data``), and bumps the parameter's version
+counter so autograd notices the write. No graph is ever built: the update never goes through
+ember ops.
 """
 
 from __future__ import annotations
@@ -246,8 +248,13 @@ class Optimizer:
         return {}
 
     @staticmethod
-    def _apply_single(grad: np.ndarray, param: np.ndarray, state: dict, group: dict,
+    def _apply_single(g: np.ndarray, param: np.ndarray, state: dict, group: dict,
                       scratch: list[np.ndarray]) -> None:
+        """Update ``param`` and ``state`` in place from ``g`` (``g_t``, from ``_gradient``).
+
+        ``g`` may be the caller's gradient array (never write into it) or ``scratch[0]``
+        (overwrite ``scratch[0]`` only after the last read of ``g``).
+        """
         raise NotImplementedError
 
     _n_scratch = 2  # workspace arrays shaped like the parameter that _apply_single needs
@@ -271,6 +278,8 @@ class Optimizer:
         update = self._apply_single
         used = [] if _checks.warn else None
         for group in self.param_groups:
+            # the default group (no maximize, no weight decay) skips the preamble: g_t is the grad
+            plain = not group.get("maximize", False) and group.get("weight_decay", 0) == 0
             for p in group["params"]:
                 g = p._grad
                 if g is None:
@@ -286,7 +295,8 @@ class Optimizer:
                         or scratch[0].dtype != p._data.dtype):
                     scratch = [np.empty_like(p._data) for _ in range(self._n_scratch)]
                     scratch_of[p] = scratch
-                update(g._data, p._data, state, group, scratch)
+                g = g._data if plain else _gradient(g._data, p._data, group, scratch[0])
+                update(g, p._data, state, group, scratch)
                 p._bump_version()
                 if fresh and state:  # SGD without momentum keeps no state, like PyTorch
                     state_of[p] = state
@@ -371,6 +381,31 @@ def _cast(param: Tensor, value, key):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast(param, v, None) for v in value)
     return value
+
+
+def _gradient(grad: np.ndarray, param: np.ndarray, group: dict[str, Any],
+              out: np.ndarray) -> np.ndarray:
+    """``g_t`` as PyTorch's optimizers define it, before their own rule; may decay ``param``.
+
+    Negated when maximizing; plus ``weight_decay * param`` (L2), or, with
+    ``decoupled_weight_decay`` (AdamW and the option of Adam, NAdam, RAdam), ``param`` shrunk
+    in place instead. Returns ``grad`` itself when nothing changes it, else ``out``.
+    """
+    maximize = group.get("maximize", False)
+    weight_decay = group.get("weight_decay", 0)
+    if weight_decay != 0 and group.get("decoupled_weight_decay", False):
+        param *= 1 - group["lr"] * weight_decay  # θ_t ← θ_{t-1} - γ λ θ_{t-1}
+        weight_decay = 0
+    if weight_decay == 0:
+        # g_t ← ∇θ f_t(θ_{t-1}), or -∇θ f_t(θ_{t-1}) to maximize
+        return np.negative(grad, out=out) if maximize else grad
+    # negated before the decay term is added: PyTorch's code (SGD's docs box negates last)
+    np.multiply(param, weight_decay, out=out)  # λ θ_{t-1}
+    if maximize:
+        out -= grad  # g_t ← -∇θ f_t(θ_{t-1}) + λ θ_{t-1}
+    else:
+        out += grad  # g_t ← ∇θ f_t(θ_{t-1}) + λ θ_{t-1}
+    return out
 
 
 def _step_tensor() -> Tensor:

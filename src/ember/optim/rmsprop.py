@@ -5,16 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import _from_array
-from .adam import _lerp
+from ._kernels import decay_square_, lerp_
 from .optimizer import Optimizer, _check, _step_tensor
 
 
 class RMSprop(Optimizer):
     """RMSprop (Hinton), as ``torch.optim.RMSprop``.
 
-    Per parameter: ``v = alpha * v + (1 - alpha) * g * g``; ``avg = sqrt(v) + eps`` (centered:
-    ``sqrt(v - mean(g)**2) + eps`` with ``mean(g)`` a running average); then either
-    ``p -= lr * g / avg`` or, with momentum, ``buf = momentum * buf + g / avg; p -= lr * buf``.
+    Per parameter, in PyTorch's notation (γ lr, α alpha, μ momentum, ε eps):
+    ``v_t = α v_{t-1} + (1 - α) g_t²``; ``ṽ_t = v_t``, or centered
+    ``ṽ_t = v_t - (g^ave_t)²`` with ``g^ave_t = α g^ave_{t-1} + (1 - α) g_t``; then
+    ``θ_t = θ_{t-1} - γ g_t / (√ṽ_t + ε)``, or with momentum
+    ``b_t = μ b_{t-1} + g_t / (√ṽ_t + ε)``, ``θ_t = θ_{t-1} - γ b_t``.
 
     Args:
         params: parameters or parameter groups to optimize.
@@ -53,41 +55,31 @@ class RMSprop(Optimizer):
         return state
 
     @staticmethod
-    def _apply_single(grad, param, state, group, scratch) -> None:
+    def _apply_single(g, param, state, group, scratch) -> None:
         s0, s1 = scratch
         alpha = group["alpha"]
         state["step"]._data += 1
-        g = grad
-        if group["maximize"]:
-            g = np.negative(grad, out=s0)
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            np.multiply(param, weight_decay, out=s1)
-            g = np.add(g, s1, out=s0)
-        square_avg = state["square_avg"]._data
-        square_avg *= alpha
-        np.multiply(g, 1 - alpha, out=s1)
-        s1 *= g
-        square_avg += s1
+        v = state["square_avg"]._data
+        decay_square_(v, g, alpha, s1)  # v_t ← α v_{t-1} + (1 - α) g_t²
         if group["centered"]:
-            grad_avg = state["grad_avg"]._data
-            _lerp(grad_avg, g, 1 - alpha, s1)
-            np.multiply(grad_avg, -1, out=s1)
-            s1 *= grad_avg
-            s1 += square_avg
+            g_ave = state["grad_avg"]._data
+            lerp_(g_ave, g, 1 - alpha, s1)  # g^ave_t ← α g^ave_{t-1} + (1 - α) g_t
+            np.multiply(g_ave, -1, out=s1)  # ṽ_t ← v_t - (g^ave_t)²
+            s1 *= g_ave
+            s1 += v
             avg = np.sqrt(s1, out=s1)
         else:
-            avg = np.sqrt(square_avg, out=s1)
-        avg += group["eps"]
+            avg = np.sqrt(v, out=s1)  # ṽ_t ← v_t
+        avg += group["eps"]  # √ṽ_t + ε
         lr = group["lr"]
         if group["momentum"] > 0:
-            buf = state["momentum_buffer"]._data
-            buf *= group["momentum"]
+            b = state["momentum_buffer"]._data
+            b *= group["momentum"]  # b_t ← μ b_{t-1} + g_t / (√ṽ_t + ε)
             np.divide(g, avg, out=s1)
-            buf += s1
-            np.multiply(buf, -lr, out=s1)
+            b += s1
+            np.multiply(b, -lr, out=s1)  # θ_t ← θ_{t-1} - γ b_t
             param += s1
         else:
-            np.multiply(g, -lr, out=s0)
+            np.multiply(g, -lr, out=s0)  # θ_t ← θ_{t-1} - γ g_t / (√ṽ_t + ε)
             s0 /= avg
             param += s0

@@ -11,9 +11,10 @@ from .optimizer import Optimizer, _check
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
-    Per parameter: ``g = grad + weight_decay * p`` (negated first if ``maximize``);
-    ``buf = g`` on the first step, then ``buf = momentum * buf + (1 - dampening) * g``;
-    ``g = g + momentum * buf`` (Nesterov) or ``g = buf``; ``p -= lr * g``.
+    Per parameter, in PyTorch's notation (γ lr, μ momentum, τ dampening, λ weight_decay):
+    ``g_t = ∇f + λθ`` (``-∇f + λθ`` to maximize); ``b_1 = g_1``, then
+    ``b_t = μ b_{t-1} + (1 - τ) g_t``; ``g_t = g_t + μ b_t`` (Nesterov) or ``g_t = b_t``;
+    ``θ_t = θ_{t-1} - γ g_t``.
 
     Args:
         params: parameters or parameter groups to optimize.
@@ -48,30 +49,23 @@ class SGD(Optimizer):
             group.setdefault("maximize", False)
 
     @staticmethod
-    def _apply_single(grad, param, state, group, scratch) -> None:
+    def _apply_single(g, param, state, group, scratch) -> None:
         s0, s1 = scratch
-        g = grad
-        if group["maximize"]:
-            g = np.negative(grad, out=s0)
-        weight_decay = group["weight_decay"]
-        if weight_decay != 0:
-            np.multiply(param, weight_decay, out=s1)
-            g = np.add(g, s1, out=s0)
-        momentum = group["momentum"]
+        momentum = group["momentum"]  # μ
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = g.copy()
-                state["momentum_buffer"] = _from_array(buf)
+                b = g.copy()  # b_1 ← g_1
+                state["momentum_buffer"] = _from_array(b)
             else:
-                buf = buf._data
-                buf *= momentum
+                b = buf._data
+                b *= momentum  # b_t ← μ b_{t-1} + (1 - τ) g_t
                 np.multiply(g, 1 - group["dampening"], out=s1)
-                buf += s1
+                b += s1
             if group["nesterov"]:
-                np.multiply(buf, momentum, out=s1)
+                np.multiply(b, momentum, out=s1)  # g_t ← g_t + μ b_t
                 g = np.add(g, s1, out=s0)
             else:
-                g = buf
-        np.multiply(g, -group["lr"], out=s1)
+                g = b  # g_t ← b_t
+        np.multiply(g, -group["lr"], out=s1)  # θ_t ← θ_{t-1} - γ g_t
         param += s1

@@ -1,5 +1,6 @@
-"""Utilities: ``ember.utils.data`` (datasets, samplers, DataLoader), ``checkpoint``."""
+"""Utilities: ``ember.utils.data`` (datasets, samplers, DataLoader), ``checkpoint``,
+``safetensors``."""
 
-from . import checkpoint, data
+from . import checkpoint, data, safetensors
 
-__all__ = ["checkpoint", "data"]
+__all__ = ["checkpoint", "data", "safetensors"]

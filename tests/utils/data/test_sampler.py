@@ -148,3 +148,43 @@ def test_weighted_random_sampler_without_replacement_takes_zero_weights_last():
         idx = list(WeightedRandomSampler([1.0, 0.0, 2.0, 0.0], 3, replacement=False,
                                          generator=ember.Generator().manual_seed(seed)))
         assert sorted(idx[:2]) == [0, 2] and idx[2] in (1, 3)
+
+
+def test_random_sampler_with_huge_num_samples_draws_lazily():
+    # as PyTorch: 10**10 draws are a stream, not an 80 GB array made before the first index
+    import itertools
+    import tracemalloc
+
+    s = RandomSampler(DATA, replacement=True, num_samples=int(1e10))
+    assert len(s) == 10**10
+    tracemalloc.start()
+    try:
+        first = list(itertools.islice(iter(s), 1000))
+        batch = next(iter(BatchSampler(s, 64, drop_last=False)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert set(first) <= set(DATA) and len(batch) == 64
+    assert peak < 50 * 2**20
+
+
+@pytest.mark.parametrize("replacement,num_samples", [(True, 53), (False, 47), (False, 10)])
+def test_batches_sliced_from_chunks_equal_iteration(monkeypatch, replacement, num_samples):
+    # small chunks so batches straddle chunk boundaries
+    from ember.utils.data import sampler as sampler_module
+
+    monkeypatch.setattr(sampler_module, "_CHUNK", 8)
+
+    def make():
+        return RandomSampler(DATA, replacement=replacement, num_samples=num_samples,
+                             generator=ember.Generator().manual_seed(4))
+
+    flat = list(make())
+    for drop_last in (False, True):
+        bs = BatchSampler(make(), 7, drop_last)
+        sliced = [b.tolist() for b in bs._batch_arrays()]
+        assert sliced == list(BatchSampler(make(), 7, drop_last))
+        assert [i for b in sliced for i in b] == flat[:len(sliced) * 7 if drop_last else None]
+    assert len(flat) == num_samples
+    seq = list(SequentialSampler(range(20)))
+    assert seq == list(range(20))

@@ -1,7 +1,7 @@
 """Functional activations: pointwise nonlinearities, the softmax family and
 ``gumbel_softmax``.
 
-``relu``, ``gelu`` and the softmax family call one fused op from ``ember.ops.nn``; the rest are
+``relu``, ``gelu`` and the softmax family call one fused op from ``ember.ops.fused``; the rest are
 short compositions of ember ops, so their gradients (and second derivatives) come from autograd.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from ... import _dtype, _random
 from ..._warnings import warn_user
 from ...ops import elementwise as ew
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...ops._util import const
 from ...tensor import Tensor, _from_array, _wrap_dim, inplace
 
@@ -279,55 +279,16 @@ def _softmax_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_args(input, dim, dtype):
-    if dim is None:
-        dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f" and input._data.size:
-        raise NotImplementedError(
-            f'"softmax" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
-    axis = _wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        input = input.reshape(1)
-        return input, axis, True
-    return input, axis, False
-
-
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """``exp(input)`` normalised to sum to 1 along ``dim``.
-
-    Args:
-        input: a float tensor (a 0-d tensor gives 1).
-        dim: the dim to normalise over. None is deprecated: it warns and picks PyTorch's legacy
-            dim (0 for 0-, 1- and 3-d inputs, else 1).
-        _stacklevel: ignored; kept for PyTorch's signature.
-        dtype: cast ``input`` to this dtype first.
-
-    Raises:
-        NotImplementedError: a non-empty integer input without a float ``dtype``.
-    """
-    input, axis, scalar = _softmax_args(input, dim, dtype)
-    if input._data.dtype.kind != "f":
-        return input.clone()  # empty: PyTorch returns it, in its dtype
-    out = nnops.Softmax.apply(input, axis=axis)
-    return out.reshape(()) if scalar else out
+    """``exp(input)`` normalised to sum to 1 along ``dim``: ``ops.fused.softmax``, the one
+    definition behind ``Tensor.softmax`` and ``ember.softmax`` too (see there)."""
+    return nnops.softmax(input, dim, _stacklevel, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
                 ) -> Tensor:
-    """``log(softmax(input, dim))``, computed stably in one step.
-
-    Takes the same arguments as ``softmax``.
-
-    Raises:
-        NotImplementedError: a non-empty integer input without a float ``dtype``.
-    """
-    input, axis, scalar = _softmax_args(input, dim, dtype)
-    if input._data.dtype.kind != "f":
-        return input.clone()  # empty: PyTorch returns it, in its dtype
-    out = nnops.LogSoftmax.apply(input, axis=axis)
-    return out.reshape(()) if scalar else out
+    """``log(softmax(input, dim))`` in one stable step: ``ops.fused.log_softmax``."""
+    return nnops.log_softmax(input, dim, _stacklevel, dtype)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,

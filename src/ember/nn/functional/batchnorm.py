@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...ops._util import const
-from ...tensor import Size, Tensor, _from_array
+from ...tensor import Size, Tensor
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -45,24 +45,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                                      affine_shape=shape)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-    # eval: a per-channel affine map of x with constant statistics
+    # eval: a per-channel affine map of x with constant statistics, one node
+    affine = [t._data for t in (weight, bias) if t is not None]
+    if x.dtype.kind == "f" and all(a.dtype == x.dtype for a in affine):
+        return nnops.BatchNormEval.apply(input, weight, bias, running_mean._data,
+                                         running_var._data, eps, shape)
     invstd = 1.0 / np.sqrt(running_var._data.reshape(shape) + eps)
     mean = running_mean._data.reshape(shape).astype(x.dtype)
-    affine = [t._data for t in (weight, bias) if t is not None]
-    if x.dtype.kind == "f" and all(a.dtype == x.dtype for a in affine) and not (
-            nnops._creating_graph()
-            and any(t is not None and t.requires_grad for t in (input, weight, bias))):
-        # nothing records (evaluation's hot path): PyTorch's CPU kernel form, two passes,
-        # x * alpha + beta with alpha = weight / sqrt(var + eps), beta = bias - mean * alpha
-        alpha = invstd.astype(x.dtype)
-        if weight is not None:
-            alpha = alpha * weight._data.reshape(shape)
-        beta = -mean * alpha
-        if bias is not None:
-            beta = beta + bias._data.reshape(shape)
-        out = x * nnops._channel_block(alpha, x)
-        out += nnops._channel_block(beta.astype(x.dtype, copy=False), x)
-        return _from_array(out)
     w = None if weight is None else weight.reshape(shape)
     b = None if bias is None else bias.reshape(shape)
     scale = const(invstd.astype(x.dtype))

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from ... import _random
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...tensor import Tensor, inplace
 
 

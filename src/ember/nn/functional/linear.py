@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...tensor import Tensor
 from ._args import dtype_name
 

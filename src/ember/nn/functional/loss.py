@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import _dtype
 from ...ops import elementwise as ew
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...ops._util import const
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, legacy_reduction

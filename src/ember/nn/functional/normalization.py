@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...ops import elementwise as ew
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...tensor import Tensor
 
 

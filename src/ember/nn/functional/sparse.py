@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops import nn as nnops
+from ...ops import fused as nnops
 from ...ops._util import const
 from ...ops.shape import stack
 from ...tensor import Tensor, _from_array

@@ -13,7 +13,7 @@ from ... import _creation
 from ...ops import elementwise as ew
 from ...ops._util import const
 from ...ops.elementwise import where
-from ...ops.nn import Unbind
+from ...ops.fused import Unbind
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import functional as F

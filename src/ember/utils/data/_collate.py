@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 import numpy as np
 
 from ..._creation import tensor
+from ...ops.shape import stack
 from ...tensor import Tensor, _from_array
 
 __all__ = ["default_collate", "default_convert"]
@@ -24,8 +25,6 @@ _STR_OBJ_DTYPE = re.compile(r"[SaUO]")
 
 def _stack(batch: list[Tensor]) -> Tensor:
     if any(t._requires_grad for t in batch):
-        from ...ops.shape import stack
-
         return stack(batch, 0)  # keeps the graph, as torch.stack does
     first = batch[0]._data
     for i, t in enumerate(batch):

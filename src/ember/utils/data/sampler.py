@@ -1,8 +1,10 @@
 """Samplers: which dataset indices to visit, in what order.
 
-Index samplers compute a whole epoch's indices as one NumPy array (``_epoch_indices``);
-``__iter__`` yields from it, and the DataLoader's fast path slices it into batches directly,
-so both orders are the same by construction.
+Index samplers produce an epoch's indices as a lazy stream of NumPy arrays
+(``_epoch_chunks``): ``__iter__`` yields from it, and the DataLoader's fast path slices it
+into batches directly, so both orders are the same by construction. Chunks keep memory
+bounded: ``RandomSampler(replacement=True, num_samples=10**10)`` draws ``_CHUNK`` indices at
+a time (as PyTorch draws 32 at a time), never the whole epoch up front.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 
 import numpy as np
 
+from ..._creation import tensor
 from ..._random import Generator, rng
+from ...tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
@@ -27,14 +31,18 @@ class Sampler:
         raise NotImplementedError
 
 
-class _ArraySampler(Sampler):
-    """A sampler whose epoch is one index array (so batches can be sliced out of it)."""
+_CHUNK = 1 << 16  # indices per drawn chunk: 512 KiB of int64, a few ms of NumPy at most
 
-    def _epoch_indices(self) -> np.ndarray:
+
+class _ArraySampler(Sampler):
+    """A sampler whose epoch is a stream of index arrays (so batches can be sliced out of it)."""
+
+    def _epoch_chunks(self) -> Iterator[np.ndarray]:
         raise NotImplementedError
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._epoch_indices().tolist())
+        for chunk in self._epoch_chunks():
+            yield from chunk.tolist()
 
 
 class SequentialSampler(_ArraySampler):
@@ -43,8 +51,10 @@ class SequentialSampler(_ArraySampler):
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
-    def _epoch_indices(self) -> np.ndarray:
-        return np.arange(len(self.data_source), dtype=np.int64)
+    def _epoch_chunks(self) -> Iterator[np.ndarray]:
+        n = len(self.data_source)
+        for start in range(0, n, _CHUNK):
+            yield np.arange(start, min(start + _CHUNK, n), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.data_source)
@@ -94,16 +104,20 @@ class RandomSampler(_ArraySampler):
         """How many indices one pass yields: ``num_samples`` if given, else the dataset length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def _epoch_indices(self) -> np.ndarray:
+    def _epoch_chunks(self) -> Iterator[np.ndarray]:
+        # a generator: nothing is drawn before the first index is asked for (as PyTorch)
         n = len(self.data_source)
         gen = _epoch_rng(self.generator)
         if self.replacement:
-            return gen.integers(0, n, size=self.num_samples, dtype=np.int64)
+            for start in range(0, self.num_samples, _CHUNK):
+                size = min(_CHUNK, self.num_samples - start)
+                yield gen.integers(0, n, size=size, dtype=np.int64)
+            return
         whole, rest = divmod(self.num_samples, n)
-        parts = [gen.permutation(n) for _ in range(whole)]
+        for _ in range(whole):
+            yield gen.permutation(n).astype(np.int64, copy=False)
         if rest:
-            parts.append(gen.permutation(n)[:rest])
-        return np.concatenate(parts).astype(np.int64, copy=False)
+            yield gen.permutation(n)[:rest].astype(np.int64, copy=False)
 
     def __len__(self) -> int:
         return self.num_samples
@@ -116,9 +130,9 @@ class SubsetRandomSampler(_ArraySampler):
         self.indices = indices
         self.generator = generator
 
-    def _epoch_indices(self) -> np.ndarray:
+    def _epoch_chunks(self) -> Iterator[np.ndarray]:
         order = rng(self.generator).permutation(len(self.indices))
-        return np.asarray(self.indices, dtype=np.int64)[order]
+        yield np.asarray(self.indices, dtype=np.int64)[order]
 
     def __iter__(self) -> Iterator[int]:
         order = rng(self.generator).permutation(len(self.indices))
@@ -149,23 +163,23 @@ class WeightedRandomSampler(_ArraySampler):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        from ...tensor import Tensor
-
         w = weights._data if isinstance(weights, Tensor) else weights
         w = np.asarray(w, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(
                 f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}"
             )
-        from ..._creation import tensor
-
         self.weights = tensor(w)
         self._w = w
         self.num_samples = num_samples
         self.replacement = replacement
         self.generator = generator
 
-    def _epoch_indices(self) -> np.ndarray:
+    def _epoch_chunks(self) -> Iterator[np.ndarray]:
+        yield self._draw()
+
+    def _draw(self) -> np.ndarray:
+        """All ``num_samples`` indices at once, as PyTorch's one ``multinomial`` call."""
         w = self._w
         n = w.shape[0]
         # PyTorch's multinomial checks, with its messages
@@ -193,7 +207,7 @@ class WeightedRandomSampler(_ArraySampler):
 
 
 def _iterates_epoch_array(sampler) -> bool:
-    """True when iterating ``sampler`` just walks ``_epoch_indices()`` (no overridden __iter__)."""
+    """True when iterating ``sampler`` just walks ``_epoch_chunks()`` (no overridden __iter__)."""
     return isinstance(sampler, _ArraySampler) and type(sampler).__iter__ in (
         _ArraySampler.__iter__, SubsetRandomSampler.__iter__)
 
@@ -221,12 +235,18 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def _batch_arrays(self) -> Iterator[np.ndarray]:
-        """The batches as index arrays: slices of the sampler's epoch array."""
-        idx = self.sampler._epoch_indices()  # type: ignore[union-attr]
-        n, bs = idx.shape[0], self.batch_size
-        stop = n - n % bs if self.drop_last else n
-        for start in range(0, stop, bs):
-            yield idx[start:start + bs]
+        """The batches as index arrays: slices of the sampler's chunks (a batch may span two)."""
+        bs = self.batch_size
+        carry = np.empty(0, dtype=np.int64)
+        for chunk in self.sampler._epoch_chunks():  # type: ignore[union-attr]
+            if carry.size:
+                chunk = np.concatenate([carry, chunk])
+            full = chunk.shape[0] - chunk.shape[0] % bs
+            for start in range(0, full, bs):
+                yield chunk[start:start + bs]
+            carry = chunk[full:]
+        if carry.size and not self.drop_last:
+            yield carry
 
     def _sliceable(self) -> bool:
         """True when batches can be sliced out of the sampler's epoch array."""

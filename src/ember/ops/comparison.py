@@ -1,0 +1,93 @@
+"""Comparisons and predicates: ``==``, ``<``..., ``isclose``, ``isnan``. Never differentiable.
+
+Each returns a bool tensor (``allclose``/``equal`` a Python bool) computed by one NumPy call;
+nothing records, since a comparison has no gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._core import Tensor, _from_array
+from ._util import broadcast_error
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _compare(ufunc, input, other) -> Tensor | bool:
+    if other is None:  # t == None is False (and t != None True), as PyTorch
+        return ufunc is np.not_equal
+    try:
+        return _from_array(np.asarray(ufunc(_data(input), _data(other))))
+    except ValueError:
+        raise broadcast_error(input, other) from None
+
+
+def eq(input, other) -> Tensor:
+    """Elementwise ``input == other`` as a bool tensor (broadcast, dtypes promoted)."""
+    return _compare(np.equal, input, other)
+
+
+def ne(input, other) -> Tensor:
+    """Elementwise ``input != other`` as a bool tensor."""
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input, other) -> Tensor:
+    """Elementwise ``input < other`` as a bool tensor."""
+    return _compare(np.less, input, other)
+
+
+def le(input, other) -> Tensor:
+    """Elementwise ``input <= other`` as a bool tensor."""
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input, other) -> Tensor:
+    """Elementwise ``input > other`` as a bool tensor."""
+    return _compare(np.greater, input, other)
+
+
+def ge(input, other) -> Tensor:
+    """Elementwise ``input >= other`` as a bool tensor."""
+    return _compare(np.greater_equal, input, other)
+
+
+def isnan(input) -> Tensor:
+    """Bool tensor, True where ``input`` is nan."""
+    return _from_array(np.isnan(input._data))
+
+
+def isinf(input) -> Tensor:
+    """Bool tensor, True where ``input`` is +inf or -inf."""
+    return _from_array(np.isinf(input._data))
+
+
+def isfinite(input) -> Tensor:
+    """Bool tensor, True where ``input`` is neither inf nor nan."""
+    return _from_array(np.isfinite(input._data))
+
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` (nan equal if ``equal_nan``)."""
+    return _from_array(np.isclose(input._data, np.asarray(_data(other)), rtol=rtol, atol=atol,
+                                  equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True if every ``|input - other| <= atol + rtol * |other|`` (broadcast).
+
+    NaNs compare unequal unless ``equal_nan`` is True.
+    """
+    return bool(np.allclose(input._data, np.asarray(_data(other)), rtol=rtol, atol=atol,
+                            equal_nan=equal_nan))
+
+
+def equal(input, other) -> bool:
+    """True if both tensors have the same shape and the same values."""
+    b = np.asarray(_data(other))
+    return bool(input._data.shape == b.shape and np.array_equal(input._data, b))
