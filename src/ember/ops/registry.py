@@ -150,6 +150,7 @@ OPS: dict[str, Entry] = {
     "logical_or": Entry(logical.logical_or, "fmi"),
     "logical_xor": Entry(logical.logical_xor, "fmi"),
     "bitwise_not": Entry(logical.bitwise_not, "fmi"),
+    "__invert__": Entry(logical.invert, ""),  # the ~ operator only (a TypeError for floats)
     "bitwise_and": Entry(logical.bitwise_and, "fmi"),
     "bitwise_or": Entry(logical.bitwise_or, "fmi"),
     "bitwise_xor": Entry(logical.bitwise_xor, "fmi"),
@@ -290,7 +291,7 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "__eq__": ("eq", ""), "__ne__": ("ne", ""), "__lt__": ("lt", ""),
     "__le__": ("le", ""), "__gt__": ("gt", ""), "__ge__": ("ge", ""),
     "__neg__": ("neg", ""), "__pos__": ("positive", ""), "__abs__": ("abs", ""),
-    "__invert__": ("bitwise_not", ""),
+    "__invert__": ("__invert__", ""),
 }
 
 # in-place operator -> the in-place method it is
