@@ -34,3 +34,8 @@ def test_invert_operator_is_a_type_error_for_floats_and_bitwise_not_not_implemen
     check_parity(lambda lib: lib.bitwise_not(lib.tensor(F)))
     check_parity(lambda lib: ~lib.tensor(B))
     check_parity(lambda lib: ~lib.tensor(INTS))
+
+
+def test_bitwise_with_a_python_bool_keeps_the_tensor_dtype():
+    check_parity(lambda lib: lib.bitwise_and(lib.ones(3, dtype=lib.uint8), False))
+    check_parity(lambda lib: lib.ones(3, dtype=lib.int32) ^ True)

@@ -191,7 +191,7 @@ class WriteView(Op):
         return (g * const(ctx.keep) if need[0] else None), (ctx.fn(g) if need[1] else None)
 
 
-def inplace(self: Tensor, compute, others=()) -> Tensor:
+def inplace(self: Tensor, compute, others=(), uniform: bool = False) -> Tensor:
     """Write ``compute(self)`` into self's storage, rewriting its history if autograd records.
 
     When recording, ``compute`` sees a clone of self, so ops that save their input keep
@@ -208,24 +208,42 @@ def inplace(self: Tensor, compute, others=()) -> Tensor:
         )
     if recording and "_view_src" in self.__dict__:  # a view: its base's history changes too
         return inplace_view(self, compute)
-    if self._data.flags.writeable is False:
-        raise RuntimeError(
-            "unsupported operation: the tensor is a broadcast (expanded) view; more than one "
-            "element refers to the same memory location. Clone it before writing in place."
-        )
+    target = self._data
+    if target.flags.writeable is False:
+        # an expanded view: several elements share memory. Only a uniform fill (zero_, fill_)
+        # is well defined there, and PyTorch allows it; it writes through the shared memory
+        target = _writable_alias(target) if uniform and not recording else None
+        if target is None:
+            raise RuntimeError(
+                "unsupported operation: the tensor is a broadcast (expanded) view; more than "
+                "one element refers to the same memory location. Clone it before writing in "
+                "place."
+            )
     new = compute(self.clone() if recording else self.detach())
     if new._data.shape != self._data.shape:
         raise RuntimeError(
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(new._data.shape)}"
         )
-    self._data[...] = new._data
+    target[...] = new._data
     self._bump_version()
     if recording:
         self._grad_fn = new._grad_fn
         self._output_nr = 0
         self._requires_grad = True
     return self
+
+
+def _writable_alias(arr: np.ndarray) -> np.ndarray | None:
+    """A writable array over the same memory as the read-only view ``arr`` (NumPy marks
+    broadcast views read-only), or None when the memory's owner is itself read-only."""
+    owner = arr
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.writeable or not owner.flags.c_contiguous:
+        return None
+    offset = arr.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return np.ndarray(arr.shape, arr.dtype, buffer=owner, offset=offset, strides=arr.strides)
 
 
 def inplace_view(view: Tensor, compute) -> Tensor:

@@ -59,7 +59,8 @@ def _bitwise(ufunc, name: str, input, other) -> Tensor:
     if a._data.dtype.kind == "f":
         raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                   f"'{_dtype.scalar_type_name(a.dtype)}'")
-    return _from_array(np.asarray(ufunc(a._data, _data(b))))
+    # a number stays a Python number (weak in NumPy 2): uint8 & False stays uint8
+    return _from_array(np.asarray(ufunc(a._data, b._data if isinstance(b, Tensor) else b)))
 
 
 def bitwise_and(input, other) -> Tensor:
