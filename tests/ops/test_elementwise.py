@@ -712,3 +712,14 @@ def test_rounding_and_abs_refuse_bool_and_frac_refuses_integers():
         check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor([True, False])))
     check_parity(lambda lib: lib.frac(lib.tensor([1, 2])))
     check_parity(lambda lib: lib.floor(lib.tensor([1, 2])))
+
+
+def test_addcmul_promotes_its_three_tensors_together():
+    check_parity(lambda lib: lib.addcmul(lib.ones(2, 3, dtype=lib.float16),
+                                         lib.ones(2, 1, dtype=lib.int64), lib.tensor(6.0),
+                                         value=2))
+
+
+def test_integer_division_by_zero_of_an_empty_tensor_does_not_raise():
+    check_parity(lambda lib: lib.div(lib.ones(0, dtype=lib.bool), 0, rounding_mode="floor"))
+    check_parity(lambda lib: lib.ones(0, dtype=lib.int64) % 0)

@@ -278,3 +278,12 @@ def test_scatter_value_wraps_into_the_dtype_and_take_along_dim_shapes():
         0, lib.zeros(1, 3, dtype=lib.int64), -3))
     check_parity(lambda lib: lib.take_along_dim(lib.ones(4, 4), lib.ones(3, 1, dtype=lib.int64),
                                                 dim=1))
+
+
+def test_setitem_wraps_a_number_into_the_dtype():
+    def fn(lib):
+        a = lib.ones(4, dtype=lib.uint8)
+        a[[-4]] = -8
+        return a
+
+    check_parity(fn)

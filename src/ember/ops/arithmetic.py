@@ -321,15 +321,16 @@ def _div(input, other, rounding_mode, op=RoundedDiv) -> Tensor:
     a, b = promote(input, other)
     a = tensor_operand(a, b)
     if a._data.dtype.kind in "iub":
-        _check_integer_divisor(b)
+        _check_integer_divisor(a, b)
     fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
     return op.apply(a, b, fn=fn)
 
 
-def _check_integer_divisor(b) -> None:
-    """Integer division by zero raises (as PyTorch) instead of NumPy's silent 0."""
+def _check_integer_divisor(a: Tensor, b) -> None:
+    """Integer division by zero raises (as PyTorch) instead of NumPy's silent 0; an empty
+    result divides nothing, so it does not."""
     data = b._data if isinstance(b, Tensor) else b
-    if not np.all(data):
+    if not np.all(data) and np.empty(np.broadcast_shapes(a._data.shape, np.shape(data))).size:
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -388,7 +389,7 @@ def _modulo(op, input, other) -> Tensor:
     a, b = promote(input, other)
     a = tensor_operand(a, b)
     if a._data.dtype.kind in "iub":
-        _check_integer_divisor(b)
+        _check_integer_divisor(a, b)
     return _binary(op, a, b)
 
 
@@ -432,10 +433,12 @@ def lerp(input, end, weight) -> Tensor:
 def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 * tensor2`` (optimizer-style updates)."""
     require_tensors("addcmul", input=input, tensor1=tensor1, tensor2=tensor2)
+    input, tensor1, tensor2 = promote(input, tensor1, tensor2)  # all three decide the dtype
     return add(input, mul(tensor1, tensor2) * value if value != 1 else mul(tensor1, tensor2))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
     require_tensors("addcdiv", input=input, tensor1=tensor1, tensor2=tensor2)
+    input, tensor1, tensor2 = promote(input, tensor1, tensor2)
     return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))

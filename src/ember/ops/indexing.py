@@ -301,7 +301,7 @@ def setitem(t: Tensor, idx, value) -> None:
             f"{_dtype.scalar_type_name(t.dtype)} for the destination and "
             f"{_dtype.scalar_type_name(value.dtype)} for the source.")
     if not isinstance(value, Tensor):
-        value = np.asarray(value, dtype=t._data.dtype)
+        value = scalar_as(value, t._data.dtype)  # -8 into uint8 wraps, as PyTorch's cast
     elif value._data.dtype != t._data.dtype:
         value = value.to(t._data.dtype)
     try:
