@@ -287,3 +287,14 @@ def test_setitem_wraps_a_number_into_the_dtype():
         return a
 
     check_parity(fn)
+
+
+def test_setitem_refuses_numpy_scalars_that_are_not_python_numbers():
+    for value in (np.float32(1), np.float64(1), np.int64(1), np.bool_(True)):
+        for idx in (slice(None), 0, [0]):
+            def fn(lib, value=value, idx=idx):
+                a = lib.ones(3)
+                a[idx] = value
+                return a
+
+            check_parity(fn)
