@@ -300,8 +300,8 @@ def setitem(t: Tensor, idx, value) -> None:
             "Index put requires the source and destination dtypes match, got "
             f"{_dtype.scalar_type_name(t.dtype)} for the destination and "
             f"{_dtype.scalar_type_name(value.dtype)} for the source.")
-    if isinstance(value, np.generic) and not isinstance(value, (int, float)):
-        # PyTorch takes only NumPy scalars that are Python numbers (float64, int64)
+    if isinstance(value, np.generic) and not isinstance(value, (np.integer, float)):
+        # PyTorch takes NumPy integers and float64 (a Python float), not float32 or bool_
         raise TypeError(f"can't assign a numpy.{type(value).__name__} to a "
                         f"torch.{_dtype.scalar_type_name(t.dtype)}Tensor")
     if not isinstance(value, Tensor):
