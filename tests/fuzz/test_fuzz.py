@@ -15,9 +15,21 @@ from .runner import run
 from .shrink import shrink
 
 SAMPLE = range(400)
-# Seeds of the CI sample that still diverge, each for a reason tracked outside this test
-# (issue 10, parts 4-6); a new divergence fails the test, a fixed one just leaves this set.
-KNOWN = frozenset()
+# Seeds of the CI sample that still diverge, by cause (see the fuzzer report in issue 10); a new
+# divergence fails the test, a fixed one may leave this set (nothing fails then).
+KNOWN = frozenset({
+    3, 53,  # cross_entropy with every target ignored: NaN gradient (issue 10 part 4)
+    297,  # gradient of std at zero spread (issue 10 part 4, kinks)
+    112, 133, 222, 294, 324,  # PyTorch version-checks tensors ember's ops do not save
+    # (cross_entropy targets, logsumexp's output, div's divisor) after an in-place write
+    186,  # in-place write into an unbind() output: PyTorch refuses multi-output views
+    171,  # x[x] = y with overlapping memory: PyTorch's RuntimeError, ember NumPy's TypeError
+    108,  # gather/take_along_dim backward with negative indices
+    250,  # cross_entropy over zero classes
+    269, 326,  # gradients at float overflow (div, matmul): inf vs NaN
+    384,  # scatter backward with duplicate indices (which duplicate wins is unspecified)
+    369,  # empty matmul of mixed dtypes: PyTorch skips the dtype check when there is no work
+})
 
 
 def _program(*stmts, values=(1.0, -2.0, 0.5)):
