@@ -15,7 +15,7 @@ $(VENV)/.examples: $(VENV)/.base pyproject.toml
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test,examples]'
+	$(PY) -m pip install --quiet -e '.[test,examples,onnx,distributed]'
 	touch $@
 
 demo: $(VENV)/.examples

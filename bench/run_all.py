@@ -12,7 +12,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = ["per_op.py", "mlp.py", "cnn_small.py", "nn_ops.py", "loop_checks.py",
-           "dataloader_workers.py"]
+           "dataloader_workers.py", "ddp.py"]
 
 if __name__ == "__main__":
     failed = 0

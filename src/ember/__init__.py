@@ -17,9 +17,11 @@ from . import (  # noqa: E402,I001
     autograd,
     backends,
     cuda,
+    distributed,
     distributions,
     linalg,
     nn,  # noqa: E402,I001
+    onnx,  # import works without the onnx package; export needs ember[onnx]
     optim,
     special,
     testing,

@@ -29,6 +29,7 @@ from ._core import (  # noqa: F401 - re-exported: the names the upper floors imp
 from ._grad_mode import state as _grad_state
 from ._repr import tensor_repr
 from .autograd import engine as _engine
+from .autograd import function as _function
 from .autograd.differentiate import backward as _backward
 from .ops import registry, shape
 from .ops._util import as_operand
@@ -199,8 +200,9 @@ def _fast_inplace_method(fn, name: str, ufunc):
     general = _inplace_method(fn, name)
 
     def method(self, other, *, alpha=None, **kwargs):
-        if kwargs or (_grad_state.enabled and (
+        if kwargs or _function._tracer is not None or (_grad_state.enabled and (
                 self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))):
+            # recorded, or an ONNX export is tracing: the general path, through the op
             if alpha is not None:
                 kwargs["alpha"] = alpha
             return general(self, other, **kwargs)

@@ -53,8 +53,16 @@ def test_eval_and_no_grad_change_different_things():
     assert report[("eval", True)][2] and not report[("eval", False)][2]
 
 
+def test_export_onnx_runs_the_cnn_in_onnxruntime(tmp_path):
+    pytest.importorskip("onnxruntime")
+    report = _run("export_onnx", "--epochs", "1", "--out", str(tmp_path / "cnn.onnx"))
+    assert report["max_abs_diff"] < 1e-4
+    assert report["onnxruntime_accuracy"] == report["ember_accuracy"] > 0.8
+
+
 def test_examples_folder_has_no_untested_script():
     scripts = {f[:-3] for f in os.listdir(EXAMPLES) if f.endswith(".py") and f[0] != "_"}
     tested = {"mlp_digits", "cnn_digits", "regression", "grad_accumulation",
-              "finetune_frozen_bn", "eval_vs_no_grad"}
+              "finetune_frozen_bn", "eval_vs_no_grad", "export_onnx",
+              "ddp_digits"}  # under mpirun: tests/examples/test_ddp_digits.py
     assert scripts == tested, sys.modules[__name__].__doc__

@@ -39,6 +39,11 @@ from .._grad_mode import state as _grad_state
 
 _new = object.__new__
 
+# The ONNX exporter's hook (ember.onnx._trace.Recorder), set only while an export runs: every
+# Op.apply / Function.apply reports (cls, ctx, args, kwargs, result) after forward, and Op.apply
+# skips its no-record shortcut so every op is seen. None otherwise: one global read per op.
+_tracer = None
+
 __all__ = ["AccumulateGrad", "Function", "Node", "Op", "_RemovableHandle", "once_differentiable"]
 
 
@@ -115,6 +120,8 @@ class Function(Node):
             result = cls.forward(ctx, *args, **kwargs)
         finally:
             _grad_state.enabled = prev
+        if _tracer is not None:  # ember.onnx export: record this call (see _tracer above)
+            _tracer.function(cls, ctx, args, kwargs, result)
         single = not isinstance(result, tuple)
         outputs = (result,) if single else result
         if not record:
@@ -191,7 +198,7 @@ class Op(Function):
     def apply(cls, *args, **kwargs):
         # the hot path of every op: kept flat on purpose (no helper calls, no generators)
         ufunc = cls.ufunc
-        if ufunc is not None:
+        if ufunc is not None and _tracer is None:
             # the no-record shortcut: forward is one NumPy ufunc and no input will be recorded
             # (grad mode off, or none requires grad), so call it and wrap: no ctx, no node
             enabled = _grad_state.enabled
@@ -236,6 +243,8 @@ class Op(Function):
             out = np.asarray(out)
         result = _new(Tensor)
         result._data = out
+        if _tracer is not None:  # ember.onnx export: record this op (see _tracer above)
+            _tracer.op(cls, ctx, args, kwargs, result)
         if not record:
             result._requires_grad = False
             result._grad_fn = None
