@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench lint
+.PHONY: demo test bench lint fuzz
 
 $(VENV)/.base:
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,9 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(PY) -m pip install --quiet -e '.[bench]'
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) bench/run_all.py
+
+# differential fuzzing against PyTorch: make fuzz N=20000 SEED=0 (tests/fuzz/)
+N ?= 20000
+SEED ?= 0
+fuzz: $(VENV)/.test
+	cd tests && ../$(PY) -m fuzz.campaign -n $(N) --seed $(SEED)

@@ -73,3 +73,29 @@ def gradcheck64(fn, shapes, positive=False, second_order=True, low=-2.0, high=2.
     assert ember.autograd.gradcheck(fn, inputs)
     if second_order:
         assert ember.autograd.gradgradcheck(fn, inputs)
+
+
+def check_parity(fn, atol=0.0, rtol=0.0):
+    """Run ``fn(lib)`` with torch and ember: the same exception type, or results with the same
+    dtype, shape and values (NaN and Inf in the same places; exact by default)."""
+    try:
+        want = fn(torch)
+    except Exception as e:  # noqa: BLE001 - torch's exception is the expected result
+        builtin = next(c for c in type(e).__mro__ if c.__module__ == "builtins")
+        with pytest.raises(builtin):
+            fn(ember)
+        return None
+    got = fn(ember)
+    if isinstance(want, (tuple, list)):
+        for g, w in zip(got, want, strict=True):
+            _same_tensor(g, w, atol, rtol)
+    else:
+        _same_tensor(got, want, atol, rtol)
+    return got
+
+
+def _same_tensor(got, want, atol, rtol):
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1], (got, want)
+    a, e = to_numpy(got), to_numpy(want)
+    assert a.shape == e.shape, (a.shape, e.shape)
+    np.testing.assert_allclose(a, e, atol=atol, rtol=rtol, equal_nan=True)

@@ -142,8 +142,7 @@ CASES = {
 }
 
 # fixed on the concurrent fuzzer branch of issue 10; drop these marks once it is merged
-ON_FUZZ_BRANCH = {"tril 1d", "softmax empty", "cat 0d", "t + None", "int // 0", "int % 0",
-                  "x[[]]", "fill_ expanded", "int ** neg tensor"}
+ON_FUZZ_BRANCH: set = set()  # all fixed since the fuzz branch landed
 # known divergences left open (reported): torch's type names its LinAlgError _LinAlgError;
 # AvgPool2d of 1-D input (torch: IndexError from a dim wrap); tensor(['a']) (torch: ValueError)
 LEFT_OPEN = {"inv singular", "cholesky", "AvgPool 3d in", "tensor str"}

@@ -240,15 +240,6 @@ def _fast_inplace_method(fn, name: str, ufunc):
     return method
 
 
-def _scalar_tensor(value, like: Tensor) -> Tensor:
-    """A Python number as a 0-d tensor of ``like``'s dtype (float32 for a float with an integer
-    tensor), so that it does not change the result's dtype (as PyTorch)."""
-    dt = like._data.dtype
-    if isinstance(value, float) and dt.kind != "f":
-        dt = np.dtype(np.float32)
-    return _from_array(np.asarray(value, dtype=dt))
-
-
 def _operator(fn, mode: str, dunder: str):
     if mode == "":
         return fn
@@ -258,8 +249,10 @@ def _operator(fn, mode: str, dunder: str):
         op = swapped
     else:
         def reflected(self, other):
-            if isinstance(other, (int, float, bool)):
-                return fn(_scalar_tensor(other, self), self)
+            # a number first is promoted by the op like any operand: it does not take self's
+            # dtype (-3 / bool_tensor is float32 -3, not True)
+            if isinstance(other, (int, float, bool, np.generic)):
+                return fn(other, self)
             return fn(as_operand(other), self)
         op = reflected
     op.__name__ = op.__qualname__ = dunder

@@ -139,3 +139,24 @@ def test_unused_output_gets_zero_gradient_of_its_dtype():
     a, _ = SplitTwo.apply(x)
     a.sum().backward()
     assert x.grad.dtype == ember.float64 and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_inputs_saved_only_for_unrequested_gradients_may_be_written_in_place():
+    # issue 10 (fuzzer): as PyTorch, mul/div/matmul/linear keep an operand for the other's
+    # gradient only; when that other needs no gradient, writing it in place is allowed
+    from helpers import check_parity
+
+    def program(lib, op, modify_leaf_operand):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        x = a * 1
+        c = lib.tensor([3.0, 4.0])
+        y = op(lib, x, c)
+        (c if modify_leaf_operand else x).mul_(2)
+        y.sum().backward()
+        return a.grad
+
+    ops = [lambda lib, x, c: x * c, lambda lib, x, c: x / c, lambda lib, x, c: lib.dot(x, c),
+           lambda lib, x, c: lib.nn.functional.linear(x, c.reshape(1, 2))]
+    for op in ops:
+        check_parity(lambda lib, op=op: program(lib, op, False))  # x not needed: allowed
+        check_parity(lambda lib, op=op: program(lib, op, True))  # c needed: RuntimeError

@@ -8,7 +8,7 @@ import pytest
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 from ._parity import module_parity
 
@@ -184,3 +184,55 @@ def test_softplus_gradient_at_zero_is_one_half_as_pytorch():
     check_op(None, lambda lib, t: lib.nn.functional.softplus(t, beta=2.0, threshold=5.0),
              arrays=[x])
     gradcheck64(lambda t: F.softplus(t, beta=1.5), [(6,)])
+def test_clamping_activations_select_bounds_for_inf_and_keep_nan():
+    # issue 10: a 0/1 mask multiplied into the output turned +-inf into NaN
+    x = [float("-inf"), float("inf"), float("nan"), -5.0, 0.5, 3.0, 7.0]
+    for name in ("hardtanh", "relu6", "hardsigmoid"):
+        def fn(lib, name=name):
+            t = lib.tensor(x, requires_grad=True)
+            y = getattr(lib.nn.functional, name)(t)
+            y.sum().backward()
+            return y.detach(), t.grad
+        check_parity(fn)
+
+
+def test_hardtanh_of_integers_keeps_their_dtype():
+    check_parity(lambda lib: lib.nn.functional.hardtanh(lib.tensor([1, 5, -4]), -2.0, 3.0))
+    check_parity(lambda lib: lib.nn.functional.relu6(lib.tensor([1, 7, -4])))
+
+
+def test_softmax_of_empty_tensors():
+    # issue 10: "zero-size array to reduction operation maximum" from NumPy
+    for name in ("softmax", "log_softmax"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(3, 0), 1))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(0, dtype=lib.int64), 0))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(2, dtype=lib.int32), 0))
+    check_parity(lambda lib: lib.logsumexp(lib.ones(3, 0), 1))
+
+
+@pytest.mark.parametrize("name", ["hardswish", "hardsigmoid", "leaky_relu", "elu", "gelu", "silu",
+                                  "softplus", "logsigmoid", "selu", "celu", "mish", "hardshrink",
+                                  "softshrink", "hardtanh", "relu6"])
+def test_activations_refuse_integer_inputs_as_torch_kernels_do(name):
+    for values in ([1, 2], [True, False]):
+        check_parity(lambda lib, values=values: getattr(lib.nn.functional, name)(
+            lib.tensor(values)))
+
+
+def test_softmax_rows_with_inf_are_nan_as_torch():
+    inf = float("inf")
+    x = [[1.0, inf], [-inf, -inf], [inf, inf], [-inf, 1.0]]
+    for name in ("softmax", "log_softmax", "logsumexp"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(x), 1))
+    check_parity(lambda lib: lib.nn.functional.cross_entropy(
+        lib.tensor(x), lib.tensor([0, 0, 0, 1]), reduction="none"))
+
+
+def test_hardswish_gradient_at_infinity():
+    def fn(lib):
+        x = lib.tensor([float("inf"), 1.0, -5.0, 3.0, -3.0], requires_grad=True)
+        y = lib.nn.functional.hardswish(x)
+        y.sum().backward()
+        return y.detach(), x.grad
+
+    check_parity(fn, rtol=1e-6)

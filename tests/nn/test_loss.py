@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import ember
 import ember.nn as enn
 import ember.nn.functional as F
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 from ._parity import function_parity as pair
 from ._parity import raises_like_torch
@@ -421,3 +421,40 @@ def test_bad_loss_arguments_raise_as_pytorch():
 
 def test_binary_cross_entropy_op_gradchecks_in_input_and_target():
     gradcheck64(lambda x, t: F.binary_cross_entropy(x, t), [(3, 4), (3, 4)], low=0.1, high=0.9)
+def test_nll_loss_selects_log_probabilities_instead_of_multiplying_a_mask():
+    # issue 10 (fuzzer): -inf at a class that is not the target made 0 * -inf = NaN
+    inf = float("inf")
+    for target in ([1, 0], [-100, -100], [1, -100]):
+        for reduction in ("mean", "sum", "none"):
+            def fn(lib, target=target, reduction=reduction):
+                x = lib.tensor([[inf, 1.0], [1.0, -inf]], dtype=lib.float64, requires_grad=True)
+                loss = lib.nn.functional.nll_loss(x, lib.tensor(target), reduction=reduction)
+                loss.sum().backward()
+                return loss.detach(), x.grad
+
+            check_parity(fn)
+
+
+def test_losses_of_an_empty_batch_are_nan_means():
+    check_parity(lambda lib: lib.nn.functional.nll_loss(lib.ones(0, 3),
+                                                        lib.ones(0, dtype=lib.int64)))
+    check_parity(lambda lib: lib.nn.functional.cross_entropy(
+        lib.ones(0, 3), lib.ones(0, dtype=lib.int64), label_smoothing=0.5))
+    check_parity(lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 0, 1),
+                                                             lib.ones(3, 0, 1)))
+
+
+def test_cross_entropy_ignores_nan_and_inf_in_ignored_samples():
+    # issue 10 (fuzzer): an ignored row's NaN reached the loss through a 0 coefficient
+    nan, inf = float("nan"), float("inf")
+    for reduction in ("mean", "sum", "none"):
+        for smoothing in (0.0, 0.5):
+            def fn(lib, reduction=reduction, smoothing=smoothing):
+                x = lib.tensor([[1.0, nan], [1.0, 2.0], [-inf, 1.0]], requires_grad=True)
+                loss = lib.nn.functional.cross_entropy(
+                    x, lib.tensor([3, 1, 3]), ignore_index=3, reduction=reduction,
+                    label_smoothing=smoothing)
+                loss.sum().backward()
+                return loss.detach(), x.grad
+
+            check_parity(fn, rtol=1e-5, atol=1e-7)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 BINARY_SHAPES = [
     [(3, 4), (3, 4)],
@@ -295,10 +295,10 @@ def test_bitwise_operators_match_torch(op, dtype):
     assert e.dtype.name == str(t.dtype).replace("torch.", "")
 
 
-def test_bitwise_on_float_raises_runtime_error():
-    with pytest.raises(RuntimeError, match="bitwise_and"):
+def test_bitwise_on_float_raises_as_torch():
+    with pytest.raises(NotImplementedError, match="bitwise_and"):
         ember.ones(2) & ember.ones(2)
-    with pytest.raises(RuntimeError, match="bitwise_not"):
+    with pytest.raises(TypeError, match="invert"):  # the operator: Python's protocol error
         ~ember.ones(2)
 
 
@@ -636,3 +636,168 @@ def test_erf_fallback_without_scipy_is_float32_accurate():
     tail = np.array([-5.0, -4.0, -3.0])  # 1 + erf keeps its relative precision in the tail
     rel = (1 + _erf_rational(tail)) / (1 + torch.erf(torch.tensor(tail)).numpy())
     np.testing.assert_allclose(rel, 1.0, rtol=1e-6)
+# ---------------------------------------------------------------- promotion (issue 10, fuzzer)
+def test_number_first_is_not_cast_to_a_bool_tensors_dtype():
+    b = [True, False]
+    check_parity(lambda lib: -3 / lib.tensor(b))
+    check_parity(lambda lib: lib.mul(-3, lib.tensor(b)))
+    check_parity(lambda lib: lib.add(lib.tensor(-3), lib.tensor(b)))
+    check_parity(lambda lib: 2 - lib.tensor([1, 2], dtype=lib.int32))
+    check_parity(lambda lib: 2.5 ** lib.tensor([1, 2]))
+
+
+def test_numpy_scalars_promote_as_python_numbers():
+    x = [1.0, 2.0]
+    check_parity(lambda lib: lib.tensor(x, dtype=lib.float64) + np.float64(0.1))
+    check_parity(lambda lib: lib.tensor(x) * np.float64(0.1))
+    check_parity(lambda lib: lib.tensor([1, 2]) + np.float16(0.5))
+    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.uint8) + np.int64(3))
+    check_parity(lambda lib: np.bool_(True) + lib.tensor([True, False]))
+
+
+def test_zero_dim_tensors_lift_only_across_categories():
+    check_parity(lambda lib: lib.tensor([1, 2], dtype=lib.int32) + lib.tensor(1.5).double())
+    check_parity(lambda lib: lib.tensor([1.0], dtype=lib.float16) + lib.tensor(1.5).double())
+    check_parity(lambda lib: lib.tensor(1, dtype=lib.int32) + lib.tensor(200, dtype=lib.uint8))
+
+
+def test_mixed_float_rounded_division_promotes():
+    a, b = [7.0, -7.0], [2.0, 2.0]
+    check_parity(lambda lib: lib.tensor(a) // lib.tensor(b, dtype=lib.float64))
+    check_parity(lambda lib: lib.tensor(a) % lib.tensor(b, dtype=lib.float64))
+    for mode in ("floor", "trunc"):
+        check_parity(lambda lib, mode=mode: lib.div(lib.tensor(a), lib.tensor(b).double(),
+                                                    rounding_mode=mode))
+
+
+def test_integer_floor_division_by_zero_raises():
+    check_parity(lambda lib: lib.tensor([1, 2]) // 0)
+    check_parity(lambda lib: lib.tensor([1, 2]) // lib.tensor([1, 0]))
+    check_parity(lambda lib: lib.div(lib.tensor([1, 2]), 0, rounding_mode="trunc"))
+    check_parity(lambda lib: lib.tensor([1.0, -1.0]) // 0)  # floats divide to +-inf
+
+
+def test_add_alpha_scales_in_the_promoted_dtype():
+    check_parity(lambda lib: lib.add(lib.tensor(1, dtype=lib.int32),
+                                     lib.tensor(200, dtype=lib.uint8), alpha=2))
+    check_parity(lambda lib: lib.sub(lib.tensor([1, 2]), lib.tensor([1, 1]), alpha=1.5))
+
+
+def test_none_operand_raises_type_error():
+    check_parity(lambda lib: lib.tensor([1.0]) + None)
+    check_parity(lambda lib: lib.add(lib.tensor([1.0]), None))
+
+
+def test_integer_pow_with_negative_integer_tensor_exponents():
+    base, exp = [1, -1, 2, 0, -1, 3], [-1, -3, -2, 2, -2, 0]
+    check_parity(lambda lib: lib.tensor(base) ** lib.tensor(exp))
+    check_parity(lambda lib: lib.tensor([True, False]) ** lib.tensor([-2, 1]))
+    check_parity(lambda lib: lib.tensor([2]) ** -1)  # a negative scalar exponent raises
+
+
+def test_pow_promotes_like_torch():
+    check_parity(lambda lib: 2 ** lib.tensor([1, 2], dtype=lib.int32))
+    check_parity(lambda lib: 2.5 ** lib.tensor([1, 2]))
+    check_parity(lambda lib: lib.tensor([1, 2]) ** 0.5)
+    check_parity(lambda lib: lib.tensor([1.0, 2.0]) ** np.float64(2.0))
+
+
+def test_square_and_sign_of_bool():
+    check_parity(lambda lib: lib.square(lib.tensor([True, False])))
+    check_parity(lambda lib: lib.sign(lib.tensor([True, False])))
+
+
+def test_floor_divide_backward_raises_but_rounded_div_has_zero_gradient():
+    def floor_divide(lib):
+        x = lib.tensor([3.5, -2.5], requires_grad=True)
+        y = x // 2
+        assert y.requires_grad
+        y.sum().backward()
+
+    check_parity(floor_divide)
+
+    def rounded(lib):
+        x = lib.tensor([3.5, float("inf")], requires_grad=True)
+        lib.div(x, 2, rounding_mode="trunc").sum().backward()
+        return x.grad
+
+    check_parity(rounded)
+
+
+def test_integer_trunc_division_is_exact():
+    check_parity(lambda lib: lib.div(lib.tensor([2**62 + 1, -7]), lib.tensor([3, 2]),
+                                     rounding_mode="trunc"))
+
+
+def test_where_promotes_its_values_like_a_binary_op():
+    cond = [True, False]
+    check_parity(lambda lib: lib.where(lib.tensor(cond), np.float16(0.25),
+                                       lib.tensor([1, 2], dtype=lib.int32)))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), -3, lib.tensor(cond)))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), 1, 2.5))
+    check_parity(lambda lib: lib.where(lib.tensor(cond), lib.tensor(1.5).double(),
+                                       lib.tensor([1.0, 2.0])))
+
+
+def test_atan2_promotes_integers_with_a_float64_zero_dim_tensor():
+    check_parity(lambda lib: lib.atan2(lib.tensor([1, 2], dtype=lib.uint8),
+                                       lib.tensor(1.0).double()), rtol=1e-7)
+
+
+def test_lerp_checks_dtypes_and_sign_of_nan_is_zero():
+    check_parity(lambda lib: lib.lerp(lib.ones(2), lib.ones(2).double(), 0.5))
+    check_parity(lambda lib: lib.lerp(lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64),
+                                      0.5))
+    check_parity(lambda lib: lib.sign(lib.tensor([float("nan"), -2.0, 0.0])))
+
+
+def test_tensor_only_arguments_refuse_numbers():
+    t = [1.0, 2.0]
+    check_parity(lambda lib: lib.maximum(lib.tensor(t), 2))
+    check_parity(lambda lib: lib.minimum(2, lib.tensor(t)))
+    check_parity(lambda lib: lib.maximum(lib.tensor(t), np.float64(2)))
+    check_parity(lambda lib: lib.atan2(lib.tensor(t), 2))
+    check_parity(lambda lib: lib.addcmul(lib.tensor(t), lib.tensor(t), 2))
+    check_parity(lambda lib: lib.lerp(lib.tensor(t), 2, 0.5))
+
+
+def test_piecewise_constant_ops_have_zero_gradients_even_for_infinite_upstream():
+    def fn(lib):
+        x = lib.tensor([1.5, -2.5], requires_grad=True)
+        y = lib.floor(x) + lib.sign(x)
+        (y * float("inf")).sum().backward()
+        return x.grad
+
+    check_parity(fn)
+
+
+def test_negating_a_bool_tensor_raises_runtime_error():
+    check_parity(lambda lib: -lib.tensor([True, False]))
+    check_parity(lambda lib: lib.neg(lib.tensor(True)))
+
+
+def test_bool_pow_and_alpha_keep_bool():
+    b = [True, False]
+    check_parity(lambda lib: lib.tensor(b) ** True)
+    check_parity(lambda lib: lib.tensor(b) ** False)
+    check_parity(lambda lib: lib.tensor(b) ** lib.tensor(b))  # NotImplementedError
+    check_parity(lambda lib: lib.pow(True, lib.tensor(b)))
+    check_parity(lambda lib: lib.add(lib.tensor(b), lib.tensor(b), alpha=2))
+
+
+def test_rounding_and_abs_refuse_bool_and_frac_refuses_integers():
+    for name in ("floor", "ceil", "trunc", "round", "frac", "abs"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor([True, False])))
+    check_parity(lambda lib: lib.frac(lib.tensor([1, 2])))
+    check_parity(lambda lib: lib.floor(lib.tensor([1, 2])))
+
+
+def test_addcmul_promotes_its_three_tensors_together():
+    check_parity(lambda lib: lib.addcmul(lib.ones(2, 3, dtype=lib.float16),
+                                         lib.ones(2, 1, dtype=lib.int64), lib.tensor(6.0),
+                                         value=2))
+
+
+def test_integer_division_by_zero_of_an_empty_tensor_does_not_raise():
+    check_parity(lambda lib: lib.div(lib.ones(0, dtype=lib.bool), 0, rounding_mode="floor"))
+    check_parity(lambda lib: lib.ones(0, dtype=lib.int64) % 0)

@@ -133,11 +133,7 @@ def _outcome(call, lib):
 
 # fixed on the concurrent fuzzer branch of issue 10 (NotImplementedError for integer softmax and
 # float bitwise kernels, integer logsumexp/nanmean); drop these marks once it is merged
-ON_FUZZ_BRANCH = {"softmax(int64)", "log_softmax(int64)", "softmax(bool)", "log_softmax(bool)",
-                  "logsumexp(bool)", "nanmean(int64)", "nanmean(bool)", "bitwise_not(float32)",
-                  "bitwise_and(float32)", "bitwise_or(float32)", "bitwise_xor(float32)"}
-SWEEP = [pytest.param(n, c, id=n, marks=pytest.mark.xfail(reason="fixed on the fuzz branch"))
-         if n in ON_FUZZ_BRANCH else pytest.param(n, c, id=n) for n, c in SWEEP]
+SWEEP = [pytest.param(n, c, id=n) for n, c in SWEEP]
 
 
 @pytest.mark.parametrize("name,call", SWEEP)

@@ -36,3 +36,18 @@ def test_fill_with_a_tensor_value_passes_its_gradient_as_torch():
 def test_fill_diagonal_overwrites_nan():
     e, t = _nan_inf(ember).fill_diagonal_(0.0), _nan_inf(torch).fill_diagonal_(0.0)
     np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_fill_and_zero_write_through_an_expanded_view():
+    # issue 10: ember refused fill_ on an expanded view; PyTorch writes the shared memory
+    from helpers import check_parity
+
+    def fn(lib, op):
+        a = lib.ones(1, 3)
+        v = a.expand(2, 3)
+        getattr(v, op)(*((2.0,) if op == "fill_" else ()))
+        return a, v
+
+    for op in ("fill_", "zero_"):
+        check_parity(lambda lib, op=op: fn(lib, op))
+    check_parity(lambda lib: lib.ones(1, 3).expand(2, 3).add_(1))  # RuntimeError in both

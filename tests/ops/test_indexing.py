@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 READS = {
     "int": lambda lib, a: a[1],
@@ -315,3 +315,54 @@ D = np.random.default_rng(1).integers(0, 4, (2, 1, 5))
 ], ids=range(8))
 def test_fancy_indexing_matches_torch(index):
     check_op([(2, 5, 6, 5, 3)], lambda lib, x: x[index(lib)])
+def test_empty_index_list_selects_nothing():
+    # issue 10: NumPy reads [] as a float array; PyTorch as an empty int64 index
+    x = np.arange(6.0).reshape(2, 3)
+    check_parity(lambda lib: lib.tensor(x)[[]])
+    check_parity(lambda lib: lib.tensor(x)[[], 0])
+    check_parity(lambda lib: lib.tensor(x)[:, []])
+
+    def assign(lib):
+        t = lib.tensor(x)
+        t[[]] = 5.0
+        t[[], 1] = 1.0
+        return t
+
+    check_parity(assign)
+
+
+def test_integer_index_put_refuses_a_value_of_another_dtype():
+    for idx in ([0], 0, slice(0, 2)):
+        def fn(lib, idx=idx):
+            x = lib.zeros(3)
+            x[idx] = lib.tensor(2, dtype=lib.int32)
+            return x
+
+        check_parity(fn)
+
+
+def test_scatter_value_wraps_into_the_dtype_and_take_along_dim_shapes():
+    check_parity(lambda lib: lib.ones(1, 3, dtype=lib.uint8).scatter(
+        0, lib.zeros(1, 3, dtype=lib.int64), -3))
+    check_parity(lambda lib: lib.take_along_dim(lib.ones(4, 4), lib.ones(3, 1, dtype=lib.int64),
+                                                dim=1))
+
+
+def test_setitem_wraps_a_number_into_the_dtype():
+    def fn(lib):
+        a = lib.ones(4, dtype=lib.uint8)
+        a[[-4]] = -8
+        return a
+
+    check_parity(fn)
+
+
+def test_setitem_refuses_numpy_scalars_that_are_not_python_numbers():
+    for value in (np.float32(1), np.float64(1), np.int64(1), np.bool_(True)):
+        for idx in (slice(None), 0, [0]):
+            def fn(lib, value=value, idx=idx):
+                a = lib.ones(3)
+                a[idx] = value
+                return a
+
+            check_parity(fn)

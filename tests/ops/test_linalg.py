@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 MATMUL_SHAPES = [
     [(3,), (3,)],
@@ -300,3 +300,41 @@ def test_frobenius_norm_takes_at_most_two_dims():
                                torch.frobenius_norm(torch.tensor(x), (1, 2)).numpy())
     with pytest.raises(RuntimeError, match="at most 2 dimensions, but got 3"):
         ember.frobenius_norm(ember.tensor(x), (0, 1, 2))
+def test_einsum_sums_integers_to_int64_and_checks_diagonals():
+    check_parity(lambda lib: lib.einsum("ij->", lib.tensor([[True, False]])))
+    check_parity(lambda lib: lib.einsum("...i->...", lib.ones(2, 1, 3, dtype=lib.uint8)))
+    check_parity(lambda lib: lib.einsum("ij->ji", lib.tensor([[True, False]])))
+    for shape in ((2, 3), (1, 3), (3, 1)):  # a diagonal of a non-square operand raises
+        check_parity(lambda lib, shape=shape: lib.einsum("ii->i", lib.ones(*shape)))
+    check_parity(lambda lib: lib.einsum("ij,jk->ik", lib.ones(2, 2, dtype=lib.bool),
+                                        lib.ones(2, 2, dtype=lib.bool)))
+
+
+def test_mixed_dtype_matmul_raises_as_torch():
+    # torch 2.13 does not promote matmul/bmm/einsum operands (it raises RuntimeError)
+    check_parity(lambda lib: lib.matmul(lib.ones(2, 2), lib.ones(2, 2).double()))
+    check_parity(lambda lib: lib.bmm(lib.ones(1, 2, 2), lib.ones(1, 2, 2).double()))
+    check_parity(lambda lib: lib.einsum("ij,jk->ik", lib.ones(2, 2),
+                                        lib.ones(2, 2, dtype=lib.int64)))
+
+
+def test_outer_needs_vectors():
+    check_parity(lambda lib: lib.outer(lib.ones(2, 2), lib.ones(2)))
+    check_parity(lambda lib: lib.outer(lib.ones(2), lib.ones(())))
+    check_parity(lambda lib: lib.outer(lib.ones(2, dtype=lib.int32), lib.ones(3)))
+
+
+def test_bool_matmul_raises_not_implemented():
+    check_parity(lambda lib: lib.ones(4, 1, dtype=lib.bool) @ lib.ones(1, 2, dtype=lib.bool))
+
+
+def test_einsum_promotes_when_nothing_larger_than_one_is_contracted():
+    # torch 2.13 multiplies elementwise then (promoting), and uses bmm (same dtype) otherwise
+    i64, u8 = "int64", "uint8"
+    cases = [("i,iz->z", (1,), (1, 2)), ("i,j->ij", (3,), (3,)), ("i,i->i", (3,), (3,)),
+             ("i,i->", (3,), (3,)), ("i,iz->z", (3,), (3, 2))]
+    for spec, sa, sb in cases:
+        check_parity(lambda lib, spec=spec, sa=sa, sb=sb: lib.einsum(
+            spec, lib.ones(sa, dtype=getattr(lib, i64)), lib.ones(sb, dtype=getattr(lib, u8))))
+    check_parity(lambda lib: lib.einsum("i,j->ij", lib.ones(2, dtype=lib.bool),
+                                        lib.ones(2, dtype=lib.bool)))

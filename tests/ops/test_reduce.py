@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 DIMS = [None, 0, -1, (0, 2), (-1, 1), 1]
 KEEP = [False, True]
@@ -542,3 +542,23 @@ def test_general_p_norm_matches_pytorch_and_gradchecks(p):
     e = ember.linalg.vector_norm(ember.tensor([300.0, 400.0, 500.0], dtype=ember.float16), p)
     t = torch.linalg.vector_norm(torch.tensor([300.0, 400.0, 500.0], dtype=torch.float16), p)
     assert e.item() == t.item()
+def test_nansum_of_integers_is_an_integer_sum_and_nanmean_refuses_them():
+    check_parity(lambda lib: lib.nansum(lib.tensor([[1, 2, 3]])))
+    check_parity(lambda lib: lib.tensor([True, True]).nansum(dim=0))
+    check_parity(lambda lib: lib.nanmean(lib.tensor([1, 2])))
+
+
+def test_norm_refuses_integers_and_logsumexp_computes_them_in_float():
+    check_parity(lambda lib: lib.norm(lib.tensor([1, 2])))
+    check_parity(lambda lib: lib.tensor([1, 2]).norm(p=1))
+    check_parity(lambda lib: lib.logsumexp(lib.tensor([1, -2**31], dtype=lib.int32), 0))
+    check_parity(lambda lib: lib.logsumexp(lib.tensor([True, False]), 0))
+
+
+def test_topk_refuses_bool():
+    check_parity(lambda lib: lib.topk(lib.tensor([True, False]), 1))
+
+
+def test_argmax_argmin_refuse_bool():
+    check_parity(lambda lib: lib.argmax(lib.tensor([True, False])))
+    check_parity(lambda lib: lib.tensor([True, False]).argmin(0))

@@ -127,6 +127,7 @@ CASES: dict[str, tuple] = {
     "bitwise_or": (("i", "j"), {}),
     "bitwise_xor": (("i", "j"), {}),
     "bitwise_not": (("i",), {}),
+    "__invert__": (("i",), {}),
     "logsumexp": (("x", 1), {}),
     "cumsum": (("x", 1), {}),
     "cumprod": (("x", 0), {}),

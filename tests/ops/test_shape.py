@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember
-from helpers import assert_close, check_op, gradcheck64, torch
+from helpers import assert_close, check_op, check_parity, gradcheck64, torch
 
 SHAPE_OPS = {
     "reshape": ([(2, 3, 4)], lambda lib, a: a.reshape(4, -1)),
@@ -334,3 +334,44 @@ def test_diff_order_beyond_the_size_is_empty_and_negative_raises_as_pytorch():
         expected = tuple(torch.diff(torch.ones(2, 3), n).shape)
         assert tuple(ember.diff(ember.ones(2, 3), n).shape) == expected
     raises_like_torch(lambda lib: lib.diff(lib.ones(2, 3), -1), "-1")
+def test_diagonal_is_a_view_that_writes_reach():
+    # issue 10 (fuzzer): diagonal copied, so in-place ops on it left the base unchanged
+    def fn(lib):
+        a = lib.arange(12.0).reshape(3, 4).requires_grad_()
+        b = a * 1
+        b.diagonal(1).mul_(10)
+        e = b.diagonal(-1, 1, 0)
+        (b.sum() + (e * e).sum()).backward()
+        return b.detach(), a.grad
+
+    check_parity(fn)
+    check_parity(lambda lib: lib.ones(2, 3, 3).diagonal(0, 1, 2))
+    check_parity(lambda lib: lib.ones(2, 3).diagonal(5))
+
+
+def test_cat_promotes_like_torch_and_refuses_zero_dim_tensors():
+    check_parity(lambda lib: lib.cat([lib.ones(2, dtype=lib.int32), lib.ones(2)]))
+    check_parity(lambda lib: lib.cat([lib.ones(2, dtype=lib.uint8), lib.ones(2, dtype=lib.int8)]))
+    check_parity(lambda lib: lib.stack([lib.tensor(1.0), lib.tensor(2.0).double()]))
+    check_parity(lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]))  # RuntimeError
+
+
+def test_tril_triu_need_matrices():
+    for name in ("tril", "triu"):
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.ones(3)))
+        check_parity(lambda lib, name=name: getattr(lib, name)(lib.tensor(True)))
+
+
+def test_cast_of_an_expanded_tensor_is_contiguous():
+    def fn(lib):
+        v1 = lib.tensor([1, 1], dtype=lib.uint8).reshape(1, 1, 2).unsqueeze(0).expand(2, 1, 1, 2)
+        return lib.true_divide(v1, lib.tensor(-1.5).double()).view(-1)
+
+    check_parity(fn)
+
+
+def test_shape_methods_without_their_shape_raise_type_error():
+    check_parity(lambda lib: lib.ones(2).reshape())
+    check_parity(lambda lib: lib.ones(2).permute())
+    check_parity(lambda lib: lib.ones(2).view())
+    check_parity(lambda lib: lib.ones(()).reshape(()))

@@ -188,6 +188,8 @@ class Op(Function):
     _user = False
     requires_grad = False  # set on the instance when apply records a node
     save_inputs: tuple = ()
+    # for each saved input, the inputs whose gradients read it (None: every gradient does)
+    saved_for: tuple | None = None
     save_output = False
     differentiable = True
     ufunc = None  # a NumPy ufunc equal to forward: called directly when nothing records
@@ -271,9 +273,13 @@ class Op(Function):
         ctx._shapes = shapes
         if cls.save_inputs:
             saved = []
-            for i in cls.save_inputs:
+            used_by = cls.saved_for
+            for k, i in enumerate(cls.save_inputs):
                 a = args[i]
-                if isinstance(a, Tensor):
+                # an input only the unrequested gradients read is kept but not version-checked:
+                # writing it in place later is fine, as in PyTorch (which does not save it)
+                if isinstance(a, Tensor) and (
+                        used_by is None or any(needs[j] for j in used_by[k])):
                     vc = a._vc
                     saved.append((a, 0 if vc is None else vc.value))
                 else:

@@ -4,38 +4,69 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._core import Tensor, _from_array
-from .._dtype import BFLOAT16_NP, is_float_np
+from .._dtype import BFLOAT16_NP
 from .._grad_mode import state as _grad_state
+from .._promotion import result_type, scalar_as
 
 
-def promote(a, b):
-    """Apply PyTorch's type promotion where NumPy's differs (int with float, 0-d operands)."""
-    if type(b) is float or type(b) is int or type(b) is bool:
-        if type(b) is float and a._data.dtype.kind in "iub":
-            a = a.to(np.float32)
-        return a, b
-    if not isinstance(b, Tensor):
-        b = as_operand(b, a)
-    da, db = a._data.dtype, b._data.dtype
-    if da is db or da == db:
-        return a, b
-    fa, fb = is_float_np(da), is_float_np(db)
-    if fa and not fb:
-        return a, b.to(da)
-    if fb and not fa:
-        return a.to(db), b
-    # bool is a category below the integers: any integer operand decides, even a 0-d one
-    if da.kind == "b":
-        return a.to(db), b
-    if db.kind == "b":
-        return a, b.to(da)
-    # same category: a 0-d tensor does not decide the dtype (as a Python scalar would not)
-    if a._data.ndim == 0 and b._data.ndim > 0:
-        return a.to(db), b
-    if b._data.ndim == 0 and a._data.ndim > 0:
-        return a, b.to(da)
-    return a, b
+def promote(*operands, floating: bool = False) -> tuple:
+    """The operands of an op in PyTorch's result dtype (``ember._promotion.result_type``).
+
+    The one place ops cast their operands: tensors are cast differentiably (``.to``), NumPy
+    arrays become tensors, numbers stay Python numbers of the result's kind, which NumPy 2 treats
+    as weak (they take the array's dtype, so an int32 tensor plus 3 stays int32). Integers out of
+    the result dtype's range wrap as PyTorch's casts do.
+
+    Args:
+        operands: tensors, NumPy arrays, Python numbers or NumPy scalars.
+        floating: the op computes in floating point (true division, ``exp``...): an integral
+            result dtype becomes the default float dtype.
+
+    Raises:
+        TypeError: an operand is not a tensor or a number (``t + None``).
+    """
+    operands = [as_operand(x) if isinstance(x, (np.ndarray, list, tuple)) else x
+                for x in operands]
+    dt = result_type(*operands)
+    if floating and dt.kind in "biu":
+        dt = _dtype.DEFAULT_FLOAT
+    return tuple(in_dtype(x, dt) for x in operands)
+
+
+def in_dtype(x, dt: np.dtype):
+    """``x`` as an operand of dtype ``dt``: a tensor cast, a number of ``dt``'s kind."""
+    if isinstance(x, Tensor):
+        return x if x._data.dtype == dt else x.to(dt)
+    kind = dt.kind
+    if kind == "f":
+        return float(x)
+    if kind == "b":
+        return bool(x)
+    v = int(x)
+    info = np.iinfo(dt)
+    return v if info.min <= v <= info.max else scalar_as(v, dt)
+
+
+def require_tensors(fn: str, **args) -> None:
+    """PyTorch's TypeError for a number (or anything else) passed where only a tensor is
+    accepted, e.g. ``maximum(t, 2)``; ``args`` maps argument names to values, in order."""
+    for position, (name, value) in enumerate(args.items(), start=1):
+        if not isinstance(value, Tensor):
+            kind = type(value)
+            shown = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__}.{kind.__name__}"
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {shown}")
+
+
+def tensor_operand(x, like) -> Tensor:
+    """A number, promoted with the tensor ``like``, as a constant 0-d tensor of ``like``'s
+    dtype, for ops whose first operand must be a tensor (``2 - t``); tensors pass through."""
+    if isinstance(x, Tensor):
+        return x
+    return _from_array(scalar_as(x, like._data.dtype))
 
 
 def broadcast_error(a, b) -> RuntimeError:
@@ -75,12 +106,11 @@ def round_to(out: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def floating(t) -> Tensor:
-    """``t`` as a float tensor: integer and bool inputs become float32 (PyTorch's default)."""
+    """``t`` in the dtype a floating op computes in: integer and bool inputs become the default
+    float (float32), through ``promote`` like every other cast."""
     if not isinstance(t, Tensor):
         t = as_operand(t)
-    if not is_float_np(t._data.dtype):
-        return t.to(np.float32)
-    return t
+    return promote(t, floating=True)[0]
 
 
 def const(arr) -> Tensor:

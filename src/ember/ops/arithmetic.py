@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._core import Tensor, _from_array
 from .._dtype import is_float_np
 from ..autograd.function import Op
-from ._util import as_operand, broadcast_error, floating, promote, write_out
+from ._util import (
+    broadcast_error,
+    const,
+    floating,
+    in_dtype,
+    promote,
+    require_tensors,
+    tensor_operand,
+    write_out,
+)
 
 
 class Add(Op):
@@ -48,6 +58,7 @@ class Mul(Op):
     ufunc = np.multiply
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # d/da reads b, d/db reads a
 
     @staticmethod
     def forward(ctx, a, b):
@@ -66,6 +77,7 @@ class Div(Op):
     ufunc = np.true_divide
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0, 1))  # d/da = 1/b; d/db = -a/b^2
 
     @staticmethod
     def forward(ctx, a, b):
@@ -99,7 +111,7 @@ class Remainder(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = np.asarray(np.mod(a, b))
+        out = np.asarray(_remainder(a, b))
         if ctx.requires_grad:
             ctx.quotient = np.floor_divide(a, b)  # piecewise constant: its own gradient is 0
         return out.astype(a.dtype, copy=False) if is_float_np(a.dtype) else out
@@ -143,7 +155,29 @@ class RoundedDiv(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (g * 0 if need[0] else None), (g * 0 if need[1] else None)
+        zero = const(np.zeros_like(g._data))  # not g * 0: an infinite g would give NaN
+        return (zero if need[0] else None), (zero if need[1] else None)
+
+
+class FloorDivide(RoundedDiv):
+    """``floor_divide`` / ``//``: recorded, but PyTorch defines no derivative for it."""
+
+    def name(self) -> str:
+        return "FloorDivideBackward0"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+def _remainder(a, b):
+    """PyTorch's remainder: ``fmod`` moved to the divisor's sign. Unlike ``np.mod`` it keeps a
+    finite dividend against an infinite divisor, and fmod's signed zero."""
+    if np.result_type(a, b).kind != "f":
+        return np.mod(a, b)
+    m = np.fmod(a, b)
+    fix = (m != 0) & ((np.asarray(b) < 0) != (m < 0))
+    return np.where(fix, m + b, m)
 
 
 def mul_constant(g: Tensor, arr: np.ndarray) -> Tensor:
@@ -158,9 +192,8 @@ def _binary(op, a, b):
             return op.apply(a, b)  # the common case: no promotion to apply
         except ValueError:
             raise broadcast_error(a, b) from None
-    if not isinstance(a, Tensor):
-        a = as_operand(a)
     a, b = promote(a, b)
+    a = tensor_operand(a, b)  # a number first (2 - t): a constant 0-d tensor of b's dtype
     try:
         return op.apply(a, b)
     except ValueError:
@@ -177,7 +210,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         out: a tensor to write the result into (see ``ops._util.write_out``).
 
     Raises:
-        RuntimeError: shapes that do not broadcast.
+        RuntimeError: shapes that do not broadcast, or a float ``alpha`` with integer operands.
     """
     if type(other) is Tensor and type(input) is Tensor and alpha == 1 and out is None and \
             input._data.dtype is other._data.dtype:
@@ -186,7 +219,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
         except ValueError:
             raise broadcast_error(input, other) from None
     if alpha != 1:
-        other = other * alpha
+        input, other = _scaled(input, other, alpha)
     result = _binary(Add, input, other)
     return result if out is None else write_out(result, out)
 
@@ -210,12 +243,28 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if alpha != 1:
-        other = other * alpha
+        input, other = _scaled(input, other, alpha)
     result = _binary(Sub, input, other)
     return result if out is None else write_out(result, out)
 
 
 subtract = sub
+
+
+def _scaled(input, other, alpha):
+    """``input`` and ``alpha * other``, scaled in the promoted dtype (uint8 + 2 * uint8 is
+    computed in uint8 only when both are uint8; alpha is True for bool tensors)."""
+    input, other = promote(input, other)
+    if isinstance(alpha, float) and not _is_floating(input) and not _is_floating(other):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(other, Tensor):
+        alpha = in_dtype(alpha, other._data.dtype)
+    return input, other * alpha
+
+
+def _is_floating(x) -> bool:
+    return isinstance(x, float) or isinstance(x, Tensor) and x._data.dtype.kind == "f"
 
 
 def _is_bool(x) -> bool:
@@ -260,39 +309,54 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     return write_out(_div(input, other, rounding_mode), out)
 
 
-def _div(input, other, rounding_mode) -> Tensor:
+def _div(input, other, rounding_mode, op=RoundedDiv) -> Tensor:
     """``div`` without ``out=``."""
-    if rounding_mode is not None:
-        if rounding_mode not in ("floor", "trunc"):
-            raise RuntimeError(
-                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                f"'{rounding_mode}'"
-            )
-        if not isinstance(input, Tensor):  # scalar // tensor: the tensor decides the dtype
-            other, _ = promote(other, input)
-            input = _from_array(np.asarray(input, dtype=other._data.dtype))
-        a, b = promote(input, other)
-        fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
-        return RoundedDiv.apply(a, b, fn=fn)
-    if not isinstance(input, Tensor):
-        input = as_operand(input)
-    if not is_float_np(input._data.dtype) and (
-        not isinstance(other, Tensor) or not is_float_np(other._data.dtype)
-    ):
-        input = input.to(np.float32)  # true division of integers gives the default float
-    return _binary(Div, input, other)
+    if rounding_mode is None:
+        a, b = promote(input, other, floating=True)  # integers divide to the default float
+        return _binary(Div, a, b)
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = promote(input, other)
+    a = tensor_operand(a, b)
+    if a._data.dtype.kind in "iub":
+        _check_integer_divisor(a, b)
+    fn = np.floor_divide if rounding_mode == "floor" else _trunc_div
+    return op.apply(a, b, fn=fn)
+
+
+def _check_integer_divisor(a: Tensor, b) -> None:
+    """Integer division by zero raises (as PyTorch) instead of NumPy's silent 0; an empty
+    result divides nothing, so it does not."""
+    data = b._data if isinstance(b, Tensor) else b
+    if not np.all(data) and np.empty(np.broadcast_shapes(a._data.shape, np.shape(data))).size:
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _trunc_div(a, b):
-    q = np.trunc(np.true_divide(a, b))
-    return q.astype(np.result_type(a, b)) if np.result_type(a, b).kind in "iu" else q
+    if np.result_type(a, b).kind in "iu":
+        # exact in integers (through float64, large int64 values would round)
+        q = np.floor_divide(a, b)
+        inexact_negative = (q * b != a) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+        return np.where(inexact_negative, q + 1, q).astype(q.dtype, copy=False)
+    return np.trunc(np.true_divide(a, b))
 
 
 divide = true_divide = div
 
 
 def neg(input) -> Tensor:
-    """``-input``."""
+    """``-input``.
+
+    Raises:
+        RuntimeError: a bool tensor (use ``~`` or ``logical_not`` to invert a mask).
+    """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
 
 
@@ -305,18 +369,35 @@ def positive(input) -> Tensor:
 
 
 def remainder(input, other) -> Tensor:
-    """Remainder with the sign of the divisor (Python's ``%``); differentiable in both operands."""
-    return _binary(Remainder, input, other)
+    """Remainder with the sign of the divisor (Python's ``%``); differentiable in both operands.
+
+    Raises:
+        RuntimeError: integer division by zero.
+    """
+    return _modulo(Remainder, input, other)
 
 
 def fmod(input, other) -> Tensor:
-    """Remainder with the sign of the dividend (C's fmod); differentiable in both operands."""
-    return _binary(Fmod, input, other)
+    """Remainder with the sign of the dividend (C's fmod); differentiable in both operands.
+
+    Raises:
+        RuntimeError: integer division by zero.
+    """
+    return _modulo(Fmod, input, other)
+
+
+def _modulo(op, input, other) -> Tensor:
+    a, b = promote(input, other)
+    a = tensor_operand(a, b)
+    if a._data.dtype.kind in "iub":
+        _check_integer_divisor(a, b)
+    return _binary(op, a, b)
 
 
 def floor_divide(input, other) -> Tensor:
-    """``div(input, other, rounding_mode="floor")``: rounds toward -inf, not zero."""
-    return div(input, other, rounding_mode="floor")
+    """``div(input, other, rounding_mode="floor")`` (toward -inf), but, as PyTorch's
+    ``floor_divide``, without a derivative: backward through it raises."""
+    return _div(input, other, "floor", FloorDivide)
 
 
 def reciprocal(input) -> Tensor:
@@ -326,22 +407,41 @@ def reciprocal(input) -> Tensor:
 
 
 def square(input) -> Tensor:
-    """``input * input``, keeping the dtype."""
-    return Mul.apply(input, input)
+    """``input * input`` in ``pow(input, 2)``'s dtype (bool gives int64)."""
+    (x, _) = promote(input, 2)
+    return Mul.apply(x, x)
 
 
 def lerp(input, end, weight) -> Tensor:
-    """Linear interpolation ``input + weight * (end - input)``; ``weight`` may be a tensor."""
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` may be a tensor.
+
+    Raises:
+        TypeError: ``end`` is not a tensor.
+        RuntimeError: ``end`` (or a tensor ``weight``) of another dtype than ``input``.
+        NotImplementedError: integer tensors (PyTorch's kernel is floating-only).
+    """
+    require_tensors("lerp", input=input, end=end)
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected dtype {_dtype.from_numpy_dtype(input._data.dtype).name} "
+                               f"for `{name}` but got dtype {t.dtype.name}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError("\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     return input + weight * (end - input)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 * tensor2`` (optimizer-style updates)."""
+    require_tensors("addcmul", input=input, tensor1=tensor1, tensor2=tensor2)
+    input, tensor1, tensor2 = promote(input, tensor1, tensor2)  # all three decide the dtype
     return add(input, mul(tensor1, tensor2) * value if value != 1 else mul(tensor1, tensor2))
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
+    require_tensors("addcdiv", input=input, tensor1=tensor1, tensor2=tensor2)
+    input, tensor1, tensor2 = promote(input, tensor1, tensor2)
     return add(input, div(tensor1, tensor2) * value if value != 1 else div(tensor1, tensor2))
 
 

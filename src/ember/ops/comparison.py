@@ -9,50 +9,54 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Tensor, _from_array
-from ._util import broadcast_error
+from ._util import broadcast_error, promote, require_tensors
 
 
 def _data(x):
     return x._data if isinstance(x, Tensor) else x
 
 
-def _compare(ufunc, input, other) -> Tensor | bool:
+def _compare(ufunc, input, other, name: str) -> Tensor | bool:
+    """``ufunc`` on the operands promoted as PyTorch compares them: in the result dtype of a
+    binary op, so ``uint8_tensor < -8`` compares with -8 wrapped to 248, as PyTorch does."""
     if other is None:  # t == None is False (and t != None True), as PyTorch
         return ufunc is np.not_equal
+    require_tensors(name, input=input)
+    a, b = promote(input, other)
     try:
-        return _from_array(np.asarray(ufunc(_data(input), _data(other))))
+        return _from_array(np.asarray(ufunc(a._data, _data(b))))
     except ValueError:
         raise broadcast_error(input, other) from None
 
 
 def eq(input, other) -> Tensor:
     """Elementwise ``input == other`` as a bool tensor (broadcast, dtypes promoted)."""
-    return _compare(np.equal, input, other)
+    return _compare(np.equal, input, other, "eq")
 
 
 def ne(input, other) -> Tensor:
     """Elementwise ``input != other`` as a bool tensor."""
-    return _compare(np.not_equal, input, other)
+    return _compare(np.not_equal, input, other, "ne")
 
 
 def lt(input, other) -> Tensor:
     """Elementwise ``input < other`` as a bool tensor."""
-    return _compare(np.less, input, other)
+    return _compare(np.less, input, other, "lt")
 
 
 def le(input, other) -> Tensor:
     """Elementwise ``input <= other`` as a bool tensor."""
-    return _compare(np.less_equal, input, other)
+    return _compare(np.less_equal, input, other, "le")
 
 
 def gt(input, other) -> Tensor:
     """Elementwise ``input > other`` as a bool tensor."""
-    return _compare(np.greater, input, other)
+    return _compare(np.greater, input, other, "gt")
 
 
 def ge(input, other) -> Tensor:
     """Elementwise ``input >= other`` as a bool tensor."""
-    return _compare(np.greater_equal, input, other)
+    return _compare(np.greater_equal, input, other, "ge")
 
 
 def isnan(input) -> Tensor:

@@ -27,7 +27,7 @@ class Cast(Op):
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.src = a.dtype
-        return a.astype(dtype)
+        return _astype(a, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -39,7 +39,13 @@ class _CastOut(Op):
 
     @staticmethod
     def forward(ctx, a, dtype):
-        return a.astype(dtype)
+        return _astype(a, dtype)
+
+
+def _astype(a: np.ndarray, dtype) -> np.ndarray:
+    """A cast that keeps a dense layout, but makes an expanded (stride-0) array contiguous, as
+    PyTorch's ``.to`` does (NumPy's "K" order would invent strides no view can follow)."""
+    return a.astype(dtype, order="C" if 0 in a.strides else "K")
 
 
 class Clone(Op):

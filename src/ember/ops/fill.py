@@ -19,7 +19,7 @@ _EVERYWHERE = np.ones((), dtype=bool)
 
 def zero_(input: Tensor) -> Tensor:
     """Fill ``input`` with zeros in place and return it."""
-    return inplace(input, lambda src: where(_from_array(_EVERYWHERE), 0, src))
+    return inplace(input, lambda src: where(_from_array(_EVERYWHERE), 0, src), uniform=True)
 
 
 def fill_(input: Tensor, value) -> Tensor:
@@ -30,7 +30,8 @@ def fill_(input: Tensor, value) -> Tensor:
             f"{value._data.ndim} dimensions."
         )
     v = value.to(input.dtype) if isinstance(value, Tensor) else value
-    return inplace(input, lambda src: where(_from_array(_EVERYWHERE), v, src), (value,))
+    return inplace(input, lambda src: where(_from_array(_EVERYWHERE), v, src), (value,),
+                   uniform=True)
 
 
 def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:

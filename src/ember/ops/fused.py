@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
 from .._warnings import warn_user
@@ -45,6 +46,7 @@ class Linear(Op):
     """``x @ W.T + b`` in one node (b may be None)."""
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # dx reads W, dW reads x
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -138,10 +140,17 @@ def _accumulating(x: np.ndarray) -> np.ndarray:
 
 
 def _shift(x: np.ndarray, axis: int) -> np.ndarray:
-    """The row maxima softmax subtracts; an all -inf row keeps a shift of 0 (stays -inf)."""
-    m = np.max(x, axis=axis, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)
+    """The row maxima that softmax subtracts, defined for empty rows (``initial``), so empty
+    inputs give empty outputs. Not made finite: as PyTorch's kernels, a row holding +inf, or
+    only -inf, gives NaN (inf - inf)."""
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
 
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = _shift(x, axis)
+    s = x - m
+    np.exp(s, out=s)
+    return np.log(_sum_axis(s, axis)) + m
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     # subtract the log-sum from the shifted logits, never add the shift back: near -1e4 in
@@ -204,7 +213,7 @@ class CrossEntropy(Op):
     save_inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce):
+    def forward(ctx, x, target, row_w, smooth_w, class_w, axis, reduce, valid=None):
         dtype = x.dtype
         x = _accumulating(x)
         shifted = x - _shift(x, axis)
@@ -221,6 +230,8 @@ class CrossEntropy(Op):
             coef_sum = row_w + smooth_w * wsum
         else:
             coef_sum = row_w
+        if valid is not None:  # ignored samples are selected away: a NaN there is not 0 * NaN
+            rows = np.where(valid, rows, 0)
         if ctx.requires_grad:
             ctx.e, ctx.s, ctx.t = e, s, t
             ctx.row_w, ctx.smooth_w, ctx.class_w = row_w, smooth_w, class_w
@@ -968,8 +979,9 @@ def _softmax_args(input, dim, dtype):
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
+    if input._data.dtype.kind != "f" and input._data.size:
+        raise NotImplementedError(
+            f'"softmax" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
     axis = _wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return input.reshape(1), axis, True
@@ -987,9 +999,11 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         dtype: cast ``input`` to this dtype first.
 
     Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
+        NotImplementedError: a non-empty integer input without a float ``dtype``.
     """
     input, axis, scalar = _softmax_args(input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return input.clone()  # empty: PyTorch returns it, in its dtype
     out = Softmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out
 
@@ -999,8 +1013,10 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     """``log(softmax(input, dim))``, computed stably in one step; ``softmax``'s arguments.
 
     Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
+        NotImplementedError: a non-empty integer input without a float ``dtype``.
     """
     input, axis, scalar = _softmax_args(input, dim, dtype)
+    if input._data.dtype.kind != "f":
+        return input.clone()  # empty: PyTorch returns it, in its dtype
     out = LogSoftmax.apply(input, axis=axis)
     return out.reshape(()) if scalar else out

@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._core import Tensor, _from_array, _wrap_dim
 from .._grad_mode import state as _grad_state
+from .._promotion import scalar_as
 from ..autograd.function import Op
 from ._util import const
 from .reduce import ScatterAlongDim, TakeAlongDim
@@ -36,7 +37,10 @@ def normalize_index(idx):
             else:
                 advanced = True
         elif isinstance(it, (list, tuple, np.ndarray)):  # a nested sequence is an index tensor
+            from_list = not isinstance(it, np.ndarray)
             it = np.asarray(_plain(it))
+            if from_list and it.size == 0:
+                it = it.astype(np.int64)  # x[[]] selects nothing; NumPy reads [] as float
             if it.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced = True
@@ -222,7 +226,7 @@ class WriteView(Op):
         return (g * const(ctx.keep) if need[0] else None), (ctx.fn(g) if need[1] else None)
 
 
-def inplace(self: Tensor, compute, others=()) -> Tensor:
+def inplace(self: Tensor, compute, others=(), uniform: bool = False) -> Tensor:
     """Write ``compute(self)`` into self's storage, rewriting its history if autograd records.
 
     When recording, ``compute`` sees a clone of self, so ops that save their input keep
@@ -239,24 +243,42 @@ def inplace(self: Tensor, compute, others=()) -> Tensor:
         )
     if recording and "_view_src" in self.__dict__:  # a view: its base's history changes too
         return inplace_view(self, compute)
-    if self._data.flags.writeable is False:
-        raise RuntimeError(
-            "unsupported operation: the tensor is a broadcast (expanded) view; more than one "
-            "element refers to the same memory location. Clone it before writing in place."
-        )
+    target = self._data
+    if target.flags.writeable is False:
+        # an expanded view: several elements share memory. Only a uniform fill (zero_, fill_)
+        # is well defined there, and PyTorch allows it; it writes through the shared memory
+        target = _writable_alias(target) if uniform and not recording else None
+        if target is None:
+            raise RuntimeError(
+                "unsupported operation: the tensor is a broadcast (expanded) view; more than "
+                "one element refers to the same memory location. Clone it before writing in "
+                "place."
+            )
     new = compute(self.clone() if recording else self.detach())
     if new._data.shape != self._data.shape:
         raise RuntimeError(
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(new._data.shape)}"
         )
-    self._data[...] = new._data
+    target[...] = new._data
     self._bump_version()
     if recording:
         self._grad_fn = new._grad_fn
         self._output_nr = 0
         self._requires_grad = True
     return self
+
+
+def _writable_alias(arr: np.ndarray) -> np.ndarray | None:
+    """A writable array over the same memory as the read-only view ``arr`` (NumPy marks
+    broadcast views read-only), or None when the memory's owner is itself read-only."""
+    owner = arr
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.writeable or not owner.flags.c_contiguous:
+        return None
+    offset = arr.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return np.ndarray(arr.shape, arr.dtype, buffer=owner, offset=offset, strides=arr.strides)
 
 
 def inplace_view(view: Tensor, compute) -> Tensor:
@@ -301,12 +323,24 @@ def setitem(t: Tensor, idx, value) -> None:
     ``value`` (a scalar or tensor) is cast to ``t``'s dtype and broadcast to the indexed region.
 
     Raises:
-        RuntimeError: ``value`` does not broadcast to the indexed shape.
+        RuntimeError: ``value`` does not broadcast to the indexed shape, or a tensor ``value``
+            of another dtype written through integer indices (PyTorch's ``index_put_``
+            does not cast).
     """
     idx, advanced = normalize_index(idx)
     _check_bounds(t._data.shape, idx)
+    if isinstance(value, Tensor) and value._data.dtype != t._data.dtype and any(
+            isinstance(it, np.ndarray) and it.dtype.kind in "iu" for it in idx):
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_dtype.scalar_type_name(t.dtype)} for the destination and "
+            f"{_dtype.scalar_type_name(value.dtype)} for the source.")
+    if isinstance(value, np.generic) and not isinstance(value, (np.integer, float)):
+        # PyTorch takes NumPy integers and float64 (a Python float), not float32 or bool_
+        raise TypeError(f"can't assign a numpy.{type(value).__name__} to a "
+                        f"torch.{_dtype.scalar_type_name(t.dtype)}Tensor")
     if not isinstance(value, Tensor):
-        value = np.asarray(value, dtype=t._data.dtype)
+        value = scalar_as(value, t._data.dtype)  # -8 into uint8 wraps, as PyTorch's cast
     elif value._data.dtype != t._data.dtype:
         value = value.to(t._data.dtype)
     try:
@@ -448,7 +482,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
     if reduce not in (None, "add"):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
     if not isinstance(src, Tensor):
-        src = np.asarray(src, dtype=input._data.dtype)
+        src = scalar_as(src, input._data.dtype)  # -3 into uint8 wraps, as PyTorch's cast
+    if reduce not in (None, "add"):
+        raise NotImplementedError(f"scatter reduce={reduce!r} is not supported by ember")
     return Scatter.apply(input, src, idx, axis, reduce == "add")
 
 
@@ -661,7 +697,13 @@ def take_along_dim(input, indices, dim: int) -> Tensor:
     axis = _wrap_dim(dim, input._data.ndim)
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     # broadcast every axis but ``axis`` between input and indices; ``axis`` keeps idx's length
-    others = np.broadcast_shapes(_with_one(idx.shape, axis), _with_one(input._data.shape, axis))
+    try:
+        others = np.broadcast_shapes(_with_one(idx.shape, axis),
+                                     _with_one(input._data.shape, axis))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim: indices of shape {tuple(idx.shape)} do not "
+                           f"broadcast against input of shape {tuple(input._data.shape)} "
+                           f"outside dim {axis}") from None
     shape = others[:axis] + (idx.shape[axis],) + others[axis + 1:]
     return TakeAlongDim.apply(input, np.broadcast_to(idx, shape), axis)
 

@@ -11,7 +11,7 @@ from .._autocast_mode import state as _autocast
 from .._core import Tensor, _from_array, _wrap_dim
 from .._dtype import BFLOAT16_NP
 from ..autograd.function import Op
-from ._util import const, round_to
+from ._util import const, promote, round_to
 from .autocast_lists import lower_precision
 from .reduce import norm
 from .selection import where
@@ -30,6 +30,7 @@ class MatMul(Op):
                 (3, 3): "BmmBackward0"}.get(ranks, "MatmulBackward0")
 
     save_inputs = (0, 1)
+    saved_for = ((1,), (0,))  # d/da reads b, d/db reads a
 
     @staticmethod
     def forward(ctx, a, b):
@@ -108,6 +109,8 @@ def matmul(input, other) -> Tensor:
             f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
             f"{other.dtype.name}"
         )
+    if a.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     return MatMul.apply(input, other)
 
 
@@ -238,7 +241,14 @@ def inner(input, other) -> Tensor:
 
 
 def outer(input, vec2) -> Tensor:
-    """``input[i] * vec2[j]`` as an (n, m) matrix (inputs are flattened)."""
+    """``input[i] * vec2[j]`` as an (n, m) matrix, in the promoted dtype.
+
+    Raises:
+        RuntimeError: an argument that is not 1-D (PyTorch's message).
+    """
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
 
 
@@ -474,16 +484,14 @@ def einsum(equation: str, *operands) -> Tensor:
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
-    dtypes = {t._data.dtype for t in operands}
-    if len(dtypes) > 1:
-        raise RuntimeError(
-            "einsum(): operands must have the same dtype, got "
-            + ", ".join(str(t.dtype) for t in operands)
-        )
     subs, out = _parse_einsum(equation, [t._data.shape for t in operands])
     size: dict = {}
-    for sub, t in zip(subs, operands, strict=False):
+    for k, (sub, t) in enumerate(zip(subs, operands, strict=False)):
+        own: dict = {}
         for c, n in zip(sub, t._data.shape, strict=False):
+            if own.setdefault(c, n) != n:  # a diagonal needs equal sizes, even 1 (as torch)
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but "
+                                   f"the sizes don't match, {n} != {own[c]}")
             if size.get(c, 1) == 1:
                 size[c] = n
             elif n not in (1, size[c]):
@@ -492,11 +500,38 @@ def einsum(equation: str, *operands) -> Tensor:
                     f"has size {size[c]} and {n} (operand shapes "
                     + ", ".join(str(tuple(o._data.shape)) for o in operands) + ")"
                 )
+    operands = _einsum_dtypes(operands, subs, out, size)
     expanded = []
     for sub, t in zip(subs, operands, strict=False):
         target = tuple(size[c] for c in sub)
         expanded.append(t if target == t._data.shape else t.expand(target))
     return _einsum_op(len(expanded)).apply(*expanded, subs=tuple(subs), out=out)
+
+
+def _einsum_dtypes(operands, subs, out, size) -> tuple:
+    """The operands in the dtype torch 2.13's einsum computes in.
+
+    PyTorch contracts a pair through ``bmm`` (same dtype required, no bool) unless nothing of
+    size > 1 is summed between them, in which case it multiplies elementwise (promoting, bool
+    allowed); one operand with summed subscripts is a ``sum`` (integers give int64).
+    """
+    kind = operands[0]._data.dtype.kind
+    if len(operands) == 1:
+        if kind in "biu" and set(subs[0]) - set(out):
+            return (operands[0].to(np.int64),)
+        return operands
+    if len(operands) == 2:
+        contracted = (set(subs[0]) & set(subs[1])) - set(out)
+        if all(size[c] == 1 for c in contracted):
+            return promote(*operands)
+    if len({t._data.dtype for t in operands}) > 1:
+        raise RuntimeError(
+            "einsum(): operands must have the same dtype, got "
+            + ", ".join(str(t.dtype) for t in operands)
+        )
+    if kind == "b":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    return operands
 
 
 def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._core import Tensor, _from_array
+from ._util import promote, require_tensors, tensor_operand
 
 
 def _data(x):
@@ -21,25 +23,44 @@ def logical_not(input) -> Tensor:
 
 
 def logical_and(input, other) -> Tensor:
-    """Bool tensor, True where both operands are nonzero."""
-    return _from_array(np.logical_and(input._data, _data(other)))
+    """Bool tensor, True where both operands are nonzero.
+
+    Raises:
+        TypeError: an operand that is not a tensor (as PyTorch).
+    """
+    require_tensors("logical_and", input=input, other=other)
+    return _from_array(np.logical_and(input._data, other._data))
 
 
 def logical_or(input, other) -> Tensor:
-    """Bool tensor, True where either operand is nonzero."""
-    return _from_array(np.logical_or(input._data, _data(other)))
+    """Bool tensor, True where either operand is nonzero.
+
+    Raises:
+        TypeError: an operand that is not a tensor (as PyTorch).
+    """
+    require_tensors("logical_or", input=input, other=other)
+    return _from_array(np.logical_or(input._data, other._data))
 
 
 def logical_xor(input, other) -> Tensor:
-    """Bool tensor, True where exactly one operand is nonzero."""
-    return _from_array(np.logical_xor(input._data, _data(other)))
+    """Bool tensor, True where exactly one operand is nonzero.
+
+    Raises:
+        TypeError: an operand that is not a tensor (as PyTorch).
+    """
+    require_tensors("logical_xor", input=input, other=other)
+    return _from_array(np.logical_xor(input._data, other._data))
 
 
 def _bitwise(ufunc, name: str, input, other) -> Tensor:
-    b = other._data if isinstance(other, Tensor) else other
-    if input._data.dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
-        raise RuntimeError(f'"{name}" not implemented for \'Float\'')
-    return _from_array(np.asarray(ufunc(input._data, b)))
+    """``ufunc`` in the promoted dtype; PyTorch has no float kernels for bitwise ops."""
+    a, b = promote(input, other)
+    a = tensor_operand(a, b)
+    if a._data.dtype.kind == "f":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                  f"'{_dtype.scalar_type_name(a.dtype)}'")
+    # a number stays a Python number (weak in NumPy 2): uint8 & False stays uint8
+    return _from_array(np.asarray(ufunc(a._data, b._data if isinstance(b, Tensor) else b)))
 
 
 def bitwise_and(input, other) -> Tensor:
@@ -58,9 +79,14 @@ def bitwise_xor(input, other) -> Tensor:
 
 
 def bitwise_not(input) -> Tensor:
-    """Elementwise ``~``: bit inversion for integers, logical not for bools."""
+    """Elementwise bit inversion for integers, logical not for bools.
+
+    Raises:
+        NotImplementedError: a float tensor (PyTorch has no float kernel).
+    """
     if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not\" not implemented for 'Float'")
+        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
     return _from_array(np.asarray(np.invert(input._data)))
 
 
@@ -97,3 +123,10 @@ def bitwise_left_shift(input, other) -> Tensor:
 def bitwise_right_shift(input, other) -> Tensor:
     """Elementwise ``input >> other`` (arithmetic: the sign is kept for signed types)."""
     return _shift("rshift_cpu", input, other, False)
+def invert(input) -> Tensor:
+    """The ``~`` operator: ``bitwise_not``, but a float tensor is a TypeError there (Python's
+    operator protocol), as in PyTorch."""
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(input)

@@ -494,6 +494,8 @@ def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
 
 def _arg(input, dim, keepdim, fn, name) -> Tensor:
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
     _check_nonempty(input, _axes(dim, a.ndim), name)
@@ -509,8 +511,11 @@ def _arg(input, dim, keepdim, fn, name) -> Tensor:
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, shifted by the maximum so it does not overflow.
 
-    Slices that are all -inf give -inf (not nan).
+    Slices that are all -inf give -inf (not nan). Integer and bool inputs are computed in the
+    default float dtype (as PyTorch).
     """
+    if input._data.dtype.kind != "f":
+        input = input.to(np.float32)
     axes = _axes(dim, input._data.ndim)
     m = np.max(input._data, axis=axes, keepdims=True) if input._data.size else \
         np.zeros((1,) * input._data.ndim, input._data.dtype)
@@ -601,6 +606,9 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_dtype.scalar_type_name(input.dtype)}")
     axes = _axes(dim, input._data.ndim)
     if p is None or p == "fro" or p == 2:
         return Norm2.apply(input, axis=axes, keepdim=keepdim)
@@ -869,6 +877,8 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
     a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     axis = _wrap_dim(dim, a.ndim)
     n = a.shape[axis] if a.ndim else 1
     if not 0 <= k <= n:
@@ -919,12 +929,21 @@ def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A0
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """``sum`` treating NaNs as zero (their gradient is zero)."""
+    if input._data.dtype.kind != "f":
+        return sum(input, dim, keepdim, dtype=dtype)  # integers have no NaN (and sum to int64)
     clean = where(_from_array(np.isnan(input._data)), 0.0, input)
     return sum(clean, dim, keepdim, dtype=dtype)
 
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """``mean`` over the non-NaN entries."""
+    """``mean`` over the non-NaN entries.
+
+    Raises:
+        RuntimeError: an integer or bool input (as PyTorch).
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_dtype.scalar_type_name(input.dtype)}")
     count = (~np.isnan(input._data)).sum(axis=_axes(dim, input._data.ndim), keepdims=keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / const(count.astype(input._data.dtype))
 

@@ -160,6 +160,7 @@ OPS: dict[str, Entry] = {
     "logical_or": Entry(logical.logical_or, "fmi"),
     "logical_xor": Entry(logical.logical_xor, "fmi"),
     "bitwise_not": Entry(logical.bitwise_not, "fmi"),
+    "__invert__": Entry(logical.invert, ""),  # the ~ operator only (a TypeError for floats)
     "bitwise_and": Entry(logical.bitwise_and, "fmi"),
     "bitwise_or": Entry(logical.bitwise_or, "fmi"),
     "bitwise_xor": Entry(logical.bitwise_xor, "fmi"),
@@ -362,8 +363,8 @@ OPS: dict[str, Entry] = {
 }
 
 # operator method -> (table name, how the operands are passed): "" as (self, other), "r" swapped
-# with a Python number first made a tensor of self's dtype (float32 for a float with an integer
-# tensor, as PyTorch), "s" swapped as they are
+# with an array-like first made a tensor (a number stays a number: the op promotes it), "s"
+# swapped as they are
 OPERATORS: dict[str, tuple[str, str]] = {
     "__add__": ("add", ""), "__radd__": ("add", ""),
     "__sub__": ("sub", ""), "__rsub__": ("sub", "r"),
@@ -379,7 +380,7 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "__eq__": ("eq", ""), "__ne__": ("ne", ""), "__lt__": ("lt", ""),
     "__le__": ("le", ""), "__gt__": ("gt", ""), "__ge__": ("ge", ""),
     "__neg__": ("neg", ""), "__pos__": ("positive", ""), "__abs__": ("abs", ""),
-    "__invert__": ("bitwise_not", ""),
+    "__invert__": ("__invert__", ""),
     "__lshift__": ("bitwise_left_shift", ""), "__rlshift__": ("bitwise_left_shift", "r"),
     "__rshift__": ("bitwise_right_shift", ""), "__rrshift__": ("bitwise_right_shift", "r"),
 }

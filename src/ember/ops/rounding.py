@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._core import Tensor
 from ..autograd.function import Op
 from ._util import const
@@ -45,11 +46,12 @@ class ZeroGrad(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return const(np.zeros_like(g._data))  # not g * 0: an infinite g would give NaN
 
 
 def abs(input) -> Tensor:  # noqa: A001
     """Elementwise absolute value, keeping the dtype; the gradient at 0 is 0."""
+    _refuse(input, "abs_cpu")
     return Abs.apply(input)
 
 
@@ -58,26 +60,50 @@ absolute = abs
 
 def sign(input) -> Tensor:
     """-1, 0 or 1 by the sign of each element, in ``input``'s dtype; its gradient is zero."""
-    return ZeroGrad.apply(input, np.sign)
+    return ZeroGrad.apply(input, _sign)
+
+
+def _sign(a):
+    """``np.sign``, except that bool stays bool and NaN gives 0 (as PyTorch)."""
+    if a.dtype.kind == "b":
+        return a.copy()
+    out = np.sign(a)
+    return np.where(np.isnan(out), 0, out).astype(a.dtype, copy=False) if a.dtype.kind == "f" \
+        else out
+
+
+_sign.__name__ = "sign"  # the node is SignBackward0, as PyTorch's
+
+
+def _refuse(input, kernel: str, kinds: str = "b") -> None:
+    """NotImplementedError as PyTorch's CPU kernel ``kernel``, which has no version for the
+    dtype kinds ``kinds`` (bool for the roundings, bool and integers for ``frac``)."""
+    if input._data.dtype.kind in kinds:
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_dtype.scalar_type_name(input.dtype)}'")
 
 
 def floor(input) -> Tensor:
     """Round down elementwise, keeping the dtype; the gradient is zero."""
+    _refuse(input, "floor_vml_cpu")
     return ZeroGrad.apply(input, np.floor)
 
 
 def ceil(input) -> Tensor:
     """Round up elementwise, keeping the dtype; the gradient is zero."""
+    _refuse(input, "ceil_vml_cpu")
     return ZeroGrad.apply(input, np.ceil)
 
 
 def trunc(input) -> Tensor:
     """Round toward zero elementwise, keeping the dtype; the gradient is zero."""
+    _refuse(input, "trunc_vml_cpu")
     return ZeroGrad.apply(input, np.trunc)
 
 
 def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
     """Round to ``decimals`` places, halves to even (as PyTorch); the gradient is zero."""
+    _refuse(input, "round_vml_cpu")
     if decimals == 0:
         return ZeroGrad.apply(input, np.round)
     return ZeroGrad.apply(input, lambda a: np.round(a, decimals))
@@ -85,4 +111,5 @@ def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
 
 def frac(input) -> Tensor:
     """The fractional part ``input - trunc(input)`` (negative for negative inputs)."""
+    _refuse(input, "frac_cpu", "biu")
     return input - trunc(input)

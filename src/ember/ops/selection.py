@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._core import Tensor, _from_array
+from .._promotion import result_type, scalar_as
 from ..autograd.function import Op
-from ._util import as_operand, broadcast_error, const, promote
+from ._util import as_operand, broadcast_error, const, promote, require_tensors
 from .arithmetic import _binary, mul_constant
 
 
@@ -206,12 +207,22 @@ def clamp_max(input, max) -> Tensor:  # noqa: A002
 
 
 def maximum(input, other) -> Tensor:
-    """Elementwise maximum of two tensors; on ties the gradient is split equally (as PyTorch)."""
+    """Elementwise maximum of two tensors; on ties the gradient is split equally (as PyTorch).
+
+    Raises:
+        TypeError: a number instead of a tensor (use ``clamp`` for those, as in PyTorch).
+    """
+    require_tensors("maximum", input=input, other=other)
     return _binary(Maximum, input, other)
 
 
 def minimum(input, other) -> Tensor:
-    """Elementwise minimum of two tensors; on ties the gradient is split equally (as PyTorch)."""
+    """Elementwise minimum of two tensors; on ties the gradient is split equally (as PyTorch).
+
+    Raises:
+        TypeError: a number instead of a tensor (use ``clamp`` for those, as in PyTorch).
+    """
+    require_tensors("minimum", input=input, other=other)
     return _binary(Minimum, input, other)
 
 
@@ -219,8 +230,8 @@ def where(condition, input=None, other=None) -> Tensor:
     """Pick ``input`` where ``condition`` holds and ``other`` elsewhere, broadcasting all three.
 
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``. A non-bool condition is
-    tested for nonzero. Python scalars take the tensor operand's dtype (a float scalar makes an
-    integer tensor float32); two scalars give float32, int64 or bool.
+    tested for nonzero. ``input`` and ``other`` promote as any binary op's operands
+    (``ember._promotion``); two numbers give float32, int64 or bool.
 
     Raises:
         RuntimeError: shapes that do not broadcast.
@@ -231,23 +242,10 @@ def where(condition, input=None, other=None) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    scalar = (int, float, bool)
-    if not isinstance(input, Tensor) and not isinstance(input, scalar):
-        input = as_operand(input)
-    if not isinstance(other, Tensor) and not isinstance(other, scalar):
-        other = as_operand(other)
-    if isinstance(input, Tensor) and isinstance(other, Tensor):
-        input, other = promote(input, other)
-    elif isinstance(input, Tensor):
-        input, _ = promote(input, other)  # a float scalar makes an integer tensor float32
-        other = np.asarray(other, dtype=input._data.dtype)
-    elif isinstance(other, Tensor):
-        other, _ = promote(other, input)
-        input = np.asarray(input, dtype=other._data.dtype)
-    else:  # two Python scalars: float32 if either is a float (as PyTorch's default dtype)
-        dt = np.float32 if float in (type(input), type(other)) else \
-            np.bool_ if type(input) is bool and type(other) is bool else np.int64
-        input, other = np.asarray(input, dtype=dt), np.asarray(other, dtype=dt)
+    input, other = promote(input, other)
+    dt = result_type(input, other)  # numbers become 0-d arrays of the promoted dtype
+    input = input if isinstance(input, Tensor) else scalar_as(input, dt)
+    other = other if isinstance(other, Tensor) else scalar_as(other, dt)
     try:
         return Where.apply(cond, input, other)
     except ValueError:
@@ -293,14 +291,16 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None) -> Tensor:
 
 def fmax(input, other) -> Tensor:
     """Elementwise maximum ignoring NaN (NaN only where both are NaN); ties go to ``input``."""
-    input, other = promote(input, as_operand(other, input))
+    require_tensors("fmax", input=input, other=other)  # numbers are a TypeError (as PyTorch)
+    input, other = promote(input, other)
     take_input = (input._data >= other._data) | np.isnan(other._data)
     return where(const(take_input), input, other)
 
 
 def fmin(input, other) -> Tensor:
     """Elementwise minimum ignoring NaN (NaN only where both are NaN); ties go to ``input``."""
-    input, other = promote(input, as_operand(other, input))
+    require_tensors("fmin", input=input, other=other)  # numbers are a TypeError (as PyTorch)
+    input, other = promote(input, other)
     take_input = (input._data <= other._data) | np.isnan(other._data)
     return where(const(take_input), input, other)
 

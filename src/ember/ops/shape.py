@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._core import Size, Tensor, _from_array, _wrap_dim
+from .._promotion import result_type
 from ..autograd.broadcast import SumTo
 from ..autograd.function import Op
 
@@ -185,6 +186,8 @@ def reshape(input, *shape) -> Tensor:
     Raises:
         RuntimeError: the shape does not fit the number of elements.
     """
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
     return _view(input, Reshape.apply(input, shape=shape), _reshaper(shape))
 
@@ -207,6 +210,9 @@ def view(input, *shape) -> Tensor:
         RuntimeError: the shape does not fit, or a non-contiguous input cannot be viewed with it
             without a copy (use ``reshape``).
     """
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected a dtype or a tuple of ints")
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
         return _bitcast(input, shape[0])
     shape = _infer_shape(input._data.size, _shape_arg(shape), input._data.shape)
@@ -318,6 +324,8 @@ def permute(input, *dims) -> Tensor:
     Raises:
         RuntimeError: the number of dims is wrong or a dim repeats.
     """
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     n = input._data.ndim
     if len(dims) != n:
@@ -447,6 +455,9 @@ def cat(tensors, dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch skips 1-D empty tensors in cat (legacy behaviour)
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
     ref = kept[0]._data
     axis = _wrap_dim(dim, ref.ndim)
@@ -484,11 +495,9 @@ def _tensor_list(tensors, fn: str) -> list:
 
 
 def _common_dtype(tensors: list) -> list:
-    dt = np.result_type(*[t._data.dtype for t in tensors])
-    if any(t._data.dtype.kind == "f" for t in tensors) and dt == np.float64 and not any(
-        t._data.dtype == np.float64 for t in tensors
-    ):
-        dt = np.dtype(np.float32)
+    """The tensors in their promoted dtype (``ember._promotion``: int32 with float32 is float32,
+    not NumPy's float64)."""
+    dt = result_type(*tensors)
     return [t if t._data.dtype == dt else t.to(dt) for t in tensors]
 
 
@@ -629,12 +638,19 @@ def flipud(input) -> Tensor:
 
 def tril(input, diagonal: int = 0) -> Tensor:
     """Zero the elements above diagonal ``diagonal`` of the last two dims."""
+    _check_matrix("tril", input)
     return Triangle.apply(input, k=diagonal, upper=False)
 
 
 def triu(input, diagonal: int = 0) -> Tensor:
     """Zero the elements below diagonal ``diagonal`` of the last two dims."""
+    _check_matrix("triu", input)
     return Triangle.apply(input, k=diagonal, upper=True)
+
+
+def _check_matrix(name: str, input) -> None:
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
 
 
 def movedim(input, source, destination) -> Tensor:
@@ -753,17 +769,61 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal over dims ``dim1``/``dim2`` (moved to the last dim), as a copy."""
+    """The diagonal over dims ``dim1``/``dim2`` (moved to the last dim): a view, as PyTorch's,
+    so in-place writes through it reach ``input``."""
     n = input._data.ndim
     d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    x = movedim(input, (d1, d2), (-2, -1))
-    rows, cols = x._data.shape[-2], x._data.shape[-1]
+    out = Diagonal.apply(input, offset=offset, d1=d1, d2=d2)
+    return _view(input, out, lambda base: Diagonal.apply(base, offset=offset, d1=d1, d2=d2))
+
+
+def _diagonal_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """A strided NumPy view of ``a``'s diagonal (writable when ``a`` is)."""
     r0, c0 = (0, offset) if offset >= 0 else (-offset, 0)
-    k = max(0, min(rows - r0, cols - c0))
-    i = np.arange(k)
-    return x[..., i + r0, i + c0]
+    k = max(0, min(a.shape[d1] - r0, a.shape[d2] - c0))
+    if k:
+        start = [slice(None)] * a.ndim
+        start[d1], start[d2] = slice(r0, None), slice(c0, None)
+        a = a[tuple(start)]
+    rest = [i for i in range(a.ndim) if i not in (d1, d2)]
+    shape = tuple(a.shape[i] for i in rest) + (k,)
+    strides = tuple(a.strides[i] for i in rest) + (a.strides[d1] + a.strides[d2],)
+    return np.lib.stride_tricks.as_strided(a, shape, strides)
+
+
+class Diagonal(Op):
+    """A diagonal as a strided view; its adjoint writes the gradient onto a zero diagonal."""
+
+    def name(self) -> str:
+        return "DiagonalBackward0"
+
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        ctx.args = (a.shape, offset, d1, d2)
+        return _diagonal_view(a, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, offset, d1, d2 = ctx.args
+        return DiagonalScatter.apply(g, shape=shape, offset=offset, d1=d1, d2=d2)
+
+
+class DiagonalScatter(Op):
+    """Zeros of ``shape`` with ``g`` on the diagonal (the adjoint of ``Diagonal``)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        out = np.zeros(shape, dtype=g.dtype)
+        _diagonal_view(out, offset, d1, d2)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, d1, d2 = ctx.args
+        return Diagonal.apply(g, offset=offset, d1=d1, d2=d2)
 
 
 def trace(input) -> Tensor:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._core import Tensor
 from ..autograd.function import Op
-from ._util import as_operand, broadcast_error, const, floating, promote
+from ._util import as_operand, broadcast_error, const, floating, promote, require_tensors
 from .arithmetic import _binary, sub
 from .rounding import abs
 from .selection import clamp, maximum, where
@@ -46,7 +46,8 @@ _ERF_Q = (9.5418259395e-04, 1.4356571604e-02, 1.1504699884e-01, 5.1064247062e-01
 def erf_float32(x: np.ndarray) -> np.ndarray:
     """erf of a float32 array in ~25 in-place NumPy passes: ~10x faster than SciPy's
     per-element ufunc, within a few float32 ulp of PyTorch's erf."""
-    z = np.clip(x, -4.0, 4.0).astype(np.float32, copy=False)
+    # at least 1-d: NumPy turns 0-d results into scalars, which the in-place passes cannot take
+    z = np.clip(np.atleast_1d(x), -4.0, 4.0).astype(np.float32, copy=False)
     t = z * z
     p = t * np.float32(_ERF_P[0])
     for c in _ERF_P[1:]:
@@ -62,7 +63,7 @@ def erf_float32(x: np.ndarray) -> np.ndarray:
     p /= q
     # erf(3.92) rounds to 1 in float32: give the exact saturated value there, as PyTorch
     np.copyto(p, np.sign(z), where=np.abs(z) >= np.float32(3.92))
-    return p
+    return p.reshape(np.shape(x))
 
 
 @functools.cache
@@ -198,10 +199,26 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
 # ======================================================================== the rest
+def _power(a, b):
+    """``np.power`` with PyTorch's results where NumPy differs: integers to negative integer
+    tensor exponents (1 and -1 keep their magnitude, other bases give 0; NumPy raises), and
+    bool ** bool, which stays bool (x ** False is True)."""
+    a_kind, b_arr = np.asarray(a).dtype.kind, np.asarray(b)
+    if a_kind == "b" and b_arr.dtype.kind == "b":
+        return np.logical_or(a, np.logical_not(b))
+    if b_arr.dtype.kind not in "iu" or a_kind not in "iub" or not (b_arr < 0).any():
+        return np.power(a, b)
+    neg = b_arr < 0
+    out = np.power(a, np.where(neg, 0, b_arr).astype(b_arr.dtype))
+    odd = (b_arr % 2) != 0
+    inverse = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(neg, inverse, out).astype(out.dtype, copy=False)
+
+
 class Pow(Op):
     """``a ** b`` for a tensor or scalar exponent."""
 
-    ufunc = np.power
+    ufunc = _power
 
     def name(self) -> str:  # 0: tensor ** scalar, 1: tensor ** tensor, 2: scalar ** tensor
         # from the saved operands: a constant tensor operand records no shape in Op.apply
@@ -213,7 +230,7 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.power(a, b)
+        return _power(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -224,7 +241,7 @@ class Pow(Op):
             if isinstance(b, Tensor):  # 0 where b == 0, even at a == 0 (as PyTorch)
                 ga = where(const(b._data == 0), 0.0, g * b * a ** (b - 1))
             else:
-                ga = g * b * a ** (b - 1) if b != 0 else g * 0
+                ga = g * b * a ** (b - 1) if b != 0 else const(np.zeros_like(g._data))
         if need[1]:
             base = a if isinstance(a, Tensor) else const(np.asarray(a, dtype=b._data.dtype))
             # d(a^b)/db = a^b log a, taken as 0 where a == 0 and b >= 0 (as PyTorch)
@@ -240,36 +257,27 @@ def ones_like_const(t: Tensor) -> Tensor:
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
-    """``input ** exponent`` with PyTorch's dtype rules.
+    """``input ** exponent`` in the promoted dtype (``2 ** int_tensor`` stays integer,
+    ``2.5 ** int_tensor`` is float32, ``int_tensor ** 0.5`` is float32).
 
-    A Python float exponent makes an integer tensor float32; a scalar base takes the exponent
-    tensor's dtype unless it is a float and the exponent is integral (``2 ** int`` stays int64,
-    ``2.5 ** int`` is float32).
+    Integer tensors raised to negative integer tensors follow PyTorch: 1 and -1 keep their
+    magnitude, other bases give 0.
 
     Raises:
-        RuntimeError: an integer tensor raised to a negative integer power, or shapes that do not
-            broadcast.
+        RuntimeError: an integer tensor raised to a negative integer scalar, or shapes that do
+            not broadcast.
+        NotImplementedError: a bool tensor exponent (PyTorch has no such kernel).
     """
-    if not isinstance(input, Tensor):
-        if not isinstance(input, (int, float, bool)):
-            return pow(as_operand(input), exponent)
-        # scalar ** tensor: the scalar does not decide the dtype unless it is a float and the
-        # exponent is integral (2 ** int_tensor stays int64, 2.5 ** int_tensor is float32)
-        exponent, _ = promote(exponent, input)
-        base = np.asarray(input, dtype=exponent._data.dtype)
-        return Pow.apply(base.item() if base.ndim == 0 else base, exponent)
-    if isinstance(exponent, Tensor):
-        input, exponent = promote(input, exponent)
-    elif isinstance(exponent, np.generic):  # np.float64(2): a Python scalar to torch, not an
-        return pow(input, exponent.item())  # array whose dtype NumPy would promote to
-    elif type(exponent) is float and input._data.dtype.kind in "iub":
-        input = input.to(np.float32)
+    base, exp_ = promote(input, exponent)
+    if isinstance(exp_, Tensor) and exp_._data.dtype == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if not isinstance(exp_, Tensor) and not isinstance(exp_, bool) and exp_ < 0 and \
+            base._data.dtype.kind in "iu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     try:
-        return Pow.apply(input, exponent)
-    except ValueError as e:
-        if "negative integer powers" in str(e):
-            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
-        raise broadcast_error(input, exponent) from None
+        return Pow.apply(base, exp_)
+    except ValueError:
+        raise broadcast_error(base, exp_) from None
 
 
 class Atan2(Op):
@@ -295,9 +303,13 @@ class Atan2(Op):
 
 def atan2(input, other) -> Tensor:
     """The angle of the point ``(other, input)``, i.e. ``atan(input / other)`` in the right
-    quadrant. Integer inputs are computed in float32.
+    quadrant, in the promoted dtype (integers: float32).
+
+    Raises:
+        TypeError: a number instead of a tensor.
     """
-    input, other = floating(input), floating(other)
+    require_tensors("atan2", input=input, other=other)
+    input, other = promote(input, other, floating=True)
     return _binary(Atan2, input, other)
 
 
@@ -364,11 +376,7 @@ class Copysign(Op):
 def copysign(input, other) -> Tensor:
     """The magnitude of ``input`` with the sign of ``other`` (``-0.0`` counts as negative).
     Integer operands give float32."""
-    if isinstance(other, (int, bool)) and not isinstance(other, Tensor):
-        other = float(other)
-    input = floating(input)
-    if isinstance(other, Tensor):
-        other = floating(other)
+    input, other = promote(input, other, floating=True)  # PyTorch's result dtype, as float
     return _binary(Copysign, input, other)
 
 

@@ -7,14 +7,35 @@ short compositions of ember ops, so their gradients (and second derivatives) com
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from ... import _random
+from ... import _dtype, _random
 from ..._warnings import warn_user
 from ...ops import elementwise as ew
 from ...ops import fused as nnops
 from ...ops._util import const
 from ...tensor import Tensor, _from_array, _wrap_dim, inplace
+
+
+def _floating_only(kernel: str):
+    """Refuse integer and bool inputs as PyTorch's CPU kernel ``kernel`` does (it has no
+    integer version): NotImplementedError naming the kernel and the dtype."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def checked(input, *args, **kwargs):
+            if isinstance(input, Tensor) and input._data.dtype.kind != "f":
+                raise NotImplementedError(
+                    f'"{kernel}" not implemented for \'{_dtype.scalar_type_name(input.dtype)}\'')
+            return fn(input, *args, **kwargs)
+        return checked
+    return decorate
+
+
+def _no_bool(fn_name: str, input: Tensor) -> None:
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"Bool inputs not supported for {fn_name}")
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -34,6 +55,7 @@ def _maybe_inplace(input: Tensor, fn, flag: bool) -> Tensor:
     return inplace(input, fn) if flag else fn(input)
 
 
+@_floating_only("leaky_relu_cpu")
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``input`` where positive, ``negative_slope * input`` elsewhere.
 
@@ -45,6 +67,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("elu_cpu")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere.
 
@@ -57,6 +80,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("GeluKernelImpl")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit, exact (``'none'``) or the ``'tanh'`` approximation."""
     if approximate not in ("none", "tanh"):
@@ -64,6 +88,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return nnops.Gelu.apply(input, approximate=approximate)
 
 
+@_floating_only("silu_cpu")
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (also called swish).
 
@@ -72,11 +97,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, lambda x: x * ew.sigmoid(x), inplace)
 
 
+@_floating_only("softplus_cpu")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (as PyTorch)."""
     return nnops.Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+@_floating_only("mish_cpu")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``. ``inplace=True`` overwrites ``input`` and returns it."""
     return _maybe_inplace(input, lambda x: x * ew.tanh(softplus(x)), inplace)
@@ -93,11 +120,15 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    _no_bool("hardtanh", input)
 
     def fn(x):
-        # gradient is zero at the bounds themselves (PyTorch's hardtanh_backward)
-        inside = const(((x._data > min_val) & (x._data < max_val)).astype(x._data.dtype))
-        return ew.clamp(x, min_val, max_val).detach() * (1 - inside) + x * inside
+        if x._data.dtype.kind != "f":  # integer tensors stay integer (bounds truncated)
+            return ew.clamp(x, int(min_val), int(max_val))
+        # selected, never multiplied by a 0/1 mask (inf * 0 is NaN); the gradient is zero
+        # at and beyond the bounds, and passes at NaN (PyTorch's hardtanh_backward)
+        inside = const(~((x._data <= min_val) | (x._data >= max_val)))
+        return ew.where(inside, x, ew.clamp(x, min_val, max_val).detach())
 
     return _maybe_inplace(input, fn, inplace)
 
@@ -125,6 +156,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@_floating_only("elu_cpu")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants."""
     def fn(x):
@@ -133,6 +165,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("elu_cpu")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` for x > 0, else ``alpha * (exp(x / alpha) - 1)``."""
     def fn(x):
@@ -155,24 +188,30 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return ew.where(input > 0, input, input * weight)
 
 
+@_floating_only("log_sigmoid_cpu")
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, finite for any x."""
     return -(ew.log1p(ew.exp(-ew.abs(input))) + ew.relu(-input))
 
 
+@_floating_only("hardsigmoid_cpu")
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
     def fn(x):
-        inside = const(((x._data > -3) & (x._data < 3)).astype(x._data.dtype))
-        return (ew.clamp(x + 3, 0.0, 6.0).detach() * (1 - inside) + (x + 3) * inside) / 6
+        inside = const((x._data > -3) & (x._data < 3))
+        return ew.where(inside, x + 3, ew.clamp(x + 3, 0.0, 6.0).detach()) / 6
 
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("hardswish_cpu")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``."""
     def fn(x):
-        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, x * (x + 3) / 6))
+        # the middle branch sees x clamped to [-3, 3], so at +-inf its (unselected) gradient is
+        # 0, not 0 * inf; x * 0 keeps PyTorch's NaN at -inf and -0.0 below -3
+        xc = ew.clamp(x, -3.0, 3.0)
+        return ew.where(x <= -3, x * 0, ew.where(x >= 3, x, xc * (xc + 3) / 6))
 
     return _maybe_inplace(input, fn, inplace)
 
@@ -195,11 +234,13 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _maybe_inplace(input, fn, inplace)
 
 
+@_floating_only("hardshrink_cpu")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``input`` where ``|input| > lambd``, zero elsewhere."""
     return ew.where(ew.abs(input) > lambd, input, 0.0)
 
 
+@_floating_only("softshrink_check")
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """Shrink toward zero by ``lambd``: ``input -/+ lambd`` outside ``[-lambd, lambd]``, else 0."""
     # input * 0 keeps the sign of zeroed negatives (-0.0), as PyTorch's softshrink does
@@ -233,50 +274,16 @@ def _softmax_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_args(input, dim, dtype):
-    if dim is None:
-        dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"softmax" not implemented for \'{input.dtype.name.capitalize()}\'')
-    axis = _wrap_dim(dim, input.ndim)
-    if input.ndim == 0:
-        input = input.reshape(1)
-        return input, axis, True
-    return input, axis, False
-
-
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """``exp(input)`` normalised to sum to 1 along ``dim``.
-
-    Args:
-        input: a float tensor (a 0-d tensor gives 1).
-        dim: the dim to normalise over. None is deprecated: it warns and picks PyTorch's legacy
-            dim (0 for 0-, 1- and 3-d inputs, else 1).
-        _stacklevel: ignored; kept for PyTorch's signature.
-        dtype: cast ``input`` to this dtype first.
-
-    Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
-    """
-    input, axis, scalar = _softmax_args(input, dim, dtype)
-    out = nnops.Softmax.apply(input, axis=axis)
-    return out.reshape(()) if scalar else out
+    """``exp(input)`` normalised to sum to 1 along ``dim``: ``ops.fused.softmax``, the one
+    definition behind ``Tensor.softmax`` and ``ember.softmax`` too (see there)."""
+    return nnops.softmax(input, dim, _stacklevel, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None
                 ) -> Tensor:
-    """``log(softmax(input, dim))``, computed stably in one step.
-
-    Takes the same arguments as ``softmax``.
-
-    Raises:
-        RuntimeError: a non-float input without a float ``dtype``.
-    """
-    input, axis, scalar = _softmax_args(input, dim, dtype)
-    out = nnops.LogSoftmax.apply(input, axis=axis)
-    return out.reshape(()) if scalar else out
+    """``log(softmax(input, dim))`` in one stable step: ``ops.fused.log_softmax``."""
+    return nnops.log_softmax(input, dim, _stacklevel, dtype)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,

@@ -179,16 +179,29 @@ def _nll_coef(input: Tensor, t: np.ndarray, axis: int, weight, ignore_index: int
 @autocast_float32
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class indices given log-probabilities (class dim 1)."""
+    """Negative log-likelihood of class indices given log-probabilities (class dim 1).
+
+    Each sample's log-probability is selected (gathered), never picked out by multiplying with
+    a one-hot mask: a -inf at another class would make that 0 * -inf = NaN. The mean divides
+    by the total weight of the kept targets, so it is NaN when there are none (as PyTorch).
+    """
     reduction = legacy_reduction(size_average, reduce, reduction)
     axis, t = _class_targets(input, target, "nll_loss")
     check_reduction(reduction)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coef = const(_nll_coef(input, t, axis, weight, ignore_index, reduction, 0.0))
-    prod = input * coef
+    x = input._data
+    _check_class_weight(weight, x.shape[axis])
+    valid = t != ignore_index
+    safe_t = _checked_targets(t, valid, x.shape[axis])
+    w = None if weight is None else weight._data.astype(x.dtype, copy=False)
+    tw = valid.astype(x.dtype) if w is None else np.where(valid, w[safe_t], 0).astype(x.dtype)
+    picked = input.gather(axis, const(np.expand_dims(safe_t, axis))).squeeze(axis)
+    loss = where(const(valid), picked * const(-tw), 0.0)
     if reduction == "none":
-        return prod.sum(axis)
-    return _nan_if_all_ignored(prod.sum(), t != ignore_index, reduction)
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return loss.sum() / const(np.asarray(tw.sum(), dtype=x.dtype))
 
 
 def _nan_if_all_ignored(loss: Tensor, valid: np.ndarray, reduction: str) -> Tensor:
@@ -239,7 +252,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                 shape[axis] = n_classes
                 class_w = w.reshape(shape)
     loss = nnops.CrossEntropy.apply(input, target=safe_t, row_w=row_w, smooth_w=smooth_w,
-                                    class_w=class_w, axis=axis, reduce=reduction != "none")
+                                    class_w=class_w, axis=axis, reduce=reduction != "none",
+                                    valid=None if valid.all() else valid)
     return _nan_if_all_ignored(loss, valid, reduction)
 
 
@@ -271,8 +285,10 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
         wshape[axis] = n_classes
         prod = prod * weight.reshape(wshape)
     loss = -prod.sum(axis)
-    if reduction == "mean":
-        return loss.sum() / (input.numel() // n_classes) if input.ndim > 1 else loss
+    if reduction == "mean":  # over the samples: numel / n_classes (0 / 0 when both are 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            count = np.divide(np.float64(input.numel()), n_classes)
+        return loss.sum() / count if input.ndim > 1 else loss
     return apply_reduction(loss, reduction)
 
 
