@@ -72,7 +72,7 @@ EXCLUSIONS = {
     ),
     "jit-compiler-internals": (
         "TorchScript/FX/dynamo classes, typed storages, dispatcher plumbing, functionalization "
-        "*_copy/*_scatter variants and ATen backward kernels exposed only for the compiler",
+        "*_copy variants and ATen backward kernels exposed only for the compiler",
         lambda ns, n, obj: bool(_JIT_PATTERNS.search(n)),
     ),
     "typing-re-exports": (
