@@ -40,7 +40,7 @@ def in_dtype(x, dt: np.dtype):
     if isinstance(x, Tensor):
         return x if x._data.dtype == dt else x.to(dt)
     kind = dt.kind
-    if kind == "f":
+    if kind in "fV":  # "V": bfloat16 (ml_dtypes), a floating dtype NumPy files as void
         return float(x)
     if kind == "b":
         return bool(x)
